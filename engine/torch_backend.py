@@ -1,0 +1,144 @@
+"""The general backend: any layer stack as a torch module, trained with torch.optim on CPU or CUDA."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import nn
+
+from engine.backend import Hyper, SplitData
+from engine.snapshot import LayerStat
+
+EVAL_CHUNK = 4096  # rows per forward pass in evaluation, bounding memory on big splits
+
+
+class TorchBackend:
+    """Trains a built Network with a torch optimizer; data lives on the device once."""
+
+    def __init__(
+        self,
+        network: nn.Module,
+        loss_fn,
+        optimizer_name: str,
+        lr: float,
+        train: SplitData,
+        test: SplitData | None,
+        hyper: Hyper,
+        device: str = "cpu",
+        seed: int = 0,
+    ):
+        from engine.model import weight_tensors
+
+        self.device = torch.device(device)
+        self.network = network.to(self.device)
+        self.loss_fn = loss_fn
+        self.hyper = hyper
+        self._named_weights = weight_tensors(self.network)
+        self._weights = [w for _, w in self._named_weights]
+        self._splits = {"train": self._to_device(train)}
+        if test is not None and len(test.x):
+            self._splits["test"] = self._to_device(test)
+        self._noise = torch.Generator(device=self.device).manual_seed(seed + 7)
+        self.optimizer_name = optimizer_name
+        self.optimizer = self._make_optimizer(optimizer_name, lr)
+        self._applied_optimizer_params = dict(hyper.optimizer)
+        self._stats: tuple[LayerStat, ...] = ()
+
+    def _to_device(self, split: SplitData) -> tuple[torch.Tensor, torch.Tensor]:
+        x = torch.as_tensor(split.x, dtype=torch.float32, device=self.device)
+        t = torch.as_tensor(split.targets, device=self.device)
+        t = t.long() if t.dtype == torch.int64 else t.float()
+        return x, t
+
+    def _make_optimizer(self, name: str, lr: float) -> torch.optim.Optimizer:
+        from engine.optim import OPTIMIZERS
+
+        return OPTIMIZERS[name].factory(self.network.parameters(), lr, **self.hyper.optimizer)
+
+    def set_optimizer(self, name: str, lr: float) -> None:
+        """Switch optimizer (fresh state, weights kept)."""
+        self.optimizer_name = name
+        self.optimizer = self._make_optimizer(name, lr)
+        self._applied_optimizer_params = dict(self.hyper.optimizer)
+
+    def _sync_hyper(self, lr: float) -> None:
+        if self.hyper.optimizer != self._applied_optimizer_params:
+            from engine.optim import apply_optimizer_params
+
+            apply_optimizer_params(self.optimizer, self.optimizer_name, self.hyper.optimizer)
+            self._applied_optimizer_params = dict(self.hyper.optimizer)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+
+    def train_batch(self, idx: np.ndarray, lr: float, collect: bool) -> float:
+        from engine.losses import penalty
+
+        self._sync_hyper(lr)
+        x_all, t_all = self._splits["train"]
+        rows = torch.from_numpy(idx).to(self.device)
+        xb, tb = x_all[rows], t_all[rows]
+        if self.hyper.input_noise > 0:
+            xb = xb + self.hyper.input_noise * torch.randn(xb.shape, generator=self._noise, device=self.device)
+        self.network.train()
+        data_loss = self.loss_fn(self.network(xb), tb)
+        total = data_loss + penalty(self._weights, self.hyper.l1, self.hyper.l2)
+        value = float(data_loss.item())  # the one sync per step: needed to stop at once on divergence
+        if not math.isfinite(value):
+            return value
+        if not math.isfinite(float(total.item())):
+            return float("inf")
+        self.optimizer.zero_grad(set_to_none=True)
+        total.backward()
+        grad_norms = [w.grad.norm().item() if w.grad is not None else 0.0 for w in self._weights] if collect else []
+        if self.hyper.clip_mode == "norm":
+            norm = nn.utils.clip_grad_norm_(self.network.parameters(), self.hyper.clip_max)
+            if not math.isfinite(float(norm)):
+                return float("inf")
+        elif self.hyper.clip_mode == "value":
+            nn.utils.clip_grad_value_(self.network.parameters(), self.hyper.clip_max)
+        before = [w.detach().clone() for w in self._weights] if collect else []
+        self.optimizer.step()
+        if collect:
+            self._stats = tuple(
+                LayerStat(name, float(w.norm()), g, float((w.detach() - b).norm()) / max(float(b.norm()), 1e-12))
+                for (name, w), g, b in zip(self._named_weights, grad_norms, before)
+            )
+        return value
+
+    @torch.no_grad()
+    def evaluate(self, split: str) -> tuple[float, np.ndarray]:
+        if split not in self._splits:
+            return float("nan"), np.zeros((0, 1))
+        x, t = self._splits[split]
+        self.network.eval()
+        total, outputs = 0.0, []
+        for start in range(0, len(x), EVAL_CHUNK):
+            out = self.network(x[start : start + EVAL_CHUNK])
+            total += float(self.loss_fn(out, t[start : start + EVAL_CHUNK])) * len(out)
+            outputs.append(out.float().cpu().numpy())
+        return total / max(len(x), 1), np.concatenate(outputs)
+
+    @torch.no_grad()
+    def penalty(self) -> float:
+        from engine.losses import penalty
+
+        return float(penalty(self._weights, self.hyper.l1, self.hyper.l2))
+
+    def layer_stats(self) -> tuple[LayerStat, ...]:
+        return self._stats
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        return {k: v.detach().cpu().numpy().copy() for k, v in self.network.state_dict().items()}
+
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        own = self.network.state_dict()
+        self.network.load_state_dict({k: torch.as_tensor(np.asarray(v)).to(own[k].dtype) for k, v in state.items()})
+
+    @torch.no_grad()
+    def forward_probe(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        self.network.eval()
+        xt = torch.as_tensor(x, dtype=torch.float32, device=self.device)
+        out, acts = self.network.forward_with_activations(xt)
+        return out.cpu().numpy(), [a.cpu().numpy() for a in acts]

@@ -1,0 +1,280 @@
+"""The Trainer: owns data, model, optimizer state and the training loop; emits Snapshots.
+
+It is written once for every backend (torch or the numpy fast path). Stopping is a flag checked
+once per step; a non-finite loss stops training at once and keeps the last finite weights.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from engine.backend import Hyper
+from engine.errors import SpecError
+from engine.metrics import MetricsLog
+from engine.setup import build_run
+from engine.snapshot import Snapshot
+from engine.spec import Project, TrainingSpec
+
+TERMINAL = ("completed", "early_stopping", "diverged")
+DIVERGED_HINT = (
+    "the loss became {value} at epoch {epoch}, step {step}: training stopped and the last finite weights "
+    "were kept. Likely causes: a learning rate too large for this optimizer ({lr:g}), no gradient clipping, "
+    "inputs on very different scales, or an unbounded activation (relu/linear) amplifying values. "
+    "Try a smaller learning rate, gradient clipping, or standardised inputs."
+)
+
+
+class Trainer:
+    """Trains one project; step() / run_epoch() / run() are synchronous and thread-agnostic."""
+
+    def __init__(self, project: Project, dataset=None):
+        self.project = project.copy()
+        run = build_run(self.project, dataset)
+        self.dataset, self.head, self.preprocessor = run.dataset, run.head, run.preprocessor
+        self.network, self.layer_infos, self.backend = run.network, run.layer_infos, run.backend
+        self.backend_name, self.device, self.hyper = run.backend_name, run.device, run.hyper
+        self.n_train = len(self.dataset.x_train)
+        self.epoch = 0
+        self.step_count = 0
+        self.elapsed = 0.0
+        self.status = "ready"
+        self.message = ""
+        self.metrics = MetricsLog()
+        self.last_snapshot: Snapshot | None = None
+        self._rng = np.random.default_rng(self.project.seed + 1)
+        self._pending: list[np.ndarray] = []
+        self._batches_in_epoch = 0
+        self._carry = np.zeros(0, dtype=np.int64)
+        self._fixed_order = self._rng.permutation(self.n_train)
+        self._stop = threading.Event()
+        self._checkpoint = self.backend.state_dict()
+        self._best: tuple[float, int, dict] | None = None
+        self._bad_epochs = 0
+
+    # -- settings that apply live ------------------------------------------------------------
+    @property
+    def training(self) -> TrainingSpec:
+        return self.project.training
+
+    def apply_live(self, training: TrainingSpec) -> bool:
+        """Adopt new training settings without a reset; False if they need a rebuild."""
+        old = self.training
+        rebuild = (
+            training.preset != old.preset
+            or training.loss != old.loss
+            or training.device != old.device
+            or training.backend != old.backend
+            or (training.preset == "playground" and training.batch_size != old.batch_size)
+        )
+        if rebuild:
+            return False
+        if training.optimizer["name"] != old.optimizer["name"]:
+            if not hasattr(self.backend, "set_optimizer"):
+                return False
+            self.hyper.optimizer = _own_params(training.optimizer)
+            self.backend.set_optimizer(training.optimizer["name"], training.optimizer["lr"])
+        self.project.training = training
+        self.hyper.l1, self.hyper.l2 = training.l1, training.l2
+        self.hyper.clip_mode, self.hyper.clip_max = training.grad_clip["mode"], training.grad_clip["max"]
+        self.hyper.input_noise = training.input_noise
+        self.hyper.optimizer = _own_params(training.optimizer)
+        if self.status in TERMINAL and self.status != "diverged" and self.epoch < training.epochs:
+            self.status = "ready"
+        return True
+
+    # -- the loop ----------------------------------------------------------------------------
+    def request_stop(self) -> None:
+        """Ask a running run()/run_epoch() to return after the current step."""
+        self._stop.set()
+
+    def learning_rate(self) -> float:
+        from engine.schedules import learning_rate
+
+        steps = max(self._steps_per_epoch(), 1)
+        fraction = self.epoch + self._batches_in_epoch / steps
+        return learning_rate(self.training.schedule, self.training.optimizer["lr"], fraction)
+
+    def _batch_size(self) -> int:
+        size = self.training.batch_size
+        return self.n_train if size == "all" else min(int(size), self.n_train)
+
+    def _steps_per_epoch(self) -> int:
+        if self.training.preset == "playground":
+            return max(self.n_train // self._batch_size(), 1)
+        return math.ceil(self.n_train / self._batch_size())
+
+    def _start_epoch(self) -> None:
+        size = self._batch_size()
+        if self.training.preset == "playground":
+            # The playground walks one fixed order and carries leftovers into the next epoch.
+            stream = np.concatenate([self._carry, self._fixed_order])
+            full = len(stream) // size * size
+            self._pending = [stream[i : i + size] for i in range(0, full, size)]
+            self._carry = stream[full:]
+        else:
+            order = self._rng.permutation(self.n_train)
+            self._pending = [order[i : i + size] for i in range(0, self.n_train, size)]
+        self._batches_in_epoch = 0
+
+    def step(self) -> float:
+        """One optimizer update; finishes the epoch (evaluation, snapshot) when it was the last batch."""
+        if self.status in TERMINAL:
+            return float("nan")
+        if not self._pending:
+            self._start_epoch()
+        start = time.perf_counter()
+        idx = self._pending.pop(0)
+        lr = self.learning_rate()
+        loss = self.backend.train_batch(idx, lr, collect=not self._pending)
+        self._batches_in_epoch += 1
+        self.elapsed += time.perf_counter() - start
+        if not math.isfinite(loss):
+            self._diverge(loss, lr)
+            return loss
+        self.step_count += 1
+        if not self._pending:
+            self._finish_epoch(lr)
+        return loss
+
+    def run_epoch(self) -> Snapshot:
+        """Train until the current epoch ends (or a stop is requested); returns the latest snapshot."""
+        if self.status in TERMINAL:
+            return self.snapshot()
+        self.status = "running"
+        epoch = self.epoch
+        while self.epoch == epoch and self.status == "running" and not self._stop.is_set():
+            self.step()
+        return self.snapshot()
+
+    def run(
+        self,
+        epochs: int | None = None,
+        on_snapshot: Callable[[Snapshot], None] | None = None,
+    ) -> Snapshot:
+        """Train until `epochs` total epochs (default: the project's), a stop request, or a terminal state."""
+        target = self.training.epochs if epochs is None else epochs
+        self._stop.clear()
+        while self.epoch < target and self.status not in TERMINAL and not self._stop.is_set():
+            snapshot = self.run_epoch()
+            if on_snapshot is not None:
+                on_snapshot(snapshot)
+        if self.status == "running" and self.epoch >= target:
+            self.status = "completed"
+        elif self.status == "running":
+            self.status = "paused"
+        self._stop.clear()
+        return self.snapshot()
+
+    # -- epoch end: evaluation, early stopping, divergence -----------------------------------
+    def _finish_epoch(self, lr: float) -> None:
+        self.epoch += 1
+        snap = self._evaluate(lr)
+        if not math.isfinite(snap.train_loss) or not _finite_state(self.backend.state_dict()):
+            self._diverge(snap.train_loss, lr)
+            return
+        self._checkpoint = self.backend.state_dict()
+        self.last_snapshot = snap
+        self.metrics.append(snap)
+        self._early_stopping(snap)
+
+    def _evaluate(self, lr: float) -> Snapshot:
+        from engine.task import accuracy
+
+        train_loss, train_out = self.backend.evaluate("train")
+        test_loss, test_out = (None, None)
+        if len(self.dataset.x_test):
+            test_loss, test_out = self.backend.evaluate("test")
+        return Snapshot(
+            epoch=self.epoch,
+            step=self.step_count,
+            train_loss=float(train_loss),
+            test_loss=None if test_loss is None else float(test_loss),
+            penalty=self.backend.penalty(),
+            train_accuracy=accuracy(self.head, train_out, self.dataset.y_train),
+            test_accuracy=None if test_out is None else accuracy(self.head, test_out, self.dataset.y_test),
+            lr=lr,
+            elapsed=self.elapsed,
+            layers=self.backend.layer_stats(),
+            status=self.status,
+        )
+
+    def _early_stopping(self, snap: Snapshot) -> None:
+        rule = self.training.early_stopping
+        if not rule["enabled"]:
+            return
+        monitored = snap.test_loss if snap.test_loss is not None else snap.train_loss
+        if self._best is None or monitored < self._best[0] - rule["min_delta"]:
+            self._best = (monitored, self.epoch, self.backend.state_dict())
+            self._bad_epochs = 0
+            return
+        self._bad_epochs += 1
+        if self._bad_epochs >= rule["patience"]:
+            best_loss, best_epoch, best_state = self._best
+            restored = ""
+            if rule["restore_best"]:
+                self.backend.load_state_dict(best_state)
+                restored = f"; restored the weights of epoch {best_epoch}"
+            self.status = "early_stopping"
+            self.message = (
+                f"early stopping at epoch {self.epoch}: the monitored loss has not improved by more than "
+                f"{rule['min_delta']:g} for {rule['patience']} epochs (best {best_loss:.4g} at epoch {best_epoch})"
+                f"{restored}"
+            )
+
+    def _diverge(self, value: float, lr: float) -> None:
+        if not _finite_state(self.backend.state_dict()):
+            self.backend.load_state_dict(self._checkpoint)
+        self.status = "diverged"
+        self.message = DIVERGED_HINT.format(value=value, epoch=self.epoch, step=self.step_count, lr=lr)
+        self._pending = []
+
+    def snapshot(self) -> Snapshot:
+        """The latest epoch's metrics with the current status and message."""
+        base = self.last_snapshot or self._evaluate(self.learning_rate())
+        from dataclasses import replace
+
+        return replace(base, status=self.status, message=self.message, elapsed=self.elapsed)
+
+    # -- weights -----------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, np.ndarray]:
+        return self.backend.state_dict()
+
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        expected = self.backend.state_dict()
+        for key, value in expected.items():
+            if key not in state:
+                raise SpecError("weights", f"missing tensor {key!r} for this network")
+            if tuple(np.shape(state[key])) != value.shape:
+                raise SpecError(
+                    "weights", f"{key} has shape {tuple(np.shape(state[key]))}, the network needs {value.shape}"
+                )
+        extra = sorted(set(state) - set(expected))
+        if extra:
+            raise SpecError("weights", f"tensors not in this network: {', '.join(extra[:5])}")
+        self.backend.load_state_dict(state)
+        self._checkpoint = self.backend.state_dict()
+
+    def torch_network(self):
+        """The torch Network holding the current weights (the numpy fast path copies its state in)."""
+        import torch
+
+        own = self.network.state_dict()
+        state = self.backend.state_dict()
+        self.network.load_state_dict({k: torch.as_tensor(np.asarray(state[k])).to(v.dtype) for k, v in own.items()})
+        return self.network
+
+
+def _own_params(optimizer: dict) -> dict:
+    return {k: v for k, v in optimizer.items() if k not in ("name", "lr")}
+
+
+def _finite_state(state: dict[str, np.ndarray]) -> bool:
+    return all(np.isfinite(v).all() for v in state.values() if np.issubdtype(v.dtype, np.floating))
+
+
+__all__ = ["Hyper", "Trainer", "TERMINAL"]

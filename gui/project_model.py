@@ -1,0 +1,108 @@
+"""The open project as the window edits it: every edit is validated by the engine and undoable.
+
+Panels never mutate a Project directly: they call `edit(text, mutate)`, which applies `mutate` to a
+copy of the project's plain-data dict, validates it with the engine, and pushes an undo command.
+A rejected edit changes nothing and reports the engine's message through `editRejected`.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoCommand, QUndoStack
+
+from engine.errors import SpecError
+from engine.spec import Project
+
+SECTIONS = ("data", "network", "training")
+
+
+def changed_sections(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
+    """Which top-level sections differ; "seed" counts as data (it regenerates the points)."""
+    sections = {s for s in SECTIONS if old.get(s) != new.get(s)}
+    if old.get("seed") != new.get("seed"):
+        sections.add("data")
+    if any(old.get(k) != new.get(k) for k in ("name", "description")):
+        sections.add("meta")
+    return sections
+
+
+class _EditCommand(QUndoCommand):
+    """Swaps between two validated project documents."""
+
+    def __init__(self, model: ProjectModel, text: str, before: dict, after: dict):
+        super().__init__(text)
+        self._model, self._before, self._after = model, before, after
+
+    def redo(self) -> None:
+        self._model._set_document(self._after)
+
+    def undo(self) -> None:
+        self._model._set_document(self._before)
+
+
+class ProjectModel(QObject):
+    """Holds the current Project; emits `changed(sections)` after every applied edit, undo or redo."""
+
+    changed = Signal(set)  # subset of {"data", "network", "training", "meta"}
+    editRejected = Signal(str, str)  # path, reason
+    dirtyChanged = Signal(bool)
+    pathChanged = Signal(str)
+
+    def __init__(self, project: Project | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self._doc = (project or Project()).to_dict()
+        self._project = Project.from_dict(self._doc)
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda clean: self.dirtyChanged.emit(not clean))
+        self.path: Path | None = None
+
+    @property
+    def project(self) -> Project:
+        return self._project
+
+    def document(self) -> dict[str, Any]:
+        """A deep copy of the current project as plain data."""
+        return copy.deepcopy(self._doc)
+
+    @property
+    def dirty(self) -> bool:
+        return not self.undo_stack.isClean()
+
+    def edit(self, text: str, mutate: Callable[[dict[str, Any]], None], merge_id: int = -1) -> bool:
+        """Apply `mutate` to a copy of the document; push it if the engine accepts it."""
+        after = self.document()
+        mutate(after)
+        try:
+            validated = Project.from_dict(after).to_dict()
+        except SpecError as exc:
+            self.editRejected.emit(exc.path, exc.reason)
+            return False
+        if validated == self._doc:
+            return True
+        self.undo_stack.push(_EditCommand(self, text, self.document(), validated))
+        return True
+
+    def replace(self, project: Project, path: Path | None = None) -> None:
+        """Open another project: a fresh history, clean state."""
+        self.undo_stack.clear()
+        self.path = path
+        self._set_document(project.to_dict(), all_sections=True)
+        self.undo_stack.setClean()
+        self.pathChanged.emit(str(path) if path else "")
+
+    def mark_saved(self, path: Path) -> None:
+        self.path = path
+        self.undo_stack.setClean()
+        self.pathChanged.emit(str(path))
+
+    def _set_document(self, doc: dict[str, Any], all_sections: bool = False) -> None:
+        sections = {*SECTIONS, "meta"} if all_sections else changed_sections(self._doc, doc)
+        self._doc = copy.deepcopy(doc)
+        self._project = Project.from_dict(self._doc)
+        if sections:
+            self.changed.emit(sections)
