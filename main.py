@@ -1,8 +1,8 @@
 """Layerlab's entry point: no arguments opens the window; sub-commands run headless.
 
-    python main.py                      open the window on the spiral example
-    python main.py train PROJECT.json   train headless (see --help)
-    python main.py examples             list the bundled examples
+python main.py                      open the window on the spiral example
+python main.py train PROJECT.json   train headless (see --help)
+python main.py examples             list the bundled examples
 """
 
 from __future__ import annotations

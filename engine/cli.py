@@ -61,7 +61,9 @@ def load_project_arg(name: str, overrides: list[str]):
     try:
         doc = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        reason = f"at line {exc.lineno} column {exc.colno}: {exc.msg}" if hasattr(exc, "lineno") else "not UTF-8"
+        reason = (
+            f"at line {exc.lineno} column {exc.colno}: {exc.msg}" if hasattr(exc, "lineno") else "not UTF-8"
+        )
         raise SpecError(str(path), f"is not valid JSON ({reason})") from None
     for assignment in overrides:
         if not isinstance(doc, dict):
@@ -115,7 +117,9 @@ def write_run(trainer, out: Path) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     save_project(trainer.project, out / "project.json")
-    save_weights(trainer.state_dict(), out / "weights.safetensors", {"format": "layerlab", "epoch": str(trainer.epoch)})
+    save_weights(
+        trainer.state_dict(), out / "weights.safetensors", {"format": "layerlab", "epoch": str(trainer.epoch)}
+    )
     atomic_write(out / "metrics.csv", trainer.metrics.to_csv().encode())
     try:
         from engine.export import export_run_models
@@ -130,7 +134,9 @@ def _examples() -> int:
 
     for name in example_names():
         project = load_project(example_path(name))
-        expect = ", ".join(f"{k} {'>=' if 'accuracy' in k else '<='} {v:g}" for k, v in example_expectation(name).items())
+        expect = ", ".join(
+            f"{k} {'>=' if 'accuracy' in k else '<='} {v:g}" for k, v in example_expectation(name).items()
+        )
         print(f"{name:16} {project.description}  [{expect} in {project.training.epochs} epochs]")
     return EXIT_OK
 
@@ -155,7 +161,9 @@ class _Progress:
         if not done and now - self._last < (0.1 if self.tty else 2.0):
             return
         self._last = now
-        loss = f"train {snap.train_loss:.4f}" + (f" test {snap.test_loss:.4f}" if snap.test_loss is not None else "")
+        loss = f"train {snap.train_loss:.4f}" + (
+            f" test {snap.test_loss:.4f}" if snap.test_loss is not None else ""
+        )
         acc = f" acc {snap.test_accuracy:.3f}" if snap.test_accuracy is not None else ""
         if self.tty:
             filled = int(30 * snap.epoch / self.total)

@@ -10,7 +10,15 @@ import numpy as np
 from engine.snapshot import Snapshot
 
 COLUMNS = (
-    "epoch", "step", "train_loss", "test_loss", "penalty", "train_accuracy", "test_accuracy", "lr", "seconds",
+    "epoch",
+    "step",
+    "train_loss",
+    "test_loss",
+    "penalty",
+    "train_accuracy",
+    "test_accuracy",
+    "lr",
+    "seconds",
 )
 
 
@@ -39,8 +47,15 @@ class MetricsLog:
             else:
                 self._rows = np.concatenate([self._rows, np.full_like(self._rows, np.nan)])
         self._rows[self._count] = [
-            snap.epoch, snap.step, snap.train_loss, _nan(snap.test_loss), snap.penalty,
-            _nan(snap.train_accuracy), _nan(snap.test_accuracy), snap.lr, snap.elapsed,
+            snap.epoch,
+            snap.step,
+            snap.train_loss,
+            _nan(snap.test_loss),
+            snap.penalty,
+            _nan(snap.train_accuracy),
+            _nan(snap.test_accuracy),
+            snap.lr,
+            snap.elapsed,
         ]
         self._count += 1
 
@@ -52,7 +67,9 @@ class MetricsLog:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
         for row in self._rows[: self._count]:
-            writer.writerow(["" if np.isnan(v) else (int(v) if i < 2 else f"{v:.8g}") for i, v in enumerate(row)])
+            writer.writerow(
+                ["" if np.isnan(v) else (int(v) if i < 2 else f"{v:.8g}") for i, v in enumerate(row)]
+            )
         return out.getvalue()
 
 

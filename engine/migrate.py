@@ -23,7 +23,9 @@ def _from_v0(doc: dict[str, Any]) -> dict[str, Any]:
     network = doc.setdefault("network", {})
     if "hidden" in network:
         activation = network.pop("activation", "tanh")
-        network["layers"] = [{"type": "dense", "units": n, "activation": activation} for n in network.pop("hidden")]
+        network["layers"] = [
+            {"type": "dense", "units": n, "activation": activation} for n in network.pop("hidden")
+        ]
     return doc
 
 

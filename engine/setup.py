@@ -33,7 +33,9 @@ def resolve_device(requested: str) -> str:
     if requested == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if requested == "cuda" and not torch.cuda.is_available():
-        raise SpecError("training.device", "cuda was requested but torch sees no CUDA device; use auto or cpu")
+        raise SpecError(
+            "training.device", "cuda was requested but torch sees no CUDA device; use auto or cpu"
+        )
     return requested
 
 
@@ -94,7 +96,14 @@ def build_run(project: Project, dataset=None) -> Run:
 
         loss_fn = LOSSES[head.loss].factory(**head.loss_params)
         backend = TorchBackend(
-            network, loss_fn, training.optimizer["name"], training.optimizer["lr"], train, test, hyper, device,
+            network,
+            loss_fn,
+            training.optimizer["name"],
+            training.optimizer["lr"],
+            train,
+            test,
+            hyper,
+            device,
             project.seed,
         )
     return Run(data, head, preprocessor, network, infos, backend, backend_name, device, hyper)
@@ -121,7 +130,9 @@ def _choose_backend(project: Project, head: TaskHead, device: str) -> str:
         if reason is not None:
             raise SpecError("training.backend", f"the numpy fast path cannot run this project: {reason}")
         if device != "cpu":
-            raise SpecError("training.backend", "the numpy fast path runs on the CPU; set training.device to cpu")
+            raise SpecError(
+                "training.backend", "the numpy fast path runs on the CPU; set training.device to cpu"
+            )
         return "numpy"
     if training.backend == "torch" or device != "cpu" or reason is not None:
         return "torch"

@@ -69,7 +69,9 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
     atomic_write(path, project.to_json().encode("utf-8"))
 
 
-def save_weights(state: dict[str, np.ndarray], path: str | os.PathLike, metadata: dict[str, str] | None = None) -> None:
+def save_weights(
+    state: dict[str, np.ndarray], path: str | os.PathLike, metadata: dict[str, str] | None = None
+) -> None:
     from safetensors.numpy import save
 
     arrays = {k: np.ascontiguousarray(np.asarray(v)) for k, v in state.items()}

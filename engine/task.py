@@ -41,7 +41,9 @@ def resolve_task(training, network, dataset) -> TaskHead:
     out_act = network.output_activation
     if training.preset == "playground":
         if loss not in ("auto", "half_mse"):
-            raise SpecError("training.loss", f"the playground preset trains with half_mse (½·MSE), not {loss}")
+            raise SpecError(
+                "training.loss", f"the playground preset trains with half_mse (½·MSE), not {loss}"
+            )
         if task == "classification" and k != 2:
             raise SpecError("data.name", f"the playground preset needs two classes; {dataset.name} has {k}")
         loss = "half_mse"
@@ -69,14 +71,18 @@ def resolve_task(training, network, dataset) -> TaskHead:
             )
         if loss == "bce":
             if k != 2:
-                raise SpecError("training.loss", f"bce is for two classes; {dataset.name} has {k}: use cross_entropy")
+                raise SpecError(
+                    "training.loss", f"bce is for two classes; {dataset.name} has {k}: use cross_entropy"
+                )
             return TaskHead(task, k, loss, "linear", 1, "binary")
         return TaskHead(task, k, loss, "linear", k, "index" if loss == "cross_entropy" else "onehot")
     # Squared or absolute error on class scores: sigmoid/tanh for two classes, softmax for more.
     if k == 2:
         out_act = "sigmoid" if out_act == "auto" else out_act
         if out_act == "softmax":
-            raise SpecError("network.output_activation", "softmax needs one output per class; use sigmoid or tanh")
+            raise SpecError(
+                "network.output_activation", "softmax needs one output per class; use sigmoid or tanh"
+            )
         return TaskHead(task, k, loss, out_act, 1, "pm1" if out_act == "tanh" else "binary")
     out_act = "softmax" if out_act == "auto" else out_act
     return TaskHead(task, k, loss, out_act, k, "onehot")

@@ -80,7 +80,9 @@ class TorchBackend:
         rows = torch.from_numpy(idx).to(self.device)
         xb, tb = x_all[rows], t_all[rows]
         if self.hyper.input_noise > 0:
-            xb = xb + self.hyper.input_noise * torch.randn(xb.shape, generator=self._noise, device=self.device)
+            xb = xb + self.hyper.input_noise * torch.randn(
+                xb.shape, generator=self._noise, device=self.device
+            )
         self.network.train()
         data_loss = self.loss_fn(self.network(xb), tb)
         total = data_loss + penalty(self._weights, self.hyper.l1, self.hyper.l2)
@@ -91,7 +93,9 @@ class TorchBackend:
             return float("inf")
         self.optimizer.zero_grad(set_to_none=True)
         total.backward()
-        grad_norms = [w.grad.norm().item() if w.grad is not None else 0.0 for w in self._weights] if collect else []
+        grad_norms = (
+            [w.grad.norm().item() if w.grad is not None else 0.0 for w in self._weights] if collect else []
+        )
         if self.hyper.clip_mode == "norm":
             norm = nn.utils.clip_grad_norm_(self.network.parameters(), self.hyper.clip_max)
             if not math.isfinite(float(norm)):
@@ -102,8 +106,10 @@ class TorchBackend:
         self.optimizer.step()
         if collect:
             self._stats = tuple(
-                LayerStat(name, float(w.norm()), g, float((w.detach() - b).norm()) / max(float(b.norm()), 1e-12))
-                for (name, w), g, b in zip(self._named_weights, grad_norms, before)
+                LayerStat(
+                    name, float(w.norm()), g, float((w.detach() - b).norm()) / max(float(b.norm()), 1e-12)
+                )
+                for (name, w), g, b in zip(self._named_weights, grad_norms, before, strict=True)
             )
         return value
 
@@ -134,7 +140,9 @@ class TorchBackend:
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
         own = self.network.state_dict()
-        self.network.load_state_dict({k: torch.as_tensor(np.asarray(v)).to(own[k].dtype) for k, v in state.items()})
+        self.network.load_state_dict(
+            {k: torch.as_tensor(np.asarray(v)).to(own[k].dtype) for k, v in state.items()}
+        )
 
     @torch.no_grad()
     def forward_probe(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:

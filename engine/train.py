@@ -251,7 +251,8 @@ class Trainer:
                 raise SpecError("weights", f"missing tensor {key!r} for this network")
             if tuple(np.shape(state[key])) != value.shape:
                 raise SpecError(
-                    "weights", f"{key} has shape {tuple(np.shape(state[key]))}, the network needs {value.shape}"
+                    "weights",
+                    f"{key} has shape {tuple(np.shape(state[key]))}, the network needs {value.shape}",
                 )
         extra = sorted(set(state) - set(expected))
         if extra:
@@ -265,7 +266,9 @@ class Trainer:
 
         own = self.network.state_dict()
         state = self.backend.state_dict()
-        self.network.load_state_dict({k: torch.as_tensor(np.asarray(state[k])).to(v.dtype) for k, v in own.items()})
+        self.network.load_state_dict(
+            {k: torch.as_tensor(np.asarray(state[k])).to(v.dtype) for k, v in own.items()}
+        )
         return self.network
 
 

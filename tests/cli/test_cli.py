@@ -17,7 +17,12 @@ ROOT = Path(__file__).resolve().parents[2]
 def run_main(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
     )
 
 
@@ -30,12 +35,30 @@ def project_file(tmp_path):
 
 def test_train_prints_one_json_line_and_writes_the_run(project_file, tmp_path):
     out = tmp_path / "run"
-    result = run_main("train", str(project_file), "--epochs", "4", "--set", "training.optimizer.name=adam", "--out", str(out))
+    result = run_main(
+        "train",
+        str(project_file),
+        "--epochs",
+        "4",
+        "--set",
+        "training.optimizer.name=adam",
+        "--out",
+        str(out),
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 1
     summary = json.loads(lines[0])
-    assert set(summary) == {"epochs", "steps", "train_loss", "test_loss", "train_accuracy", "test_accuracy", "seconds", "stopped"}
+    assert set(summary) == {
+        "epochs",
+        "steps",
+        "train_loss",
+        "test_loss",
+        "train_accuracy",
+        "test_accuracy",
+        "seconds",
+        "stopped",
+    }
     assert summary["epochs"] == 4 and summary["steps"] == 40 and summary["stopped"] == "completed"
     written = json.loads((out / "project.json").read_text())
     assert written["training"]["optimizer"]["name"] == "adam" and written["training"]["epochs"] == 4
@@ -59,8 +82,16 @@ def test_set_accepts_json_lists(project_file):
     [
         ('{"seed": 1,', [], "is not valid JSON"),
         (None, [], "no such project file"),
-        ("{}", ["--set", "training.optimizer.name=sgdd"], "training.optimizer.name: unknown optimizer 'sgdd'; valid: sgd"),
-        ("{}", ["--set", "network.layers[0].units=0"], "network.layers[0].units: must be an integer in 1..4096, got 0"),
+        (
+            "{}",
+            ["--set", "training.optimizer.name=sgdd"],
+            "training.optimizer.name: unknown optimizer 'sgdd'; valid: sgd",
+        ),
+        (
+            "{}",
+            ["--set", "network.layers[0].units=0"],
+            "network.layers[0].units: must be an integer in 1..4096, got 0",
+        ),
         ("{}", ["--set", "training.device=tpu"], "training.device: must be one of auto, cpu, cuda"),
         ("{}", ["--epochs", "0"], "--epochs: must be a positive integer"),
         ('{"data": {"name": "csv", "path": "/nonexistent/file.csv"}}', [], "data.path"),
@@ -96,7 +127,17 @@ def test_divergence_exits_3_and_saves_finite_weights(tmp_path):
 def test_examples_lists_every_bundled_example():
     result = run_main("examples")
     assert result.returncode == 0
-    for name in ("xor", "circle", "gauss", "spiral", "spiral3", "plane", "sine", "digits_cnn", "sequence_lstm"):
+    for name in (
+        "xor",
+        "circle",
+        "gauss",
+        "spiral",
+        "spiral3",
+        "plane",
+        "sine",
+        "digits_cnn",
+        "sequence_lstm",
+    ):
         assert any(line.startswith(name + " ") for line in result.stdout.splitlines()), name
 
 

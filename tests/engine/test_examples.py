@@ -10,7 +10,7 @@ REQUIRED = {"xor", "circle", "gauss", "spiral", "spiral3", "plane", "sine", "dig
 
 
 def test_the_required_examples_are_shipped():
-    assert REQUIRED <= set(example_names())
+    assert set(example_names()) >= REQUIRED
 
 
 @pytest.mark.slow

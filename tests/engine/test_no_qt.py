@@ -20,6 +20,8 @@ print(",".join(loaded))
 
 
 def test_importing_and_running_the_engine_loads_no_qt_module():
-    result = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""

@@ -32,18 +32,48 @@ def test_optimizer_params_are_filled_with_defaults_and_checked():
 @pytest.mark.parametrize(
     ("doc", "message"),
     [
-        ({"network": {"layers": [{"type": "dense", "units": 0}]}}, r"network\.layers\[0\]\.units: must be an integer in 1\.\.4096, got 0"),
-        ({"network": {"layers": [{"type": "dense", "units": 10**9}]}}, r"network\.layers\[0\]\.units: must be an integer in 1\.\.4096"),
-        ({"network": {"layers": [{"type": "dense", "units": 4, "activation": "swishy"}]}}, r"network\.layers\[0\]\.activation: unknown activation 'swishy'; valid: linear, sigmoid, tanh"),
-        ({"network": {"layers": [{"type": "conv3d"}]}}, r"network\.layers\[0\]\.type: unknown layer 'conv3d'; valid: dense"),
-        ({"network": {"layers": [{"type": "dense", "units": 4, "colour": 1}]}}, r"network\.layers\[0\]\.colour: unknown parameter of dense"),
-        ({"training": {"optimizer": {"name": "sgdd"}}}, r"training\.optimizer\.name: unknown optimizer 'sgdd'; valid: sgd, momentum"),
+        (
+            {"network": {"layers": [{"type": "dense", "units": 0}]}},
+            r"network\.layers\[0\]\.units: must be an integer in 1\.\.4096, got 0",
+        ),
+        (
+            {"network": {"layers": [{"type": "dense", "units": 10**9}]}},
+            r"network\.layers\[0\]\.units: must be an integer in 1\.\.4096",
+        ),
+        (
+            {"network": {"layers": [{"type": "dense", "units": 4, "activation": "swishy"}]}},
+            r"network\.layers\[0\]\.activation: unknown activation 'swishy'; valid: linear, sigmoid, tanh",
+        ),
+        (
+            {"network": {"layers": [{"type": "conv3d"}]}},
+            r"network\.layers\[0\]\.type: unknown layer 'conv3d'; valid: dense",
+        ),
+        (
+            {"network": {"layers": [{"type": "dense", "units": 4, "colour": 1}]}},
+            r"network\.layers\[0\]\.colour: unknown parameter of dense",
+        ),
+        (
+            {"training": {"optimizer": {"name": "sgdd"}}},
+            r"training\.optimizer\.name: unknown optimizer 'sgdd'; valid: sgd, momentum",
+        ),
         ({"training": {"loss": "hinge"}}, r"training\.loss: unknown loss 'hinge'; valid: "),
-        ({"training": {"optimizer": {"name": "sgd", "lr": -1}}}, r"training\.optimizer\.lr: must be a number in 1e-07\.\.100, got -1"),
-        ({"training": {"batch_size": "many"}}, r'training\.batch_size: must be an integer in 1\.\.100,000 or "all"'),
+        (
+            {"training": {"optimizer": {"name": "sgd", "lr": -1}}},
+            r"training\.optimizer\.lr: must be a number in 1e-07\.\.100, got -1",
+        ),
+        (
+            {"training": {"batch_size": "many"}},
+            r'training\.batch_size: must be an integer in 1\.\.100,000 or "all"',
+        ),
         ({"training": {"epochs": 2.5}}, r"training\.epochs: must be an integer"),
-        ({"training": {"schedule": {"name": "exponential", "rate": "fast"}}}, r"training\.schedule\.rate: must be a number"),
-        ({"training": {"grad_clip": {"mode": "sometimes"}}}, r"training\.grad_clip\.mode: must be one of none, norm, value"),
+        (
+            {"training": {"schedule": {"name": "exponential", "rate": "fast"}}},
+            r"training\.schedule\.rate: must be a number",
+        ),
+        (
+            {"training": {"grad_clip": {"mode": "sometimes"}}},
+            r"training\.grad_clip\.mode: must be one of none, norm, value",
+        ),
         ({"training": {"device": "tpu"}}, r"training\.device: must be one of auto, cpu, cuda"),
         ({"data": {"name": "mnist"}}, r"data\.name: unknown dataset 'mnist'; valid: "),
         ({"data": {"samples": 10**9}}, r"data\.samples: must be an integer in 1\.\.200,000"),
@@ -54,7 +84,10 @@ def test_optimizer_params_are_filled_with_defaults_and_checked():
         ({"version": 99}, r"version: this file was written by a newer Layerlab \(format 99\)"),
         ([1, 2], r"project: must be a JSON object, got list"),
         ({"network": {"layers": [5]}}, r"network\.layers\[0\]: must be an object, got 5"),
-        ({"network": {"layers": [{"type": "dense", "units": 4}] * 65}}, r"network\.layers: must have at most 64 layers"),
+        (
+            {"network": {"layers": [{"type": "dense", "units": 4}] * 65}},
+            r"network\.layers: must have at most 64 layers",
+        ),
     ],
 )
 def test_each_bad_field_gets_one_line_naming_path_and_reason(doc, message):

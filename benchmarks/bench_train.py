@@ -1,0 +1,117 @@
+"""Headless training speed: the Trainer against a minimal hand-written torch loop on the same data.
+
+    python benchmarks/bench_train.py [--seconds 3]
+
+Reports steps/s and epochs/s for TF Playground's spiral config (x1, x2, sin x1, sin x2 -> 8 tanh ->
+8 tanh -> 1; batch 10; SGD 0.03; 250 training points) and for a wider net (3 x 64 relu, batch 64,
+Adam), each next to the torch loop, and prints the ratios. Run on a quiet machine; the figures
+are ratios measured in one process, so a busy machine shifts both sides alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engine.spec import Project  # noqa: E402
+from engine.train import Trainer  # noqa: E402
+
+PLAYGROUND_PAGE_EPOCHS_PER_S = 20.0  # TF Playground's page on this machine kind (shared/reference)
+PLAYGROUND_ENGINE_EPOCHS_PER_S = 1000.0  # its JavaScript engine alone, in Node, ~760-1,100
+
+CONFIGS = {
+    "spiral 8-8 tanh, batch 10, sgd": {
+        "seed": 0,
+        "data": {"name": "spiral", "features": ["x1", "x2", "sin_x1", "sin_x2"]},
+        "network": {"layers": [{"type": "dense", "units": 8, "activation": "tanh"}] * 2},
+        "training": {"optimizer": {"name": "sgd", "lr": 0.03}, "batch_size": 10},
+    },
+    "spiral 3x64 relu, batch 64, adam": {
+        "seed": 0,
+        "data": {"name": "spiral", "features": ["x1", "x2", "sin_x1", "sin_x2"]},
+        "network": {"layers": [{"type": "dense", "units": 64, "activation": "relu"}] * 3},
+        "training": {"optimizer": {"name": "adam", "lr": 0.003}, "batch_size": 64},
+    },
+}
+
+
+def time_trainer(doc: dict, seconds: float, backend: str = "auto") -> tuple[float, float, str]:
+    doc = {**doc, "training": {**doc["training"], "backend": backend, "epochs": 1_000_000}}
+    trainer = Trainer(Project.from_dict(doc))
+    trainer.run(epochs=2)  # warm-up
+    start_steps, start_epochs, start = trainer.step_count, trainer.epoch, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        trainer.run(epochs=trainer.epoch + 10)
+    elapsed = time.perf_counter() - start
+    return (
+        (trainer.step_count - start_steps) / elapsed,
+        (trainer.epoch - start_epochs) / elapsed,
+        trainer.backend_name,
+    )
+
+
+def time_torch_loop(doc: dict, seconds: float) -> tuple[float, float]:
+    """The baseline: the same data and net in the plainest eager torch loop (no evaluation)."""
+    trainer = Trainer(Project.from_dict({**doc, "training": {**doc["training"], "backend": "torch"}}))
+    x = torch.as_tensor(trainer.preprocessor.apply_numpy(trainer.dataset.x_train))
+    y = torch.as_tensor(trainer.dataset.y_train, dtype=torch.float32).reshape(-1, 1)
+    units = [layer["units"] for layer in doc["network"]["layers"]]
+    act = nn.Tanh if doc["network"]["layers"][0]["activation"] == "tanh" else nn.ReLU
+    layers, width = [], x.shape[1]
+    for n in units:
+        layers += [nn.Linear(width, n), act()]
+        width = n
+    model = nn.Sequential(*layers, nn.Linear(width, 1))
+    opt_name, lr = doc["training"]["optimizer"]["name"], doc["training"]["optimizer"]["lr"]
+    opt = (
+        torch.optim.SGD(model.parameters(), lr)
+        if opt_name == "sgd"
+        else torch.optim.Adam(model.parameters(), lr)
+    )
+    loss_fn = nn.BCEWithLogitsLoss()
+    batch = doc["training"]["batch_size"]
+    rng = np.random.default_rng(0)
+    steps, epochs, start = 0, 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        order = torch.from_numpy(rng.permutation(len(x)))
+        for i in range(0, len(x), batch):
+            idx = order[i : i + batch]
+            opt.zero_grad()
+            loss_fn(model(x[idx]), y[idx]).backward()
+            opt.step()
+            steps += 1
+        epochs += 1
+    elapsed = time.perf_counter() - start
+    return steps / elapsed, epochs / elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    print(f"{'config':36} {'runner':22} {'steps/s':>10} {'epochs/s':>10} {'x torch loop':>13}")
+    for name, doc in CONFIGS.items():
+        base_steps, base_epochs = time_torch_loop(doc, args.seconds)
+        print(f"{name:36} {'hand-written torch loop':22} {base_steps:10.0f} {base_epochs:10.1f} {1.0:13.2f}")
+        for backend in ("auto", "torch"):
+            steps, epochs, used = time_trainer(doc, args.seconds, backend)
+            label = f"Trainer ({used})"
+            print(f"{'':36} {label:22} {steps:10.0f} {epochs:10.1f} {epochs / base_epochs:13.2f}")
+            if backend == "auto" and name.startswith("spiral 8-8"):
+                print(
+                    f"{'':36} {'':22} {'':10} {'':10}   = {epochs / PLAYGROUND_PAGE_EPOCHS_PER_S:.0f}x TF Playground's page,"
+                    f" {epochs / PLAYGROUND_ENGINE_EPOCHS_PER_S:.2f}x its bare engine"
+                )
+
+
+if __name__ == "__main__":
+    main()
