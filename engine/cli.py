@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import sys
 import time
@@ -68,7 +69,16 @@ def load_project_arg(name: str, overrides: list[str]):
     for assignment in overrides:
         if not isinstance(doc, dict):
             break
-        apply_override(doc, *parse_assignment(assignment))
+        key_path, value = parse_assignment(assignment)
+        trial = copy.deepcopy(doc)  # a failed override must not leave half-created keys behind
+        try:
+            apply_override(trial, key_path, value)
+            doc = trial
+        except SpecError:
+            # The path may name a default the file leaves out (e.g. network.layers[0] of "{}"):
+            # fill every default in, then set it; a file that is itself invalid reports that first.
+            doc = Project.from_dict(doc).to_dict()
+            apply_override(doc, key_path, value)
     return Project.from_dict(doc)
 
 

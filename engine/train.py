@@ -276,8 +276,16 @@ def _own_params(optimizer: dict) -> dict:
     return {k: v for k, v in optimizer.items() if k not in ("name", "lr")}
 
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+
+
 def _finite_state(state: dict[str, np.ndarray]) -> bool:
-    return all(np.isfinite(v).all() for v in state.values() if np.issubdtype(v.dtype, np.floating))
+    """Every float is finite and fits float32 (the fast path computes in float64; exports are float32)."""
+    return all(
+        np.isfinite(v).all() and (v.size == 0 or float(np.abs(v).max()) <= FLOAT32_MAX)
+        for v in state.values()
+        if np.issubdtype(v.dtype, np.floating)
+    )
 
 
 __all__ = ["Hyper", "Trainer", "TERMINAL"]

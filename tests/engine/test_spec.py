@@ -16,7 +16,7 @@ def test_defaults_round_trip_through_json():
     assert again == project
     doc = json.loads(project.to_json())
     assert doc["format"] == "layerlab" and doc["version"] == CURRENT_VERSION
-    assert doc["training"]["optimizer"] == {"name": "sgd", "lr": 0.03}
+    assert doc["training"]["optimizer"] == {"name": "sgd", "lr": 0.03, "weight_decay": 0.0}
     assert doc["network"]["layers"][0] == {"type": "dense", "units": 8, "activation": "tanh"}
 
 

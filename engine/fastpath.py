@@ -1,0 +1,313 @@
+"""The numpy fast path: small dense stacks trained without torch's per-op overhead.
+
+At the playground's sizes (a few layers of a few units, batches of 10) eager torch spends its
+time in dispatch, not arithmetic; the same forward/backward in float64 numpy runs several times
+faster. It is checked against the torch backend (tests/engine/test_fastpath.py) and implements
+the Backend protocol, so the Trainer cannot tell them apart. Anything it does not cover goes to
+torch: `unsupported_reason` says why.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from engine.activations import activation_name
+from engine.backend import Hyper, SplitData
+from engine.snapshot import LayerStat
+
+HIDDEN = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu")
+OUTPUTS = ("linear", "sigmoid", "tanh")
+LOSSES = ("mse", "half_mse", "bce", "cross_entropy")
+OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw")
+MAX_UNITS = 256  # wider layers are matrix work, where torch is just as fast
+
+
+def _act_params(value: Any) -> tuple[str, dict]:
+    if isinstance(value, dict):
+        return value["name"], {k: v for k, v in value.items() if k != "name"}
+    return value, {}
+
+
+def _forward_act(name: str, p: dict, z: np.ndarray) -> np.ndarray:
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    if name == "sigmoid":
+        return 0.5 * (1.0 + np.tanh(0.5 * z))  # overflow-free logistic
+    if name == "leaky_relu":
+        return np.where(z > 0, z, p.get("slope", 0.01) * z)
+    if name == "elu":
+        return np.where(z > 0, z, p.get("alpha", 1.0) * np.expm1(np.minimum(z, 0.0)))
+    return z
+
+
+def _backward_act(name: str, p: dict, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
+    """d loss / d z, given d loss / d a and the layer's pre- and post-activation values."""
+    if name == "tanh":
+        return grad * (1.0 - a * a)
+    if name == "relu":
+        return grad * (z > 0)
+    if name == "sigmoid":
+        return grad * a * (1.0 - a)
+    if name == "leaky_relu":
+        return grad * np.where(z > 0, 1.0, p.get("slope", 0.01))
+    if name == "elu":
+        return grad * np.where(z > 0, 1.0, a + p.get("alpha", 1.0))
+    return grad
+
+
+class NumpyBackend:
+    """Dense layers in float64 numpy with hand-written backprop and optimizers matching torch.optim."""
+
+    @staticmethod
+    def unsupported_reason(layers: list[dict], output_activation: str, loss: str, optimizer: str) -> str | None:
+        for i, layer in enumerate(layers):
+            if layer["type"] != "dense":
+                return f"layer {i} is {layer['type']}, the fast path runs dense layers only"
+            if activation_name(layer["activation"]) not in HIDDEN:
+                return f"layer {i} uses {activation_name(layer['activation'])}, not one of {', '.join(HIDDEN)}"
+            if layer["units"] > MAX_UNITS:
+                return f"layer {i} has {layer['units']} units (fast path: up to {MAX_UNITS})"
+        if output_activation not in OUTPUTS:
+            return f"output activation {output_activation} is not one of {', '.join(OUTPUTS)}"
+        if loss not in LOSSES:
+            return f"loss {loss} is not one of {', '.join(LOSSES)}"
+        if optimizer not in OPTIMIZERS:
+            return f"optimizer {optimizer} is not one of {', '.join(OPTIMIZERS)}"
+        return None
+
+    def __init__(
+        self,
+        layers: list[dict],
+        output_activation: str,
+        loss: str,
+        optimizer_name: str,
+        state: dict[str, np.ndarray],
+        train: SplitData,
+        test: SplitData | None,
+        hyper: Hyper,
+        preset: str = "standard",
+        seed: int = 0,
+    ):
+        self.names = [f"layers.{i}.linear" for i in range(len(layers))] + ["head.linear"]
+        self.acts = [_act_params(layer["activation"]) for layer in layers] + [(output_activation, {})]
+        self.loss = loss
+        self.hyper = hyper
+        self.playground = preset == "playground"
+        self.W: list[np.ndarray] = []
+        self.b: list[np.ndarray] = []
+        self.load_state_dict(state)
+        self._splits = {"train": self._prepare(train)}
+        if test is not None and len(test.x):
+            self._splits["test"] = self._prepare(test)
+        self._noise = np.random.default_rng(seed + 7)
+        self.set_optimizer(optimizer_name, 0.0)
+        self._dead = [np.zeros(w.shape, dtype=bool) for w in self.W]  # playground L1: frozen at zero
+        self._stats: tuple[LayerStat, ...] = ()
+
+    def _prepare(self, split: SplitData) -> tuple[np.ndarray, np.ndarray]:
+        x = np.ascontiguousarray(split.x, dtype=np.float64).reshape(len(split.x), -1)
+        t = split.targets
+        t = t.astype(np.int64) if t.dtype == np.int64 else t.astype(np.float64)
+        return x, t
+
+    def set_optimizer(self, name: str, lr: float) -> None:
+        """Switch optimizer: fresh state (momenta, averages), weights kept."""
+        self.optimizer_name = name
+        params = self.W + self.b
+        self._m = [np.zeros_like(p) for p in params]
+        self._v = [np.zeros_like(p) for p in params]
+        self._momentum_started = False
+        self._t = 0
+
+    # -- forward / backward -----------------------------------------------------------------
+    def _forward(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        zs, acts = [], [x]
+        a = x
+        for W, b, (name, p) in zip(self.W, self.b, self.acts, strict=True):
+            z = a @ W.T + b
+            a = _forward_act(name, p, z)
+            zs.append(z)
+            acts.append(a)
+        return zs, acts
+
+    def _loss(self, out: np.ndarray, z: np.ndarray, t: np.ndarray) -> tuple[float, np.ndarray]:
+        """Mean data loss and d loss / d z of the output layer (pre-activation)."""
+        n = len(out)
+        if self.loss == "bce":
+            loss = float(np.mean(np.logaddexp(0.0, z) - t * z))
+            return loss, (_forward_act("sigmoid", {}, z) - t) / out.size
+        if self.loss == "cross_entropy":
+            shifted = z - z.max(axis=1, keepdims=True)
+            log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            rows = np.arange(n)
+            loss = float(-log_p[rows, t].mean())
+            grad = np.exp(log_p)
+            grad[rows, t] -= 1.0
+            return loss, grad / n
+        diff = out - t
+        scale = 0.5 if self.loss == "half_mse" else 1.0
+        loss = float(scale * np.mean(diff * diff))
+        grad_out = (2.0 * scale / out.size) * diff
+        name, p = self.acts[-1]
+        return loss, _backward_act(name, p, z, out, grad_out)
+
+    def _gradients(self, x: np.ndarray, t: np.ndarray) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
+        zs, acts = self._forward(x)
+        loss, dz = self._loss(acts[-1], zs[-1], t)
+        if not math.isfinite(loss):
+            return loss, [], []
+        gW: list[np.ndarray] = [None] * len(self.W)  # type: ignore[list-item]
+        gb: list[np.ndarray] = [None] * len(self.W)  # type: ignore[list-item]
+        for i in range(len(self.W) - 1, -1, -1):
+            gW[i] = dz.T @ acts[i]
+            gb[i] = dz.sum(axis=0)
+            if i:
+                name, p = self.acts[i - 1]
+                dz = _backward_act(name, p, zs[i - 1], acts[i], dz @ self.W[i])
+        return loss, gW, gb
+
+    # -- Backend protocol -------------------------------------------------------------------
+    def train_batch(self, idx: np.ndarray, lr: float, collect: bool) -> float:
+        x_all, t_all = self._splits["train"]
+        x, t = x_all[idx], t_all[idx]
+        h = self.hyper
+        if h.input_noise > 0:
+            x = x + h.input_noise * self._noise.standard_normal(x.shape)
+        loss, gW, gb = self._gradients(x, t)
+        if not math.isfinite(loss):
+            return loss
+        if not self.playground and (h.l1 > 0 or h.l2 > 0):
+            for i, W in enumerate(self.W):
+                gW[i] = gW[i] + h.l1 * np.sign(W) + h.l2 * W
+        grads = gW + gb
+        if not all(np.isfinite(g).all() for g in grads):
+            return float("inf")
+        grad_norms = [float(np.linalg.norm(g)) for g in gW] if collect else []
+        if not self._clip(grads):
+            return float("inf")
+        before = [W.copy() for W in self.W] if collect else []
+        self._update(grads, lr)
+        if self.playground:
+            self._playground_regularise(lr)
+        if collect:
+            self._stats = tuple(
+                LayerStat(
+                    f"{name}.weight",
+                    float(np.linalg.norm(W)),
+                    g,
+                    float(np.linalg.norm(W - w0)) / max(float(np.linalg.norm(w0)), 1e-12),
+                )
+                for name, W, g, w0 in zip(self.names, self.W, grad_norms, before, strict=True)
+            )
+        return loss
+
+    def _clip(self, grads: list[np.ndarray]) -> bool:
+        """torch's clip_grad_norm_ / clip_grad_value_ over every parameter; False if the norm is not finite."""
+        h = self.hyper
+        if h.clip_mode == "norm":
+            norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads))
+            if not math.isfinite(norm):
+                return False
+            scale = h.clip_max / (norm + 1e-6)
+            if scale < 1.0:
+                for g in grads:
+                    g *= scale
+        elif h.clip_mode == "value":
+            for g in grads:
+                np.clip(g, -h.clip_max, h.clip_max, out=g)
+        return True
+
+    def _update(self, grads: list[np.ndarray], lr: float) -> None:
+        """The torch.optim update rules, parameter by parameter (weights first, then biases)."""
+        opt = self.hyper.optimizer
+        name = self.optimizer_name
+        params = self.W + self.b
+        decay = opt.get("weight_decay", 0.0)
+        if name in ("sgd", "momentum", "nesterov"):
+            mu = opt.get("momentum", 0.9) if name != "sgd" else 0.0
+            for k, (p, g) in enumerate(zip(params, grads, strict=True)):
+                if decay:
+                    g = g + decay * p
+                if mu:
+                    buf = self._m[k]
+                    if self._momentum_started:
+                        buf *= mu
+                        buf += g
+                    else:
+                        buf[...] = g
+                    g = g + mu * buf if name == "nesterov" else buf
+                p -= lr * g
+            self._momentum_started = True
+            return
+        beta1, beta2, eps = opt.get("beta1", 0.9), opt.get("beta2", 0.999), opt.get("eps", 1e-8)
+        self._t += 1
+        c1, c2 = 1.0 - beta1**self._t, 1.0 - beta2**self._t
+        for k, (p, g) in enumerate(zip(params, grads, strict=True)):
+            if name == "adamw":
+                p *= 1.0 - lr * decay
+            elif decay:
+                g = g + decay * p
+            m, v = self._m[k], self._v[k]
+            m *= beta1
+            m += (1.0 - beta1) * g
+            v *= beta2
+            v += (1.0 - beta2) * g * g
+            p -= (lr / c1) * m / (np.sqrt(v) / math.sqrt(c2) + eps)
+
+    def _playground_regularise(self, lr: float) -> None:
+        """TF Playground's separate step w -= lr·rate·R'(w); L1 weights that cross zero die at zero."""
+        h = self.hyper
+        for W, dead in zip(self.W, self._dead, strict=True):
+            if h.l1 > 0:
+                new = W - lr * h.l1 * np.sign(W)
+                dead |= (W * new) < 0
+                W[...] = new
+            if h.l2 > 0:
+                W -= lr * h.l2 * W
+            W[dead] = 0.0
+
+    def evaluate(self, split: str) -> tuple[float, np.ndarray]:
+        if split not in self._splits:
+            return float("nan"), np.zeros((0, 1))
+        x, t = self._splits[split]
+        zs, acts = self._forward(x)
+        with np.errstate(all="ignore"):
+            loss, _ = self._loss(acts[-1], zs[-1], t)
+        return loss, acts[-1]
+
+    def penalty(self) -> float:
+        h = self.hyper
+        total = 0.0
+        if h.l1 > 0:
+            total += h.l1 * sum(float(np.abs(W).sum()) for W in self.W)
+        if h.l2 > 0:
+            total += 0.5 * h.l2 * sum(float((W * W).sum()) for W in self.W)
+        return total
+
+    def layer_stats(self) -> tuple[LayerStat, ...]:
+        return self._stats
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        state = {}
+        for name, W, b in zip(self.names, self.W, self.b, strict=True):
+            state[f"{name}.weight"] = W.copy()
+            state[f"{name}.bias"] = b.copy()
+        return state
+
+    def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
+        W = [np.array(state[f"{n}.weight"], dtype=np.float64) for n in self.names]
+        b = [np.array(state[f"{n}.bias"], dtype=np.float64) for n in self.names]
+        if self.W:  # keep the arrays the optimizer state refers to
+            for dst, src in zip(self.W + self.b, W + b, strict=True):
+                dst[...] = src
+        else:
+            self.W, self.b = W, b
+
+    def forward_probe(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+        _, acts = self._forward(np.asarray(x, dtype=np.float64).reshape(len(x), -1))
+        return acts[-1], acts[1:-1]
