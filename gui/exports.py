@@ -1,0 +1,89 @@
+"""File ▸ Export: models (run in the training thread, which owns the weights), metrics and plots.
+
+Every export writes atomically; a failure is reported in the status bar and leaves no partial file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QFileDialog
+
+from engine.store import atomic_write
+
+EXPORT_CHOICES = (
+    ("onnx", "Model as ONNX…"),
+    ("torchscript", "Model as TorchScript…"),
+    ("torch_export", "Model as torch.export program (.pt2)…"),
+    ("safetensors", "Weights (safetensors) + project recipe…"),
+    ("script", "Standalone PyTorch training script…"),
+    ("metrics", "Metrics as CSV…"),
+    ("plots_png", "Plots as PNG…"),
+    ("plots_svg", "Plots as SVG…"),
+)
+MODEL_FORMATS = {
+    "onnx": "ONNX model (*.onnx)",
+    "torchscript": "TorchScript (*.pt)",
+    "torch_export": "torch.export (*.pt2)",
+}
+FOLDER_FORMATS = ("safetensors", "script")
+
+
+def export_dialog(window, key: str) -> None:
+    """Ask where, then export; the chosen path goes to `export_to`."""
+    if key in FOLDER_FORMATS:
+        path = QFileDialog.getExistingDirectory(window, "Export into folder")
+    elif key in MODEL_FORMATS:
+        path, _ = QFileDialog.getSaveFileName(window, "Export model", "", MODEL_FORMATS[key])
+    elif key == "metrics":
+        path, _ = QFileDialog.getSaveFileName(window, "Export metrics", "metrics.csv", "CSV (*.csv)")
+    else:
+        path = QFileDialog.getExistingDirectory(window, "Save plots into folder")
+    if path:
+        export_to(window, key, Path(path))
+
+
+def export_to(window, key: str, path: Path) -> None:
+    """Model formats are written by the training thread, which answers through `exported`."""
+    if key in MODEL_FORMATS or key in FOLDER_FORMATS:
+        window.show_message(f"Exporting {key} to {path}…")
+        window.training.exportRequested.emit(key, str(path))
+        return
+    try:
+        written = export_metrics(window, path) if key == "metrics" else export_plots(window, path, key[-3:])
+    except OSError as exc:
+        window.show_message(f"Export failed: {exc.strerror or exc}", 15000)
+        return
+    window.show_message(f"Exported {', '.join(str(p) for p in written)}")
+
+
+def export_metrics(window, path: Path) -> list[Path]:
+    atomic_write(path, window.metrics.to_csv().encode())
+    return [path]
+
+
+def export_plots(window, folder: Path, suffix: str) -> list[Path]:
+    """Each plot through pyqtgraph's exporters, into a temporary name first, then renamed."""
+    import pyqtgraph.exporters as exporters
+
+    folder.mkdir(parents=True, exist_ok=True)
+    plots = {
+        "boundary": window.boundaryView.getPlotItem(),
+        "loss": window.curvesView.loss_plot.getPlotItem(),
+        "accuracy": window.curvesView.accuracy_plot.getPlotItem(),
+        "gradients": window.gradientView.plot_widget.getPlotItem(),
+    }
+    written = []
+    for name, item in plots.items():
+        target = folder / f"{name}.{suffix}"
+        tmp = folder / f".{name}.tmp.{suffix}"
+        exporter = exporters.SVGExporter(item) if suffix == "svg" else exporters.ImageExporter(item)
+        if suffix == "png":
+            exporter.parameters()["width"] = 1200
+        try:
+            exporter.export(str(tmp))
+            tmp.replace(target)
+        finally:
+            tmp.unlink(missing_ok=True)
+        written.append(target)
+    return written

@@ -1,0 +1,501 @@
+"""The Layerlab window: editing panels on the left, the network in the middle, results on the right.
+
+Data flow: panels edit the ProjectModel -> the window sends the new project to the training
+thread (rebuild for data/network, live update for training settings) -> the thread answers with
+RunInfo and throttled Frames -> the views repaint from those plain-numpy records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.errors import SpecError
+from engine.metrics import MetricsLog
+from engine.spec import Project
+from gui import files
+from gui.menus import build_menus
+from gui.panels import BuilderPanel, DataPanel, TrainingPanel
+from gui.project_model import ProjectModel
+from gui.views import BoundaryView, CurvesView, GradientFlowView, NetworkView
+from gui.widgets.param_form import tag
+from gui.worker import Frame, RunInfo, TrainingThread
+
+DEFAULT_EXAMPLE = "spiral"
+AUTOSAVE_MS = 60_000
+SPEEDS = (
+    ("1 epoch/s", 1.0),
+    ("5 epochs/s", 5.0),
+    ("20 epochs/s", 20.0),
+    ("100 epochs/s", 100.0),
+    ("As fast as possible", 0.0),
+)
+
+
+def default_project() -> Project:
+    from engine.examples import example_path
+    from engine.store import load_project
+
+    return load_project(example_path(DEFAULT_EXAMPLE))
+
+
+class MainWindow(QMainWindow):
+    """`MainWindow()` opens the spiral example; `MainWindow(path)` a project file."""
+
+    def __init__(self, path: str | Path | None = None, offer_recovery: bool = False):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.resize(1440, 900)
+        # Dialog hooks: tests replace these to answer without a modal loop.
+        self.confirm_discard: Callable[[str], str] = self._ask_discard  # -> "save" | "discard" | "cancel"
+        self.ask_restore: Callable[[str], bool] = self._ask_restore
+        self._opened_path: Path | None = None
+        self._startup_error = ""
+        self.model = ProjectModel(default_project() if path is None else self._load_or_default(path))
+        if path is not None and self._opened_path is not None:
+            self.model.mark_saved(self._opened_path)
+        self.metrics = MetricsLog()
+        self.run_info: RunInfo | None = None
+        self.last_frame: Frame | None = None
+        self.epoch = 0
+        self.training = TrainingThread(self)
+        self.training.worker.rebuilt.connect(self._on_rebuilt)
+        self.training.worker.frameReady.connect(self._on_frame)
+        self.training.worker.failed.connect(self._on_failed)
+        self.training.worker.exported.connect(self._on_exported)
+        self._build_ui()
+        build_menus(self)
+        self.model.changed.connect(self._on_project_changed)
+        self.model.dirtyChanged.connect(lambda _: self._update_title())
+        self.model.pathChanged.connect(lambda _: self._update_title())
+        self.model.editRejected.connect(lambda p, r: self.show_message(f"{p}: {r}"))
+        self._autosave = QTimer(self)
+        self._autosave.setInterval(AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.autosave)
+        self._autosave.start()
+        self._update_title()
+        if offer_recovery:
+            self._offer_recovery()
+        self.training.loadRequested.emit(self.model.project)
+
+    # -- construction ---------------------------------------------------------------------------
+    def _load_or_default(self, path: str | Path) -> Project:
+        from engine.store import load_project
+
+        try:
+            project = load_project(path)
+        except SpecError as exc:
+            self._startup_error = f"Could not open {path}: {exc}"
+            return default_project()
+        self._opened_path = Path(path)
+        return project
+
+    def _build_ui(self) -> None:
+        self.toolbar = self._build_toolbar()
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
+        self.dataPanel = DataPanel(self.model)
+        self.builderPanel = BuilderPanel(self.model)
+        self.trainingPanel = TrainingPanel(self.model)
+        for panel in (self.dataPanel, self.builderPanel):
+            panel.message.connect(self.show_message)
+        self.panelTabs = QTabWidget()
+        self.panelTabs.setObjectName("panelTabs")
+        self.panelTabs.addTab(self.dataPanel, "Data")
+        self.panelTabs.addTab(self.builderPanel, "Network")
+        self.panelTabs.addTab(self.trainingPanel, "Training")
+        self.panelTabs.setCurrentWidget(self.builderPanel)
+        self.panelTabs.setMinimumWidth(330)
+
+        self.networkView = NetworkView()
+        self.gradientView = GradientFlowView()
+        self.gradientPlot = self.gradientView.plot_widget
+        middle = QSplitter(Qt.Orientation.Vertical)
+        middle.addWidget(
+            _titled("Network: every unit's output over the input plane (hover one)", self.networkView)
+        )
+        middle.addWidget(_titled("Gradient flow", self.gradientView))
+        middle.setSizes([560, 300])
+
+        self.boundaryView = BoundaryView()
+        self.curvesView = CurvesView()
+        self.lossPlot = self.curvesView.loss_plot
+        self.runMessage = QLabel()
+        self.runMessage.setObjectName("runMessage")
+        self.runMessage.setWordWrap(True)
+        self.runMessage.setStyleSheet("QLabel { background: #fdecea; color: #8a1c13; padding: 6px; }")
+        self.runMessage.hide()
+        output = QWidget()
+        column = QVBoxLayout(output)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.runMessage)
+        column.addLayout(self._output_options())
+        column.addWidget(self.boundaryView, 1)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(_titled("Output", output))
+        right.addWidget(_titled("Loss and accuracy", self.curvesView))
+        right.setSizes([480, 380])
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.panelTabs)
+        splitter.addWidget(middle)
+        splitter.addWidget(right)
+        splitter.setSizes([360, 560, 520])
+        splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(splitter)
+
+        self.networkView.unitHovered.connect(self._on_unit_hovered)
+        self.epochLabel = QLabel("Epoch 0")
+        self.epochLabel.setObjectName("epochLabel")
+        self.epochLabel.setAccessibleName("Epoch counter")
+        self.rateLabel = QLabel("")
+        self.rateLabel.setObjectName("rateLabel")
+        self.deviceLabel = QLabel("")
+        self.deviceLabel.setObjectName("deviceLabel")
+        for label in (self.deviceLabel, self.rateLabel, self.epochLabel):
+            self.statusBar().addPermanentWidget(label)
+        if self._startup_error:
+            self.show_message(self._startup_error)
+
+    def _build_toolbar(self) -> QToolBar:
+        bar = QToolBar("Training controls")
+        bar.setObjectName("trainingToolbar")
+        bar.setMovable(False)
+        self.resetButton = tag(
+            QPushButton("⟲ Reset"), "resetButton", "Reset", "Re-initialise the weights (R)"
+        )
+        self.playButton = tag(QPushButton("▶ Play"), "playButton", "Play or pause", "Train / pause (Space)")
+        self.playButton.setCheckable(True)
+        self.playButton.setMinimumWidth(96)
+        self.stepButton = tag(
+            QPushButton("Step ›"), "stepButton", "Step one epoch", "Train one epoch (→ or S)"
+        )
+        self.speedCombo = tag(QComboBox(), "speedCombo", "Training speed", "Epochs per second while playing")
+        for text, value in SPEEDS:
+            self.speedCombo.addItem(text, value)
+        self.speedCombo.setCurrentIndex(len(SPEEDS) - 1)
+        self.summaryLabel = QLabel("")
+        self.summaryLabel.setObjectName("summaryLabel")
+        self.summaryLabel.setStyleSheet("QLabel { font-size: 13px; padding-left: 12px; }")
+        self.resetButton.clicked.connect(self.reset)
+        self.playButton.clicked.connect(self._on_play_clicked)
+        self.stepButton.clicked.connect(self.step)
+        self.speedCombo.currentIndexChanged.connect(
+            lambda: self.training.speedChanged.emit(float(self.speedCombo.currentData()))
+        )
+        for widget in (
+            self.resetButton,
+            self.playButton,
+            self.stepButton,
+            QLabel("  Speed "),
+            self.speedCombo,
+            self.summaryLabel,
+        ):
+            bar.addWidget(widget)
+        return bar
+
+    def _output_options(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        self.showTestCheck = tag(QCheckBox("Show test data"), "showTestCheck", "Show test data")
+        self.showTestCheck.setChecked(True)
+        self.showTestCheck.toggled.connect(self.boundaryView.set_show_test)
+        self.discretizeCheck = tag(
+            QCheckBox("Discretize output"),
+            "discretizeCheck",
+            "Discretize output",
+            "Show only the predicted class, not the confidence",
+        )
+        self.discretizeCheck.toggled.connect(self.boundaryView.set_discretize)
+        row.addWidget(self.showTestCheck)
+        row.addWidget(self.discretizeCheck)
+        row.addStretch(1)
+        return row
+
+    # -- controls -------------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.playButton.isChecked()
+
+    def play(self) -> None:
+        if not self.playButton.isEnabled():
+            return
+        self._set_running(True)
+        self.training.playRequested.emit()
+
+    def pause(self) -> None:
+        self._set_running(False)
+        self.training.pauseRequested.emit()
+
+    def toggle_play(self) -> None:
+        self.pause() if self.running else self.play()
+
+    def step(self) -> None:
+        if self.stepButton.isEnabled():
+            self._set_running(False)
+            self.training.stepRequested.emit()
+
+    def reset(self) -> None:
+        self._set_running(False)
+        self.training.loadRequested.emit(self.model.project)
+
+    def _on_play_clicked(self, checked: bool) -> None:
+        self.play() if checked else self.pause()
+
+    def _set_running(self, running: bool) -> None:
+        self.playButton.setChecked(running)
+        self.playButton.setText("⏸ Pause" if running else "▶ Play")
+
+    def _set_trainable(self, ok: bool) -> None:
+        for button in (self.playButton, self.stepButton):
+            button.setEnabled(ok)
+        if not ok:
+            self._set_running(False)
+
+    # -- from the project -----------------------------------------------------------------------
+    def _on_project_changed(self, sections: set) -> None:
+        self._update_title()
+        if sections & {"data", "network"}:
+            self._set_running(False)
+            self.training.loadRequested.emit(self.model.project)
+        elif "training" in sections:
+            self.training.trainingChanged.emit(self.model.project)
+
+    # -- from the training thread ---------------------------------------------------------------
+    def _on_rebuilt(self, info: RunInfo) -> None:
+        self.run_info = info
+        self.metrics = MetricsLog()
+        self.curvesView.clear()
+        self.curvesView.set_task(info.head.classification)
+        self.gradientView.clear()
+        self.boundaryView.set_dataset(info.dataset)
+        self.builderPanel.show_check(list(info.layer_infos), None, info.head)
+        self.deviceLabel.setText(f"{info.backend} on {info.device}")
+        self.runMessage.hide()
+        self._set_trainable(True)
+        self._set_running(False)
+
+    def _on_frame(self, frame: Frame) -> None:
+        if self.run_info is None or frame.generation != self.run_info.generation:
+            return  # a frame from a run that has since been rebuilt
+        self.last_frame = frame
+        for snap in frame.snapshots:
+            self.metrics.append(snap)
+        if frame.snapshots:
+            self.curvesView.set_metrics(self.metrics)
+        latest = frame.latest
+        if latest.layers:
+            self.gradientView.append(latest)
+        self.boundaryView.set_probe(frame.probe, self.run_info.head)
+        self.networkView.set_probe(frame.probe, self.run_info.layer_infos)
+        self.epoch = latest.epoch
+        self.epochLabel.setText(f"Epoch {latest.epoch:,}")
+        self.rateLabel.setText(f"{frame.epochs_per_second:,.0f} epochs/s" if frame.running else "")
+        self.summaryLabel.setText(_summary(latest))
+        if not frame.running and self.running:
+            self._set_running(False)
+        if frame.status == "diverged":
+            self._show_run_message(f"Training diverged. {frame.message}")
+            self.playButton.setEnabled(False)
+        elif frame.status == "early_stopping":
+            self._show_run_message(frame.message.capitalize())
+        elif frame.running:
+            self.runMessage.hide()
+
+    def _on_failed(self, path: str, reason: str) -> None:
+        text = f"{path}: {reason}" if path else reason
+        if path.startswith("network") or path.startswith("training.loss") or path.startswith("data"):
+            self.run_info = None
+            self.builderPanel.show_check(None, SpecError(path, reason))
+            self._set_trainable(False)
+            self._show_run_message(f"Cannot train this network: {text}")
+        self.show_message(text)
+
+    def _on_exported(self, written: str, error: str) -> None:
+        self.show_message(f"Exported {written}" if not error else f"Export failed: {error}", 15000)
+
+    def _show_run_message(self, text: str) -> None:
+        self.runMessage.setText(text)
+        self.runMessage.show()
+        self.show_message(text.splitlines()[0])
+
+    def _on_unit_hovered(self, hovered) -> None:
+        if hovered is None:
+            self.boundaryView.show_map(None)
+        else:
+            title, values = hovered
+            self.boundaryView.show_map(values, title)
+
+    def show_message(self, text: str, ms: int = 8000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    # -- files ----------------------------------------------------------------------------------
+    def _update_title(self) -> None:
+        name = self.model.path.name if self.model.path else self.model.project.name
+        self.setWindowTitle(f"{name}{' •' if self.model.dirty else ''} — Layerlab")
+
+    def maybe_discard(self, action: str) -> bool:
+        """True when it is fine to drop the current project (saved, or the user agreed)."""
+        if not self.model.dirty:
+            return True
+        answer = self.confirm_discard(action)
+        if answer == "save":
+            return self.save()
+        return answer == "discard"
+
+    def open_project(self, path: str | Path) -> bool:
+        """Open `path`; a bad file leaves the current project as it was and says why."""
+        from engine.store import load_project
+
+        if not self.maybe_discard("open another project"):
+            return False
+        try:
+            project = load_project(path)
+        except SpecError as exc:
+            self.show_message(f"Could not open {Path(path).name}: {exc}", 15000)
+            return False
+        self.model.replace(project, Path(path))
+        self.menu_state.add_recent(path)
+        self.show_message(f"Opened {path}")
+        return True
+
+    def open_example(self, name: str) -> bool:
+        from engine.examples import example_path
+        from engine.store import load_project
+
+        if not self.maybe_discard("open an example"):
+            return False
+        self.model.replace(load_project(example_path(name)), None)
+        return True
+
+    def new_project(self) -> bool:
+        if not self.maybe_discard("start a new project"):
+            return False
+        self.model.replace(default_project(), None)
+        return True
+
+    def save(self) -> bool:
+        if self.model.path is None:
+            return self.save_as()
+        return self.save_to(self.model.path)
+
+    def save_as(self, path: str | Path | None = None) -> bool:
+        if path is None:
+            from PySide6.QtWidgets import QFileDialog
+
+            path, _ = QFileDialog.getSaveFileName(self, "Save project", "", "Layerlab project (*.json)")
+            if not path:
+                return False
+        return self.save_to(Path(path))
+
+    def save_to(self, path: Path) -> bool:
+        from engine.store import save_project
+
+        try:
+            save_project(self.model.project, path)
+        except OSError as exc:
+            self.show_message(f"Could not save {path}: {exc.strerror or exc}", 15000)
+            return False
+        self.model.mark_saved(Path(path))
+        self.menu_state.add_recent(path)
+        files.clear_recovery()
+        self.show_message(f"Saved {path}")
+        return True
+
+    def autosave(self) -> bool:
+        """Write the recovery file while there are unsaved changes; True when one was written."""
+        if not self.model.dirty:
+            return False
+        try:
+            files.write_recovery(self.model.project, self.model.path)
+        except OSError as exc:
+            self.show_message(f"Autosave failed: {exc.strerror or exc}")
+            return False
+        return True
+
+    def _offer_recovery(self) -> None:
+        found = files.read_recovery()
+        if found is None:
+            return
+        project, source = found
+        if self.ask_restore(source or "an unsaved project"):
+            self.model.replace(project, Path(source) if source else None)
+            self.model.undo_stack.resetClean()  # restored work is not on disk yet: keep it marked unsaved
+            self.show_message("Restored the autosaved project")
+        else:
+            files.clear_recovery()
+
+    def _ask_discard(self, action: str) -> str:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setText("The project has unsaved changes.")
+        box.setInformativeText(f"Save them before you {action}?")
+        box.setStandardButtons(
+            QMessageBox.StandardButton.Save
+            | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel
+        )
+        answer = box.exec()
+        return {QMessageBox.StandardButton.Save: "save", QMessageBox.StandardButton.Discard: "discard"}.get(
+            QMessageBox.StandardButton(answer), "cancel"
+        )
+
+    def _ask_restore(self, source: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Restore unsaved work?",
+            f"Layerlab did not close cleanly. Restore the autosaved copy of {source}?",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    # -- closing --------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.maybe_discard("quit"):
+            event.ignore()
+            return
+        self.shutdown()
+        if not self.model.dirty:
+            files.clear_recovery()
+        event.accept()
+
+    def shutdown(self) -> None:
+        """Stop training and join the thread (idempotent)."""
+        self._autosave.stop()
+        self.training.stop()
+
+
+def _titled(title: str, widget: QWidget) -> QWidget:
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(4, 2, 4, 2)
+    label = QLabel(title)
+    label.setStyleSheet("QLabel { font-weight: 600; color: #3c4043; }")
+    layout.addWidget(label)
+    layout.addWidget(widget, 1)
+    return box
+
+
+def _summary(snap) -> str:
+    parts = [f"Train loss {snap.train_loss:.4f}"]
+    if snap.test_loss is not None:
+        parts.append(f"Test loss {snap.test_loss:.4f}")
+    if snap.test_accuracy is not None:
+        parts.append(f"Test accuracy {snap.test_accuracy:.1%}")
+    elif snap.train_accuracy is not None:
+        parts.append(f"Train accuracy {snap.train_accuracy:.1%}")
+    return "   ·   ".join(parts)

@@ -1,0 +1,137 @@
+"""The window's menus and keyboard shortcuts (File, Edit, Train, View, Help)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
+
+from engine.examples import example_names
+from gui import files
+
+SHORTCUTS_HELP = """<table cellpadding=3>
+<tr><td><b>Space</b></td><td>play / pause</td></tr>
+<tr><td><b>→</b> or <b>S</b></td><td>train one epoch</td></tr>
+<tr><td><b>R</b></td><td>reset (re-initialise the weights)</td></tr>
+<tr><td><b>Ctrl+Z</b> / <b>Ctrl+Shift+Z</b></td><td>undo / redo any edit</td></tr>
+<tr><td><b>Ctrl+N</b>, <b>Ctrl+O</b></td><td>new project, open a project</td></tr>
+<tr><td><b>Ctrl+S</b> / <b>Ctrl+Shift+S</b></td><td>save / save as</td></tr>
+<tr><td><b>Ctrl+Q</b></td><td>quit</td></tr>
+</table>"""
+
+ABOUT = """<b>Layerlab</b> — build a neural network by clicking and watch it learn.<br>
+Real PyTorch underneath; models export to ONNX, TorchScript, safetensors and a plain PyTorch script."""
+
+
+class MenuState:
+    """The parts of the menus that change: the recent-files list."""
+
+    def __init__(self, window, recent_menu: QMenu):
+        self._window = window
+        self._menu = recent_menu
+        self.refresh(files.recent_files())
+
+    def add_recent(self, path: str | Path) -> None:
+        self.refresh(files.remember_recent(path))
+
+    def refresh(self, entries: list[str]) -> None:
+        self._menu.clear()
+        for entry in entries:
+            action = self._menu.addAction(Path(entry).name)
+            action.setToolTip(entry)
+            action.triggered.connect(lambda _=False, p=entry: self._window.open_project(p))
+        self._menu.setEnabled(bool(entries))
+
+
+def _action(window, menu: QMenu, text: str, slot, shortcuts=(), name: str = "") -> QAction:
+    action = QAction(text, window)
+    if shortcuts:
+        action.setShortcuts([QKeySequence(s) for s in shortcuts])
+    action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+    action.triggered.connect(lambda _=False: slot())
+    if name:
+        action.setObjectName(name)
+    menu.addAction(action)
+    return action
+
+
+def build_menus(window) -> None:
+    bar = window.menuBar()
+    file_menu = bar.addMenu("&File")
+    _action(window, file_menu, "&New", window.new_project, [QKeySequence.StandardKey.New], "newAction")
+    _action(
+        window,
+        file_menu,
+        "&Open…",
+        lambda: _open_dialog(window),
+        [QKeySequence.StandardKey.Open],
+        "openAction",
+    )
+    examples = file_menu.addMenu("Open &example")
+    for name in example_names():
+        examples.addAction(name).triggered.connect(lambda _=False, n=name: window.open_example(n))
+    recent = file_menu.addMenu("&Recent")
+    window.menu_state = MenuState(window, recent)
+    file_menu.addSeparator()
+    _action(window, file_menu, "&Save", window.save, ["Ctrl+S"], "saveAction")
+    _action(window, file_menu, "Save &as…", window.save_as, ["Ctrl+Shift+S"], "saveAsAction")
+    export = file_menu.addMenu("E&xport")
+    _export_menu(window, export)
+    file_menu.addSeparator()
+    _action(window, file_menu, "&Quit", window.close, ["Ctrl+Q"], "quitAction")
+
+    edit = bar.addMenu("&Edit")
+    undo = window.model.undo_stack.createUndoAction(window, "&Undo")
+    undo.setShortcuts([QKeySequence("Ctrl+Z")])
+    redo = window.model.undo_stack.createRedoAction(window, "&Redo")
+    redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+    undo.setObjectName("undoAction")
+    redo.setObjectName("redoAction")
+    edit.addAction(undo)
+    edit.addAction(redo)
+
+    train = bar.addMenu("&Train")
+    window.playAction = _action(window, train, "Play / pause", window.toggle_play, ["Space"], "playAction")
+    window.stepAction = _action(window, train, "Step one epoch", window.step, ["Right", "S"], "stepAction")
+    window.resetAction = _action(window, train, "Reset", window.reset, ["R"], "resetAction")
+
+    view = bar.addMenu("&View")
+    log = QAction("Log-scale loss", window, checkable=True)
+    log.toggled.connect(window.curvesView.set_log_scale)
+    view.addAction(log)
+    show_test = QAction("Show test data", window, checkable=True, checked=True)
+    show_test.toggled.connect(window.showTestCheck.setChecked)
+    view.addAction(show_test)
+    discretize = QAction("Discretize output", window, checkable=True)
+    discretize.toggled.connect(window.discretizeCheck.setChecked)
+    view.addAction(discretize)
+    view.addSeparator()
+    for i, title in enumerate(("Data panel", "Network panel", "Training panel")):
+        _action(window, view, title, lambda i=i: window.panelTabs.setCurrentIndex(i), [f"Ctrl+{i + 1}"])
+
+    help_menu = bar.addMenu("&Help")
+    _action(
+        window,
+        help_menu,
+        "&Keyboard shortcuts",
+        lambda: QMessageBox.information(window, "Keyboard shortcuts", SHORTCUTS_HELP),
+        [QKeySequence.StandardKey.HelpContents],
+    )
+    _action(window, help_menu, "&About Layerlab", lambda: QMessageBox.about(window, "About Layerlab", ABOUT))
+
+
+def _open_dialog(window) -> None:
+    path, _ = QFileDialog.getOpenFileName(
+        window, "Open project", "", "Layerlab project (*.json);;All files (*)"
+    )
+    if path:
+        window.open_project(path)
+
+
+def _export_menu(window, menu: QMenu) -> None:
+    from gui.exports import EXPORT_CHOICES, export_dialog
+
+    for key, title in EXPORT_CHOICES:
+        menu.addAction(title).triggered.connect(lambda _=False, k=key: export_dialog(window, k))

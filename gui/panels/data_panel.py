@@ -1,0 +1,387 @@
+"""The data panel: which dataset, a thumbnail of it, noise, size, split, batch size and input features.
+
+Every change is one `model.edit`; `changed({"data"|"training"})` refreshes the widgets quietly.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt.utils import signals_blocked
+
+from engine.data import DATASETS, MAX_SAMPLES, dataset_defaults, preview
+from engine.errors import SpecError
+from engine.features import FEATURES
+from gui.project_model import ProjectModel
+from gui.widgets.param_form import ParamForm, camel, fill_combo, set_quietly, tag
+
+ORANGE, BLUE = "#f59322", "#0877bd"
+PALETTE = (
+    ORANGE,
+    BLUE,
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
+KIND_TEXT = {"image": "images", "tabular": "a table", "sequence": "sequences"}
+PREVIEW_SIZE = 112
+
+
+def _ramp(t: float) -> QColor:
+    """Orange (low) through light grey to blue (high), as the playground colours values."""
+    lo, mid, hi = QColor(ORANGE), QColor("#e8eaeb"), QColor(BLUE)
+    a, b, s = (lo, mid, t * 2) if t < 0.5 else (mid, hi, t * 2 - 1)
+    return QColor.fromRgbF(*(a.getRgbF()[i] + (b.getRgbF()[i] - a.getRgbF()[i]) * s for i in range(3)))
+
+
+def draw_preview(x: np.ndarray, y: np.ndarray, domain: tuple[float, float] | None, size: int) -> QPixmap:
+    """A thumbnail of 2-D points (coloured by class or value) or of a 1-D function (y against x)."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(QColor("#ffffff"))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor("#c8ccd0")))
+    painter.drawRect(QRectF(0.5, 0.5, size - 1, size - 1))
+    one_d = x.shape[1] == 1
+    px = x[:, 0].astype(float)
+    py = np.asarray(y, dtype=float) if one_d else x[:, 1].astype(float)
+    x_lo, x_hi = domain if domain else (px.min(), px.max())
+    y_lo, y_hi = (py.min(), py.max()) if one_d or not domain else domain
+    pad = 6
+
+    def scale(v: np.ndarray, lo: float, hi: float) -> np.ndarray:
+        return pad + (v - lo) / max(hi - lo, 1e-9) * (size - 2 * pad)
+
+    sx, sy = scale(px, x_lo, x_hi), size - scale(py, y_lo, y_hi)
+    colors = _colors(y, one_d)
+    painter.setPen(Qt.PenStyle.NoPen)
+    for cx, cy, color in zip(sx, sy, colors, strict=True):
+        painter.setBrush(color)
+        painter.drawEllipse(QPointF(cx, cy), 2.0, 2.0)
+    painter.end()
+    return pixmap
+
+
+def _colors(y: np.ndarray, one_d: bool) -> list[QColor]:
+    if one_d:
+        return [QColor(BLUE)] * len(y)
+    if np.issubdtype(np.asarray(y).dtype, np.integer):
+        classes = int(y.max()) + 1 if len(y) else 0
+        table = [QColor(ORANGE), QColor(BLUE)] if classes <= 2 else [QColor(c) for c in PALETTE]
+        return [table[int(label) % len(table)] for label in y]
+    lo, hi = float(np.min(y)), float(np.max(y))
+    return [_ramp((float(v) - lo) / max(hi - lo, 1e-9)) for v in y]
+
+
+class DataPanel(QWidget):
+    """Edits `data` (and training.batch_size, which is about how the data is fed)."""
+
+    message = Signal(str)
+
+    def __init__(self, model: ProjectModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._model = model
+        self.setObjectName("dataPanel")
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.addWidget(self._dataset_box())
+        column.addWidget(self._sampling_box())
+        column.addWidget(self._features_box())
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        model.changed.connect(self._on_model_changed)
+        model.editRejected.connect(lambda *_: self._refresh())
+        self._refresh()
+
+    # --- construction -------------------------------------------------------------------------
+    def _dataset_box(self) -> QGroupBox:
+        box = QGroupBox("Dataset")
+        layout = QVBoxLayout(box)
+        row = QHBoxLayout()
+        self.datasetCombo = tag(QComboBox(), "datasetCombo", "Dataset")
+        self.datasetCombo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        fill_combo(self.datasetCombo, DATASETS, [n for n in DATASETS if n != "csv"])
+        self.datasetCombo.addItem("Open CSV…", "csv")
+        self.datasetCombo.setItemData(
+            self.datasetCombo.count() - 1, DATASETS["csv"].help, Qt.ItemDataRole.ToolTipRole
+        )
+        self.datasetCombo.currentIndexChanged.connect(self._on_dataset_changed)
+        self.openCsvButton = tag(
+            QToolButton(), "openCsvButton", "Open CSV file", "Load your own table from a CSV file"
+        )
+        self.openCsvButton.setText("CSV…")
+        self.openCsvButton.clicked.connect(self._on_open_csv_clicked)
+        row.addWidget(self.datasetCombo, 1)
+        row.addWidget(self.openCsvButton)
+        layout.addLayout(row)
+        self.csvPathLabel = QLabel()
+        self.csvPathLabel.setObjectName("csvPathLabel")
+        self.csvPathLabel.setWordWrap(True)
+        layout.addWidget(self.csvPathLabel)
+        row = QHBoxLayout()
+        self.datasetPreview = QLabel()
+        self.datasetPreview.setObjectName("datasetPreview")
+        self.datasetPreview.setAccessibleName("Dataset preview")
+        self.datasetPreview.setFixedSize(PREVIEW_SIZE, PREVIEW_SIZE)
+        self.datasetPreview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.datasetPreview.setWordWrap(True)
+        row.addWidget(self.datasetPreview)
+        side = QVBoxLayout()
+        self.datasetHelpLabel = QLabel()
+        self.datasetHelpLabel.setObjectName("datasetHelpLabel")
+        self.datasetHelpLabel.setWordWrap(True)
+        self.datasetHelpLabel.setStyleSheet("color: palette(placeholder-text);")
+        self.regenerateButton = tag(
+            QPushButton("Regenerate"), "regenerateButton", "Regenerate", "Draw new points (a new random seed)"
+        )
+        self.regenerateButton.clicked.connect(self._on_regenerate_clicked)
+        side.addWidget(self.datasetHelpLabel, 1)
+        side.addWidget(self.regenerateButton)
+        row.addLayout(side, 1)
+        layout.addLayout(row)
+        self.datasetParams = ParamForm("dataset")
+        self.datasetParams.valueChanged.connect(self._on_dataset_param_changed)
+        layout.addWidget(self.datasetParams)
+        return box
+
+    def _sampling_box(self) -> QGroupBox:
+        box = QGroupBox("Sampling")
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.noiseSpin = tag(QDoubleSpinBox(), "noiseSpin", "Noise")
+        self.noiseSpin.setDecimals(2)
+        self.noiseSpin.setSingleStep(0.05)
+        self.noiseSpin.setKeyboardTracking(False)
+        self.noiseSpin.valueChanged.connect(self._on_noise_changed)
+        self.samplesSpin = tag(QSpinBox(), "samplesSpin", "Samples", "how many points to generate")
+        self.samplesSpin.setKeyboardTracking(False)
+        self.samplesSpin.setSingleStep(100)
+        self.samplesSpin.setGroupSeparatorShown(True)
+        self.samplesSpin.valueChanged.connect(self._on_samples_changed)
+        self.trainRatioSpin = tag(
+            QSpinBox(),
+            "trainRatioSpin",
+            "Training share",
+            "share of the points used for training; the rest test",
+        )
+        self.trainRatioSpin.setRange(5, 95)
+        self.trainRatioSpin.setSingleStep(5)
+        self.trainRatioSpin.setSuffix(" %")
+        self.trainRatioSpin.setKeyboardTracking(False)
+        self.trainRatioSpin.valueChanged.connect(self._on_train_ratio_changed)
+        self.batchSizeSpin = tag(QSpinBox(), "batchSizeSpin", "Batch size", "examples per gradient step")
+        self.batchSizeSpin.setRange(1, 100_000)
+        self.batchSizeSpin.setKeyboardTracking(False)
+        self.batchSizeSpin.valueChanged.connect(self._on_batch_size_changed)
+        self.fullBatchCheck = tag(
+            QCheckBox("whole set"),
+            "fullBatchCheck",
+            "Whole training set per batch",
+            "one step per epoch on every training example (full-batch gradient descent)",
+        )
+        self.fullBatchCheck.toggled.connect(self._on_full_batch_toggled)
+        batch = QHBoxLayout()
+        batch.addWidget(self.batchSizeSpin, 1)
+        batch.addWidget(self.fullBatchCheck)
+        form.addRow("Noise", self.noiseSpin)
+        form.addRow("Samples", self.samplesSpin)
+        form.addRow("Train split", self.trainRatioSpin)
+        form.addRow("Batch size", batch)
+        return box
+
+    def _features_box(self) -> QGroupBox:
+        box = QGroupBox("Input features")
+        grid = QGridLayout(box)
+        grid.setSpacing(4)
+        self.feature_buttons: dict[str, QToolButton] = {}
+        for i, (name, entry) in enumerate(FEATURES.items()):
+            button = tag(QToolButton(), f"feature{camel(name)}", f"Feature {entry.title}", entry.help)
+            button.setText(entry.title)
+            button.setCheckable(True)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+            button.toggled.connect(lambda on, n=name: self._on_feature_toggled(n, on))
+            grid.addWidget(button, i // 4, i % 4)
+            self.feature_buttons[name] = button
+            setattr(self, f"feature{camel(name)}", button)
+        self.featuresNote = QLabel()
+        self.featuresNote.setObjectName("featuresNote")
+        self.featuresNote.setWordWrap(True)
+        self.featuresNote.setStyleSheet("color: palette(placeholder-text);")
+        grid.addWidget(self.featuresNote, 2, 0, 1, 4)
+        return box
+
+    # --- refreshing ---------------------------------------------------------------------------
+    def _on_model_changed(self, sections: set) -> None:
+        if sections & {"data", "training"}:
+            self._refresh()
+
+    def _refresh(self) -> None:
+        project = self._model.project
+        data = project.data
+        defaults = dataset_defaults(data.name)
+        entry = DATASETS[data.name]
+        set_quietly(self.datasetCombo, data.name)
+        self.datasetCombo.setToolTip(entry.help)
+        self.datasetHelpLabel.setText(entry.help)
+        self.csvPathLabel.setText(f"File: {os.path.basename(data.path)}" if data.path else "No file chosen")
+        self.csvPathLabel.setToolTip(data.path or "")
+        self.csvPathLabel.setVisible(data.name == "csv")
+        self.datasetParams.set_params(entry.params, data.params)
+        self._refresh_sampling(data, defaults)
+        batch = project.training.batch_size
+        set_quietly(self.fullBatchCheck, batch == "all")
+        self.batchSizeSpin.setEnabled(batch != "all")
+        if batch != "all":
+            set_quietly(self.batchSizeSpin, batch)
+        self._refresh_features(data.features, defaults["kind"] == "points2d")
+        self._refresh_preview(data, defaults)
+
+    def _refresh_sampling(self, data: Any, defaults: dict) -> None:
+        lo, hi = defaults["noise_range"]
+        with signals_blocked(self.noiseSpin):
+            self.noiseSpin.setRange(lo, hi)
+        set_quietly(self.noiseSpin, data.noise)
+        self.noiseSpin.setEnabled(hi > 0)
+        self.noiseSpin.setToolTip(
+            defaults["noise_help"] or ("this set takes no noise" if hi == 0 else "noise")
+        )
+        fixed = defaults["samples"] is None or defaults["max_samples"] != MAX_SAMPLES
+        with signals_blocked(self.samplesSpin):
+            self.samplesSpin.setRange(1, defaults["max_samples"])
+        set_quietly(self.samplesSpin, data.samples or defaults["samples"] or 1)
+        self.samplesSpin.setEnabled(not fixed)
+        set_quietly(self.trainRatioSpin, round(data.train_fraction * 100))
+
+    def _refresh_features(self, features: list[str], points2d: bool) -> None:
+        for name, button in self.feature_buttons.items():
+            set_quietly(button, name in features)
+            button.setEnabled(points2d)
+        self.featuresNote.setText("" if points2d else "Derived features apply to 2-D point sets only.")
+        self.featuresNote.setVisible(not points2d)
+
+    def _refresh_preview(self, data: Any, defaults: dict) -> None:
+        try:
+            points = preview(
+                data.name, n=200, seed=self._model.project.seed, noise=data.noise, params=data.params
+            )
+        except SpecError:
+            points = None
+        if points is None:
+            self.datasetPreview.setPixmap(QPixmap())
+            self.datasetPreview.setText(KIND_TEXT.get(defaults["kind"], defaults["kind"]))
+            return
+        pixmap = draw_preview(points[0], points[1], defaults["domain"], PREVIEW_SIZE)
+        self.datasetPreview.setPixmap(pixmap)
+
+    # --- editing ------------------------------------------------------------------------------
+    def _edit_data(self, text: str, **values: Any) -> bool:
+        return self._model.edit(text, lambda doc: doc["data"].update(values))
+
+    def _on_dataset_changed(self, _index: int) -> None:
+        name = self.datasetCombo.currentData()
+        if name == "csv" and not self._model.project.data.path:
+            self._refresh()  # show the current set until a file is chosen
+            self._on_open_csv_clicked()
+            return
+        self._select_dataset(name)
+
+    def _select_dataset(self, name: str, **extra: Any) -> bool:
+        defaults = dataset_defaults(name)
+        noise = min(self._model.project.data.noise, defaults["noise_range"][1])
+        keep_file = name == "csv"
+        values = {"name": name, "params": {}, "samples": None, "noise": noise}
+        if not keep_file:
+            values.update(path=None, target=None)
+        values.update(extra)
+        return self._edit_data(f"Dataset: {DATASETS[name].title}", **values)
+
+    def _on_open_csv_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open CSV", "", "CSV files (*.csv *.txt);;All files (*)")
+        if path:
+            self.open_csv(path)
+
+    def open_csv(self, path: str) -> bool:
+        """Use the CSV at `path` (last column the target); a bad file only produces a message."""
+        from engine.data.csv_data import load_csv
+
+        try:
+            table = load_csv(path, None)
+        except SpecError as exc:
+            self.message.emit(f"Cannot use {os.path.basename(path)}: {exc.reason}")
+            return False
+        self.message.emit(
+            f"Loaded {os.path.basename(path)}: {len(table.x):,} rows, {table.x.shape[1]} inputs"
+        )
+        return self._select_dataset("csv", path=path, target=None)
+
+    def _on_regenerate_clicked(self) -> None:
+        old = self._model.project.seed
+        seed = old
+        while seed == old:
+            seed = random.randrange(2**31 - 1)
+        self._model.edit("Regenerate data", lambda doc: doc.update(seed=seed))
+
+    def _on_dataset_param_changed(self, key: str, value: Any) -> None:
+        params = {**self._model.project.data.params, key: value}
+        self._edit_data(f"Dataset {key}: {value}", params=params)
+
+    def _on_noise_changed(self, value: float) -> None:
+        self._edit_data(f"Noise {value:g}", noise=float(value))
+
+    def _on_samples_changed(self, value: int) -> None:
+        self._edit_data(f"Samples {value}", samples=int(value))
+
+    def _on_train_ratio_changed(self, value: int) -> None:
+        self._edit_data(f"Train split {value}%", train_fraction=value / 100)
+
+    def _on_batch_size_changed(self, value: int) -> None:
+        self._model.edit(f"Batch size {value}", lambda doc: doc["training"].update(batch_size=int(value)))
+
+    def _on_full_batch_toggled(self, on: bool) -> None:
+        batch = "all" if on else self.batchSizeSpin.value()
+        self._model.edit(f"Batch size {batch}", lambda doc: doc["training"].update(batch_size=batch))
+
+    def _on_feature_toggled(self, name: str, on: bool) -> None:
+        chosen = set(self._model.project.data.features)
+        if on:
+            chosen.add(name)
+        else:
+            chosen.discard(name)
+        features = [n for n in FEATURES if n in chosen]
+        self._edit_data(f"Feature {FEATURES[name].title} {'on' if on else 'off'}", features=features)

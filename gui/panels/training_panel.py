@@ -1,0 +1,253 @@
+"""Edits `training`: loss, optimizer (with its own parameters), schedule, regularisation, run settings.
+
+Every list comes from an engine registry; every change goes through ProjectModel.edit, so it is
+validated and undoable. The window decides which changes apply live and which re-initialise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt import QCollapsible
+
+from engine.losses import LOSSES
+from engine.optim import OPTIMIZERS
+from engine.schedules import SCHEDULES
+from engine.spec import CLIP_MODES, DEVICES, PRESETS
+from gui.project_model import ProjectModel
+from gui.widgets.param_form import ParamForm, SciSpinBox, fill_combo, set_quietly, tag
+
+PRESET_HELP = {
+    "standard": "Layerlab's defaults: shuffled mini-batches, loss averaged over each batch.",
+    "playground": "TensorFlow Playground's algorithm: fixed order, summed half squared error, its L1 step.",
+}
+CLIP_HELP = {
+    "none": "no clipping",
+    "norm": "rescale the whole gradient to at most max norm",
+    "value": "clamp each gradient entry to ±max",
+}
+
+
+class TrainingPanel(QWidget):
+    """The hyper-parameters of training, as a scrollable column of groups."""
+
+    def __init__(self, model: ProjectModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._model = model
+        self.setObjectName("trainingPanel")
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.addWidget(self._optimizer_box())
+        column.addWidget(self._regularisation_box())
+        column.addWidget(self._run_box())
+        column.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        model.changed.connect(lambda sections: self._refresh() if "training" in sections else None)
+        model.editRejected.connect(lambda *_: self._refresh())
+        self._refresh()
+
+    # --- construction -------------------------------------------------------------------------
+    def _optimizer_box(self) -> QGroupBox:
+        box = QGroupBox("Loss and optimizer")
+        form = QFormLayout(box)
+        self.lossCombo = tag(QComboBox(), "lossCombo", "Loss function")
+        fill_combo(self.lossCombo, LOSSES, LOSSES.names(), [("auto", "auto", "chosen from the task")])
+        self.lossCombo.currentIndexChanged.connect(
+            lambda: self._edit("Loss", lambda t: t.update(loss=self.lossCombo.currentData()))
+        )
+        self.optimizerCombo = tag(QComboBox(), "optimizerCombo", "Optimizer")
+        fill_combo(self.optimizerCombo, OPTIMIZERS, OPTIMIZERS.names())
+        self.optimizerCombo.currentIndexChanged.connect(self._on_optimizer_changed)
+        self.learningRateSpin = tag(
+            SciSpinBox(1e-7, 100.0, log=True),
+            "learningRateSpin",
+            "Learning rate",
+            "Step size of each update; arrows walk 0.001, 0.003, 0.01, 0.03, …",
+        )
+        self.learningRateSpin.valueChanged.connect(self._on_lr_changed)
+        self.optimizerForm = ParamForm("optimizer")
+        self.optimizerForm.valueChanged.connect(self._on_optimizer_param_changed)
+        self.optimizerAdvanced = QCollapsible("Advanced")
+        self.optimizerAdvanced.setObjectName("optimizerAdvanced")
+        self.optimizerAdvanced.addWidget(self.optimizerForm)
+        self.scheduleCombo = tag(QComboBox(), "scheduleCombo", "Learning-rate schedule")
+        fill_combo(self.scheduleCombo, SCHEDULES, SCHEDULES.names())
+        self.scheduleCombo.currentIndexChanged.connect(self._on_schedule_changed)
+        self.scheduleForm = ParamForm("schedule")
+        self.scheduleForm.valueChanged.connect(self._on_schedule_param_changed)
+        form.addRow("Loss", self.lossCombo)
+        form.addRow("Optimizer", self.optimizerCombo)
+        form.addRow("Learning rate", self.learningRateSpin)
+        form.addRow(self.optimizerAdvanced)
+        form.addRow("Schedule", self.scheduleCombo)
+        form.addRow(self.scheduleForm)
+        return box
+
+    def _regularisation_box(self) -> QGroupBox:
+        box = QGroupBox("Regularisation")
+        form = QFormLayout(box)
+        self.l1Spin = self._rate_spin("l1Spin", "L1 rate", "λ₁ in λ₁·Σ|w| added to the loss", "l1")
+        self.l2Spin = self._rate_spin("l2Spin", "L2 rate", "λ₂ in λ₂/2·Σw² added to the loss", "l2")
+        self.inputNoiseSpin = self._rate_spin(
+            "inputNoiseSpin", "Input noise", "std of Gaussian noise added to training inputs", "input_noise"
+        )
+        self.earlyStoppingCheck = tag(
+            QCheckBox("Early stopping"),
+            "earlyStoppingCheck",
+            "Early stopping",
+            "Stop when the test loss has not improved for `patience` epochs",
+        )
+        self.earlyStoppingCheck.toggled.connect(lambda on: self._edit_early("Early stopping", enabled=on))
+        self.patienceSpin = tag(QSpinBox(), "patienceSpin", "Patience (epochs)")
+        self.patienceSpin.setRange(1, 100_000)
+        self.patienceSpin.setKeyboardTracking(False)
+        self.patienceSpin.valueChanged.connect(lambda v: self._edit_early("Patience", patience=int(v)))
+        self.minDeltaSpin = tag(SciSpinBox(0.0, 1e6, log=True), "minDeltaSpin", "Minimum improvement")
+        self.minDeltaSpin.valueChanged.connect(lambda v: self._edit_early("Min delta", min_delta=float(v)))
+        self.restoreBestCheck = tag(
+            QCheckBox("Restore best weights"), "restoreBestCheck", "Restore best weights"
+        )
+        self.restoreBestCheck.toggled.connect(lambda on: self._edit_early("Restore best", restore_best=on))
+        self.clipModeCombo = tag(QComboBox(), "clipModeCombo", "Gradient clipping")
+        for mode in CLIP_MODES:
+            self.clipModeCombo.addItem(mode, mode)
+            self.clipModeCombo.setItemData(
+                self.clipModeCombo.count() - 1, CLIP_HELP[mode], Qt.ItemDataRole.ToolTipRole
+            )
+        self.clipModeCombo.currentIndexChanged.connect(
+            lambda: self._edit_clip("Clipping", mode=self.clipModeCombo.currentData())
+        )
+        self.clipMaxSpin = tag(SciSpinBox(1e-6, 1e6, log=True), "clipMaxSpin", "Clipping threshold")
+        self.clipMaxSpin.valueChanged.connect(lambda v: self._edit_clip("Clip max", max=float(v)))
+        form.addRow("L1", self.l1Spin)
+        form.addRow("L2", self.l2Spin)
+        form.addRow("Input noise", self.inputNoiseSpin)
+        form.addRow(self.earlyStoppingCheck)
+        form.addRow("Patience", self.patienceSpin)
+        form.addRow("Min delta", self.minDeltaSpin)
+        form.addRow(self.restoreBestCheck)
+        form.addRow("Clip gradients", self.clipModeCombo)
+        form.addRow("Clip max", self.clipMaxSpin)
+        return box
+
+    def _run_box(self) -> QGroupBox:
+        box = QGroupBox("Run")
+        form = QFormLayout(box)
+        self.epochsSpin = tag(QSpinBox(), "epochsSpin", "Epochs", "Training stops after this many epochs")
+        self.epochsSpin.setRange(1, 1_000_000)
+        self.epochsSpin.setKeyboardTracking(False)
+        self.epochsSpin.valueChanged.connect(
+            lambda v: self._edit("Epochs", lambda t: t.update(epochs=int(v)))
+        )
+        self.seedSpin = tag(QSpinBox(), "seedSpin", "Random seed", "Same seed, same data and same run")
+        self.seedSpin.setRange(0, 2**31 - 1)
+        self.seedSpin.setKeyboardTracking(False)
+        self.seedSpin.valueChanged.connect(
+            lambda v: self._model.edit(f"Seed {v}", lambda doc: doc.update(seed=int(v)))
+        )
+        self.presetCombo = tag(QComboBox(), "presetCombo", "Algorithm preset")
+        for preset in PRESETS:
+            self.presetCombo.addItem(preset, preset)
+            self.presetCombo.setItemData(
+                self.presetCombo.count() - 1, PRESET_HELP[preset], Qt.ItemDataRole.ToolTipRole
+            )
+        self.presetCombo.currentIndexChanged.connect(
+            lambda: self._edit("Preset", lambda t: t.update(preset=self.presetCombo.currentData()))
+        )
+        self.deviceCombo = tag(QComboBox(), "deviceCombo", "Device", "auto uses a CUDA GPU when there is one")
+        for device in DEVICES:
+            self.deviceCombo.addItem(device, device)
+        self.deviceCombo.currentIndexChanged.connect(
+            lambda: self._edit("Device", lambda t: t.update(device=self.deviceCombo.currentData()))
+        )
+        form.addRow("Epochs", self.epochsSpin)
+        form.addRow("Seed", self.seedSpin)
+        form.addRow("Preset", self.presetCombo)
+        form.addRow("Device", self.deviceCombo)
+        return box
+
+    def _rate_spin(self, name: str, accessible: str, tip: str, key: str) -> SciSpinBox:
+        spin = tag(SciSpinBox(0.0, 10.0, log=True), name, accessible, tip)
+        spin.valueChanged.connect(
+            lambda v: self._edit(f"{accessible} {v:g}", lambda t: t.update({key: float(v)}))
+        )
+        return spin
+
+    # --- refreshing ---------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        project = self._model.project
+        t = project.training
+        set_quietly(self.lossCombo, t.loss)
+        set_quietly(self.optimizerCombo, t.optimizer["name"])
+        set_quietly(self.learningRateSpin, t.optimizer["lr"])
+        own = {k: v for k, v in t.optimizer.items() if k not in ("name", "lr")}
+        self.optimizerForm.set_params(OPTIMIZERS[t.optimizer["name"]].params, own)
+        self.optimizerAdvanced.setVisible(bool(OPTIMIZERS[t.optimizer["name"]].params))
+        set_quietly(self.scheduleCombo, t.schedule["name"])
+        self.scheduleForm.set_params(
+            SCHEDULES[t.schedule["name"]].params, {k: v for k, v in t.schedule.items() if k != "name"}
+        )
+        set_quietly(self.l1Spin, t.l1)
+        set_quietly(self.l2Spin, t.l2)
+        set_quietly(self.inputNoiseSpin, t.input_noise)
+        stop = t.early_stopping
+        set_quietly(self.earlyStoppingCheck, stop["enabled"])
+        set_quietly(self.patienceSpin, stop["patience"])
+        set_quietly(self.minDeltaSpin, stop["min_delta"])
+        set_quietly(self.restoreBestCheck, stop["restore_best"])
+        for widget in (self.patienceSpin, self.minDeltaSpin, self.restoreBestCheck):
+            widget.setEnabled(stop["enabled"])
+        set_quietly(self.clipModeCombo, t.grad_clip["mode"])
+        set_quietly(self.clipMaxSpin, t.grad_clip["max"])
+        self.clipMaxSpin.setEnabled(t.grad_clip["mode"] != "none")
+        set_quietly(self.epochsSpin, t.epochs)
+        set_quietly(self.seedSpin, project.seed)
+        set_quietly(self.presetCombo, t.preset)
+        set_quietly(self.deviceCombo, t.device)
+
+    # --- editing ------------------------------------------------------------------------------
+    def _edit(self, text: str, change) -> bool:
+        return self._model.edit(text, lambda doc: change(doc["training"]))
+
+    def _edit_early(self, text: str, **values: Any) -> None:
+        self._edit(text, lambda t: t["early_stopping"].update(values))
+
+    def _edit_clip(self, text: str, **values: Any) -> None:
+        self._edit(text, lambda t: t["grad_clip"].update(values))
+
+    def _on_optimizer_changed(self) -> None:
+        name = self.optimizerCombo.currentData()
+        lr = self._model.project.training.optimizer["lr"]
+        # The new optimizer's own parameters start at their defaults; the learning rate carries over.
+        self._edit(f"Optimizer {name}", lambda t: t.update(optimizer={"name": name, "lr": lr}))
+
+    def _on_lr_changed(self, value: float) -> None:
+        self._edit(f"Learning rate {value:g}", lambda t: t["optimizer"].update(lr=float(value)))
+
+    def _on_optimizer_param_changed(self, key: str, value: Any) -> None:
+        self._edit(f"Optimizer {key} {value}", lambda t: t["optimizer"].update({key: value}))
+
+    def _on_schedule_changed(self) -> None:
+        name = self.scheduleCombo.currentData()
+        self._edit(f"Schedule {name}", lambda t: t.update(schedule={"name": name}))
+
+    def _on_schedule_param_changed(self, key: str, value: Any) -> None:
+        self._edit(f"Schedule {key} {value}", lambda t: t["schedule"].update({key: value}))

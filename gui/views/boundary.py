@@ -1,0 +1,183 @@
+"""The data and the network's answer over the input plane: the playground's big decision map.
+
+One ImageItem and three data items are created once; every frame only calls setImage/setData
+with fixed levels and a precomputed lookup table, so a 100×100 map redraws in well under a frame.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+
+from gui.views.colors import (
+    BACKGROUND,
+    BLUE,
+    DIVERGING_LEVELS,
+    DIVERGING_LUT,
+    FOREGROUND,
+    ORANGE,
+    TEST_OUTLINE,
+    class_color,
+    class_image,
+    diverging_colors,
+    style_plot,
+)
+
+VIEWABLE_KINDS = ("points2d", "function1d")
+POINT_SIZE = 7
+
+
+class BoundaryView(pg.PlotWidget):
+    """Train/test points over the network's output map (2-D) or fitted curve (1-D)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent, background=BACKGROUND)
+        self.setObjectName("boundaryView")
+        self.setAccessibleName("Decision boundary and data points")
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setZValue(-10)
+        self._train = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen("w", width=1))
+        self._test = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(TEST_OUTLINE, width=1.5))
+        self._fit = pg.PlotDataItem(pen=pg.mkPen(FOREGROUND, width=2))
+        self._message = pg.TextItem(anchor=(0.5, 0.5), color=FOREGROUND)
+        for item in (self.image, self._fit, self._train, self._test, self._message):
+            plot.addItem(item)
+        self._message.hide()
+        self._image_mode = ""  # "scalar" (lookup table) or "rgb"; switched only when it changes
+        self._dataset = None
+        self._probe = None
+        self._head = None
+        self._value_levels = DIVERGING_LEVELS
+        self._show_test = True
+        self._discretize = False
+        self._override: np.ndarray | None = None
+        style_plot(plot, "x1", "x2")
+
+    # -- public API ---------------------------------------------------------------------------
+    def set_dataset(self, dataset) -> None:
+        """Show `dataset`'s points; the previous network map no longer applies and is cleared."""
+        self._dataset, self._probe, self._override = dataset, None, None
+        kind = dataset.kind if dataset is not None else "none"
+        viewable = kind in VIEWABLE_KINDS
+        self._message.setVisible(not viewable)
+        if not viewable:
+            self._show_unviewable(kind)
+        elif kind == "points2d":
+            self._show_points2d(dataset)
+        else:
+            self._show_function1d(dataset)
+        self._test.setVisible(viewable and self._show_test)
+        self._render()
+
+    def set_probe(self, probe, head) -> None:
+        """Draw the network's response `probe` (a GridProbe or None) read through task `head`."""
+        self._probe, self._head = probe, head
+        self._render()
+
+    def set_show_test(self, show: bool) -> None:
+        self._show_test = show
+        self._test.setVisible(show and self._dataset is not None and self._dataset.kind in VIEWABLE_KINDS)
+
+    def set_discretize(self, discretize: bool) -> None:
+        self._discretize = discretize
+        self._render()
+
+    def show_map(self, values: np.ndarray | None, title: str = "") -> None:
+        """Show another (res, res) map on the -1..1 scale (a hovered neuron); None restores the output."""
+        self._override = None if values is None else np.asarray(values, dtype=np.float32)
+        self.getPlotItem().setTitle(title if values is not None and title else None, color=FOREGROUND)
+        self._render()
+
+    # -- data points --------------------------------------------------------------------------
+    def _show_unviewable(self, kind: str) -> None:
+        for item in (self._train, self._test):
+            item.setData([], [])
+        self._message.setText(f"no 2-D view for {kind} data")
+        self._message.setPos(0.0, 0.0)
+        self.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0)
+
+    def _show_points2d(self, data) -> None:
+        self.setAspectLocked(True)
+        style_plot(self.getPlotItem(), "x1", "x2")
+        if data.task == "regression":
+            values = np.concatenate([data.y_train, data.y_test])
+            self._value_levels = (float(values.min()), float(values.max())) if len(values) else (-1, 1)
+        for item, x, y in ((self._train, data.x_train, data.y_train), (self._test, data.x_test, data.y_test)):
+            item.setData(x[:, 0], x[:, 1], brush=self._point_brushes(data, y))
+        lo, hi = data.domain
+        self.setRange(xRange=(lo, hi), yRange=(lo, hi), padding=0)
+
+    def _show_function1d(self, data) -> None:
+        self.setAspectLocked(False)
+        style_plot(self.getPlotItem(), "x", "y")
+        self._train.setData(data.x_train[:, 0], data.y_train, brush=pg.mkBrush(BLUE))
+        self._test.setData(data.x_test[:, 0], data.y_test, brush=pg.mkBrush(ORANGE))
+        values = np.concatenate([data.y_train, data.y_test])
+        low, high = (float(values.min()), float(values.max())) if len(values) else (-1.0, 1.0)
+        self.setRange(xRange=data.domain, yRange=(low, high), padding=0.05)
+
+    def _point_brushes(self, data, labels: np.ndarray) -> list:
+        if data.task == "regression":
+            return [pg.mkBrush(*map(int, color)) for color in diverging_colors(labels, self._value_levels)]
+        if data.n_classes == 2:
+            by_class = [pg.mkBrush(ORANGE), pg.mkBrush(BLUE)]
+        else:
+            by_class = [pg.mkBrush(class_color(k)) for k in range(data.n_classes)]
+        return [by_class[int(label)] for label in labels]
+
+    # -- the network's map --------------------------------------------------------------------
+    def _render(self) -> None:
+        probe, data = self._probe, self._dataset
+        if self._override is not None:
+            self._set_scalar_image(self._override, DIVERGING_LEVELS)
+            self._place_image(probe.extent if probe is not None else None)
+            return
+        if probe is None or data is None or data.kind not in VIEWABLE_KINDS:
+            self.image.clear()
+            self._fit.setData([], [])
+            return
+        output = np.asarray(probe.output)
+        if output.ndim == 1:
+            self.image.clear()
+            self._fit.setData(np.linspace(probe.extent[0], probe.extent[1], len(output)), output)
+            return
+        self._fit.setData([], [])
+        self._set_output_image(output, probe.confidence)
+        self._place_image(probe.extent)
+
+    def _set_output_image(self, output: np.ndarray, confidence: np.ndarray | None) -> None:
+        head = self._head
+        if head is not None and not head.classification:
+            self._set_scalar_image(output, self._value_levels)
+        elif head is not None and head.n_classes > 2:
+            shown_confidence = None if self._discretize else confidence
+            self._set_rgb_image(class_image(output, shown_confidence, head.n_classes))
+        elif self._discretize:
+            self._set_scalar_image(np.where(output >= 0, 1.0, -1.0).astype(np.float32), DIVERGING_LEVELS)
+        else:
+            self._set_scalar_image(output, DIVERGING_LEVELS)
+
+    def _set_scalar_image(self, values: np.ndarray, levels: tuple[float, float]) -> None:
+        if self._image_mode != "scalar":
+            self.image.setLookupTable(DIVERGING_LUT)
+            self._image_mode = "scalar"
+        self.image.setImage(values, levels=levels, autoLevels=False)
+
+    def _set_rgb_image(self, colors: np.ndarray) -> None:
+        if self._image_mode != "rgb":
+            self.image.setLookupTable(None)
+            self._image_mode = "rgb"
+        self.image.setImage(colors, levels=(0, 255), autoLevels=False)
+
+    def _place_image(self, extent: tuple[float, float, float, float] | None) -> None:
+        if extent is None:
+            if self._dataset is None or self._dataset.domain is None:
+                return
+            lo, hi = self._dataset.domain
+            extent = (lo, hi, lo, hi)
+        x_min, x_max, y_min, y_max = extent
+        self.image.setRect(QRectF(x_min, y_min, x_max - x_min, y_max - y_min))

@@ -1,0 +1,86 @@
+"""Palettes and lookup tables shared by the live views, in TensorFlow Playground's colours.
+
+Every view maps numbers to colours through these tables, so a neuron's thumbnail, the large
+decision map and the data points always agree on what orange and blue mean.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+ORANGE = "#f59322"  # class 0, negative values, negative weights
+BLUE = "#0877bd"  # class 1, positive values, positive weights
+NEUTRAL = "#e8eaeb"  # the playground's near-white midpoint
+BACKGROUND = "#ffffff"
+FOREGROUND = "#3c4043"  # axes, labels, text
+TEST_OUTLINE = "#202124"
+
+# Tableau 10: distinguishable for up to ten classes, and its first two are close to orange/blue.
+CLASS_COLORS = (
+    "#f59322",
+    "#0877bd",
+    "#59a14f",
+    "#e15759",
+    "#b07aa1",
+    "#edc948",
+    "#76b7b2",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+)
+
+
+def rgb(color: str) -> np.ndarray:
+    """'#rrggbb' as a float (3,) array in 0..255."""
+    return np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)], dtype=np.float64)
+
+
+def _diverging_lut(size: int = 256) -> np.ndarray:
+    """(size, 3) uint8: orange at the low end, near-white in the middle, blue at the high end."""
+    t = np.linspace(-1.0, 1.0, size)[:, None]
+    low, mid, high = rgb(ORANGE), rgb(NEUTRAL), rgb(BLUE)
+    colors = np.where(t < 0, mid + (low - mid) * -t, mid + (high - mid) * t)
+    return np.round(colors).astype(np.uint8)
+
+
+DIVERGING_LUT = _diverging_lut()
+DIVERGING_LEVELS = (-1.0, 1.0)
+CLASS_RGB = np.stack([rgb(c) for c in CLASS_COLORS])
+
+
+def class_color(index: int) -> str:
+    return CLASS_COLORS[index % len(CLASS_COLORS)]
+
+
+def class_image(index: np.ndarray, confidence: np.ndarray | None, n_classes: int) -> np.ndarray:
+    """(…, 3) uint8 image: each cell in its class colour, faded toward white where the net is unsure.
+
+    Confidence 1/k (a coin toss among k classes) is white, 1 is the full class colour; without a
+    confidence every cell gets its full colour (the discretised view).
+    """
+    base = CLASS_RGB[np.asarray(index, dtype=np.int64) % len(CLASS_RGB)]
+    if confidence is None:
+        return base.astype(np.uint8)
+    floor = 1.0 / max(n_classes, 2)
+    strength = np.clip((np.asarray(confidence) - floor) / (1.0 - floor), 0.0, 1.0)[..., None]
+    white = rgb(NEUTRAL)
+    return np.round(white + (base - white) * strength).astype(np.uint8)
+
+
+def diverging_colors(values: np.ndarray, levels: tuple[float, float]) -> np.ndarray:
+    """(N, 3) uint8 colours of `values` on the diverging map stretched over `levels`."""
+    lo, hi = levels
+    scaled = (np.asarray(values, dtype=np.float64) - lo) / max(hi - lo, 1e-12)
+    index = np.clip(np.round(scaled * (len(DIVERGING_LUT) - 1)), 0, len(DIVERGING_LUT) - 1)
+    return DIVERGING_LUT[index.astype(np.int64)]
+
+
+def style_plot(plot: pg.PlotItem, x_label: str, y_label: str) -> None:
+    """Dark axes and labels for a plot on the light background."""
+    for name, label in (("bottom", x_label), ("left", y_label)):
+        axis = plot.getAxis(name)
+        axis.setPen(pg.mkPen(FOREGROUND))
+        axis.setTextPen(pg.mkPen(FOREGROUND))
+        axis.setLabel(label, color=FOREGROUND)
+        axis.enableAutoSIPrefix(False)  # "loss (x0.001)" reads worse than plain decimals

@@ -1,0 +1,119 @@
+"""Loss and accuracy over epochs, read from the trainer's bounded MetricsLog.
+
+Curves are created once; each refresh hands them fresh columns with setData. The log already
+keeps its length bounded, and peak downsampling keeps long runs cheap to draw.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
+
+from gui.views.colors import BACKGROUND, BLUE, FOREGROUND, ORANGE, style_plot
+
+PENALTY_COLOR = "#7f7f7f"
+
+
+def _make_curve(plot: pg.PlotItem, color: str, name: str, dashed: bool = False) -> pg.PlotDataItem:
+    style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
+    curve = plot.plot([], [], pen=pg.mkPen(color, width=1, style=style), name=name)
+    curve.setDownsampling(auto=True, method="peak")
+    curve.setClipToView(True)
+    return curve
+
+
+def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop epochs without a value (no test split, regression accuracy): NaN would break log mode."""
+    keep = np.isfinite(y)
+    return x[keep], y[keep]
+
+
+class CurvesView(QWidget):
+    """Train/test loss (plus the regularisation penalty) and train/test accuracy against epoch."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("curvesView")
+        self.log_scale_check = QCheckBox("Log scale")
+        self.log_scale_check.setObjectName("logScaleCheck")
+        self.log_scale_check.setToolTip("Show the loss on a logarithmic axis")
+        # Legends sit where curves rarely go: falling loss leaves the top right, rising accuracy the bottom.
+        self.loss_plot = self._make_plot("lossPlot", "loss", legend_offset=(-10, 10))
+        self.accuracy_plot = self._make_plot("accuracyPlot", "accuracy", legend_offset=(-10, -10))
+        self.accuracy_plot.setXLink(self.loss_plot)
+        accuracy = self.accuracy_plot.getPlotItem()
+        accuracy.setYRange(0.0, 1.0, padding=0.02)
+        accuracy.getViewBox().setMouseEnabled(y=False)
+        loss = self.loss_plot.getPlotItem()
+        self._train_loss = _make_curve(loss, BLUE, "train")
+        self._test_loss = _make_curve(loss, ORANGE, "test")
+        self._penalty = _make_curve(loss, PENALTY_COLOR, "L1/L2 penalty", dashed=True)
+        self._penalty_shown = True
+        self._train_accuracy = _make_curve(accuracy, BLUE, "train")
+        self._test_accuracy = _make_curve(accuracy, ORANGE, "test")
+        self._show_penalty(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.log_scale_check)
+        layout.addWidget(self.loss_plot, 3)
+        layout.addWidget(self.accuracy_plot, 2)
+        self.log_scale_check.toggled.connect(self._on_log_scale_toggled)
+
+    def _make_plot(self, name: str, y_label: str, legend_offset: tuple[int, int]) -> pg.PlotWidget:
+        widget = pg.PlotWidget(background=BACKGROUND)
+        widget.setObjectName(name)
+        widget.setAccessibleName(f"{y_label.capitalize()} over epochs")
+        plot = widget.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        plot.addLegend(offset=legend_offset, labelTextColor=FOREGROUND)
+        style_plot(plot, "epoch", y_label)
+        return widget
+
+    # -- public API ---------------------------------------------------------------------------
+    def clear(self) -> None:
+        for curve in (
+            self._train_loss,
+            self._test_loss,
+            self._penalty,
+            self._train_accuracy,
+            self._test_accuracy,
+        ):
+            curve.setData([], [])
+        self._show_penalty(False)
+
+    def set_metrics(self, metrics) -> None:
+        """Redraw every curve from `metrics` (an engine MetricsLog)."""
+        epoch = metrics.column("epoch")
+        self._train_loss.setData(*_finite(epoch, metrics.column("train_loss")))
+        self._test_loss.setData(*_finite(epoch, metrics.column("test_loss")))
+        penalty = metrics.column("penalty")
+        has_penalty = bool(np.nanmax(penalty, initial=0.0) > 0.0)
+        self._penalty.setData(*_finite(epoch, penalty) if has_penalty else ([], []))
+        self._show_penalty(has_penalty)
+        self._train_accuracy.setData(*_finite(epoch, metrics.column("train_accuracy")))
+        self._test_accuracy.setData(*_finite(epoch, metrics.column("test_accuracy")))
+
+    def set_log_scale(self, log: bool) -> None:
+        self.log_scale_check.setChecked(log)  # the checkbox's toggled signal applies it
+
+    def set_task(self, classification: bool) -> None:
+        self.accuracy_plot.setVisible(classification)
+
+    # -- slots ---------------------------------------------------------------------------------
+    def _on_log_scale_toggled(self, log: bool) -> None:
+        self.loss_plot.getPlotItem().setLogMode(y=log)
+
+    def _show_penalty(self, show: bool) -> None:
+        """A hidden curve still lists in a legend, so the entry comes and goes with the curve."""
+        if show == self._penalty_shown:
+            return
+        self._penalty_shown = show
+        self._penalty.setVisible(show)
+        legend = self.loss_plot.getPlotItem().legend
+        if show:
+            legend.addItem(self._penalty, "L1/L2 penalty")
+        else:
+            legend.removeItem(self._penalty)

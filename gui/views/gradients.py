@@ -1,0 +1,132 @@
+"""Gradient flow per layer over epochs, with a plain-words warning when it vanishes or explodes.
+
+History lives in one bounded buffer: when it fills, its older half is thinned by two, so memory
+stays flat on endless runs while the recent past keeps full detail.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from engine.diagnostics import advise_update, diagnose, short_layer_name
+from gui.views.colors import BACKGROUND, CLASS_COLORS, FOREGROUND, style_plot
+
+CAPACITY = 2000  # points per curve
+LEGEND_ROWS = 5  # deeper nets get a two-column legend so it does not cover the plot's height
+
+
+class _History:
+    """Epoch plus per-layer (grad norm, update ratio) rows in a fixed-size array."""
+
+    def __init__(self, n_layers: int, capacity: int = CAPACITY):
+        self.rows = np.full((capacity, 1 + 2 * n_layers), np.nan)
+        self.count = 0
+        self.n_layers = n_layers
+
+    def append(self, epoch: float, grads: list[float], ratios: list[float]) -> None:
+        if self.count == len(self.rows):
+            self._thin_older_half()
+        self.rows[self.count] = [epoch, *grads, *ratios]
+        self.count += 1
+
+    def _thin_older_half(self) -> None:
+        half, quarter = len(self.rows) // 2, len(self.rows) // 4
+        self.rows[:quarter] = self.rows[:half:2]
+        self.rows[quarter : quarter + half] = self.rows[half:].copy()
+        self.count = quarter + half
+
+    def epochs(self) -> np.ndarray:
+        return self.rows[: self.count, 0].copy()
+
+    def grads(self, layer: int) -> np.ndarray:
+        return self.rows[: self.count, 1 + layer].copy()
+
+    def ratios(self, layer: int) -> np.ndarray:
+        return self.rows[: self.count, 1 + self.n_layers + layer].copy()
+
+
+def _positive(values: np.ndarray) -> np.ndarray:
+    """Zeros (no update yet) and non-finite values cannot sit on a log axis: leave a gap instead."""
+    return np.where(np.isfinite(values) & (values > 0), values, np.nan)
+
+
+class GradientFlowView(QWidget):
+    """Per-layer gradient norm (solid) and update/weight ratio (dashed) on a log axis."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("gradientFlowView")
+        self.plot_widget = pg.PlotWidget(background=BACKGROUND)
+        self.plot_widget.setObjectName("gradientPlot")
+        self.plot_widget.setAccessibleName("Gradient norm and update ratio per layer")
+        plot = self.plot_widget.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.setLogMode(y=True)
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        self._legend = plot.addLegend(offset=(-10, 10), labelTextColor=FOREGROUND)
+        style_plot(plot, "epoch", "norm (solid) · ratio (dashed)")
+        self.warning = QLabel()
+        self.warning.setObjectName("gradientWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("QLabel { background: #fdecea; color: #8a1c13; padding: 6px; }")
+        self.warning.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot_widget, 1)
+        layout.addWidget(self.warning)
+        self._names: tuple[str, ...] = ()
+        self._grad_curves: list[pg.PlotDataItem] = []
+        self._ratio_curves: list[pg.PlotDataItem] = []
+        self._history = _History(0)
+
+    def clear(self) -> None:
+        self._history = _History(len(self._names))
+        for curve in self._grad_curves + self._ratio_curves:
+            curve.setData([], [])
+        self._set_warning(None)
+
+    def append(self, snapshot) -> None:
+        """Add one snapshot's layer statistics and refresh the curves and the warning."""
+        stats = snapshot.layers
+        names = tuple(s.name for s in stats)
+        if names != self._names:
+            self._rebuild_curves(names)
+        grads = [s.grad_norm for s in stats]
+        ratios = [s.update_ratio for s in stats]
+        self._history.append(float(snapshot.epoch), grads, ratios)
+        epochs = self._history.epochs()
+        for i, (grad_curve, ratio_curve) in enumerate(
+            zip(self._grad_curves, self._ratio_curves, strict=True)
+        ):
+            grad_curve.setData(epochs, _positive(self._history.grads(i)), connect="finite")
+            ratio_curve.setData(epochs, _positive(self._history.ratios(i)), connect="finite")
+        self._set_warning(diagnose(stats) or advise_update(stats))
+
+    def _rebuild_curves(self, names: tuple[str, ...]) -> None:
+        """A new architecture: one curve pair per layer, kept until the layers change again."""
+        plot = self.plot_widget.getPlotItem()
+        for curve in self._grad_curves + self._ratio_curves:
+            plot.removeItem(curve)
+        self._names = names
+        self._history = _History(len(names))
+        self._grad_curves, self._ratio_curves = [], []
+        self._legend.setColumnCount(1 if len(names) <= LEGEND_ROWS else 2)
+        for i, name in enumerate(names):
+            color = CLASS_COLORS[i % len(CLASS_COLORS)]
+            self._grad_curves.append(self._make_curve(color, Qt.PenStyle.SolidLine, short_layer_name(name)))
+            self._ratio_curves.append(self._make_curve(color, Qt.PenStyle.DashLine, None))
+
+    def _make_curve(self, color: str, style: Qt.PenStyle, name: str | None) -> pg.PlotDataItem:
+        curve = self.plot_widget.getPlotItem().plot(
+            [], [], pen=pg.mkPen(color, width=1, style=style), name=name
+        )
+        curve.setDownsampling(auto=True, method="peak")
+        curve.setClipToView(True)
+        return curve
+
+    def _set_warning(self, text: str | None) -> None:
+        self.warning.setText(text or "")
+        self.warning.setVisible(text is not None)

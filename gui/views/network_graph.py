@@ -1,0 +1,303 @@
+"""The network drawn like TensorFlow Playground: every unit as a thumbnail of its output map.
+
+Nodes and edges are created once per architecture; later probes of the same shapes only swap
+pixmaps and, for edges whose sign or width bucket changed, pens. Networks without unit maps
+(convolutional, recurrent, very wide) are drawn as one summary box per layer instead.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QImage, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QGraphicsLineItem,
+    QGraphicsPixmapItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSimpleTextItem,
+    QGraphicsView,
+)
+
+from gui.views.colors import (
+    BACKGROUND,
+    BLUE,
+    DIVERGING_LUT,
+    FOREGROUND,
+    NEUTRAL,
+    ORANGE,
+    class_image,
+)
+
+THUMB = 24  # thumbnail resolution: enough to read a unit's shape, cheap to refresh
+NODE = 30  # thumbnail size in scene units
+OUTPUT_NODE = 60
+COLUMN_GAP = 110
+ROW_GAP = 38
+MAX_ZOOM = 2.5  # a 2-4-1 net should not fill the panel with blurry giant thumbnails
+BOX_SIZE = (120, 58)
+WIDTH_BUCKETS = 4  # edge widths are quantised so that unchanged pens are not reset every frame
+
+
+def downsample(values: np.ndarray, size: int = THUMB) -> np.ndarray:
+    """Every (res/size)-th cell of a (res, res) map; maps already that small pass through."""
+    rows, cols = values.shape
+    r = np.linspace(0, rows - 1, min(size, rows)).round().astype(np.int64)
+    c = np.linspace(0, cols - 1, min(size, cols)).round().astype(np.int64)
+    return values[np.ix_(r, c)]
+
+
+def _pixmap(colors: np.ndarray) -> QPixmap:
+    """(h, w, 3) uint8 with row 0 = lowest x2, flipped so x2 grows upward as in the big map."""
+    flipped = np.ascontiguousarray(colors[::-1])
+    h, w, _ = flipped.shape
+    image = QImage(flipped.data, w, h, 3 * w, QImage.Format.Format_RGB888)
+    return QPixmap.fromImage(image.copy())  # copy: QImage borrows the numpy buffer
+
+
+def diverging_pixmap(values: np.ndarray) -> QPixmap:
+    """A -1..1 map as a thumbnail on the playground's orange-white-blue scale."""
+    small = np.clip(np.nan_to_num(downsample(values)), -1.0, 1.0)
+    index = np.round((small + 1.0) * 0.5 * (len(DIVERGING_LUT) - 1)).astype(np.int64)
+    return _pixmap(DIVERGING_LUT[index])
+
+
+def _unit_scale(values: np.ndarray) -> np.ndarray:
+    """Inputs and regression outputs have any range: stretch them onto -1..1 by their largest |value|."""
+    peak = float(np.nanmax(np.abs(values))) if values.size else 0.0
+    return values / peak if peak > 0 else values
+
+
+class _MapNode(QGraphicsPixmapItem):
+    """A unit's thumbnail; hovering it reports (title, full-resolution map) to the view."""
+
+    def __init__(self, title: str, size: float, report):
+        super().__init__()
+        self.title = title
+        self.map: np.ndarray | None = None
+        self.size = size
+        self._report = report
+        self.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
+        self.setAcceptHoverEvents(True)
+        self._frame = QGraphicsRectItem(self)
+        self._frame.setPen(QPen(QColor(FOREGROUND), 0))
+
+    def set_image(self, pixmap: QPixmap, hover_map: np.ndarray | None) -> None:
+        self.setPixmap(pixmap)
+        self.setScale(self.size / max(pixmap.width(), 1))
+        self._frame.setRect(QRectF(0, 0, pixmap.width(), pixmap.height()))
+        self.map = hover_map
+
+    def hoverEnterEvent(self, event) -> None:
+        if self.map is not None:
+            self._report((self.title, self.map))
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        if self.map is not None:
+            self._report(None)
+        super().hoverLeaveEvent(event)
+
+
+class NetworkView(QGraphicsView):
+    """Inputs, hidden units and output as thumbnails joined by weight-coloured edges."""
+
+    unitHovered = Signal(object)  # (title, map2d) while a unit is hovered, None when it is left
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("networkView")
+        self.setAccessibleName("Network diagram")
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self.setBackgroundBrush(QBrush(QColor(BACKGROUND)))
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._layout_key: tuple | None = None
+        self.feature_nodes: list[_MapNode] = []
+        self.unit_nodes: list[list[_MapNode]] = []
+        self.output_node: _MapNode | None = None
+        self.edges: list[np.ndarray] = []  # per weight matrix, (out, in) object array of line items
+        self._edge_codes: list[np.ndarray] = []
+        self._pens: dict[int, QPen] = {}
+        self.summary_boxes: list[QGraphicsRectItem] = []
+
+    # -- public API ---------------------------------------------------------------------------
+    def set_probe(self, probe, layer_infos) -> None:
+        """Draw `probe`'s unit maps, or a summary of `layer_infos` when there are none to draw."""
+        infos = tuple(layer_infos or ())
+        if self._has_unit_maps(probe, infos):
+            key = self._units_key(probe)
+            if key != self._layout_key:
+                self._build_units(probe, key)
+            self._update_units(probe)
+        else:
+            key = ("summary", infos)
+            if key != self._layout_key:
+                self._build_summary(infos, key)
+
+    # -- unit diagram -------------------------------------------------------------------------
+    @staticmethod
+    def _has_unit_maps(probe, infos: tuple) -> bool:
+        if probe is None or probe.features is None or np.ndim(probe.output) != 2 or not probe.units:
+            return False
+        return not infos or len(probe.units) == len(infos) - 1  # every hidden layer drawn, head last
+
+    @staticmethod
+    def _units_key(probe) -> tuple:
+        return (
+            "units",
+            tuple(probe.feature_names),
+            tuple(u.shape[0] for u in probe.units),
+            tuple(w.shape for w in probe.weights),
+            probe.confidence is None,
+        )
+
+    def _build_units(self, probe, key: tuple) -> None:
+        self._reset(key)
+        scene = self.scene()
+        columns = [len(probe.feature_names)] + [u.shape[0] for u in probe.units]
+        self.feature_nodes = self._add_column(0, probe.feature_names, "inputs")
+        for j, layer in enumerate(probe.units):
+            titles = [f"{probe.unit_layer_names[j]}, unit {k + 1}" for k in range(layer.shape[0])]
+            self.unit_nodes.append(self._add_column(j + 1, titles, f"hidden {j + 1}"))
+        self.output_node = _MapNode("output", OUTPUT_NODE, self.unitHovered.emit)
+        x = len(columns) * COLUMN_GAP
+        self.output_node.setPos(x, -OUTPUT_NODE / 2)
+        scene.addItem(self.output_node)
+        self._add_label("output", x + OUTPUT_NODE / 2, -OUTPUT_NODE / 2 - 20)
+        weights_fit = len(probe.weights) == len(columns) and all(
+            w.shape == (n_out, n_in)
+            for w, n_in, n_out in zip(probe.weights, columns, [*columns[1:], 1], strict=True)
+        )
+        if weights_fit:
+            sources = [self.feature_nodes, *self.unit_nodes]
+            targets = [*self.unit_nodes, [self.output_node]]
+            for src, dst in zip(sources, targets, strict=True):
+                self._add_edges(src, dst)
+        self._fit()
+
+    def _add_column(self, index: int, titles, header: str) -> list[_MapNode]:
+        x, top = index * COLUMN_GAP, -(len(titles) - 1) * ROW_GAP / 2 - NODE / 2
+        nodes = []
+        for k, title in enumerate(titles):
+            node = _MapNode(title, NODE, self.unitHovered.emit)
+            node.setPos(x, top + k * ROW_GAP)
+            self.scene().addItem(node)
+            nodes.append(node)
+            if index == 0:
+                self._add_label(title, x - 14, top + k * ROW_GAP + NODE / 2, centre_vertically=True)
+        self._add_label(header, x + NODE / 2, top - 20)
+        return nodes
+
+    def _add_label(self, text: str, x: float, y: float, centre_vertically: bool = False) -> None:
+        label = self.scene().addSimpleText(text)
+        label.setBrush(QBrush(QColor(FOREGROUND)))
+        rect = label.boundingRect()
+        if centre_vertically:  # feature names sit right-aligned, left of their node
+            label.setPos(x - rect.width(), y - rect.height() / 2)
+        else:
+            label.setPos(x - rect.width() / 2, y)
+
+    def _add_edges(self, sources: list[_MapNode], targets: list[_MapNode]) -> None:
+        lines = np.empty((len(targets), len(sources)), dtype=object)
+        for o, dst in enumerate(targets):
+            end = dst.pos() + QPointF(0, dst.size / 2)
+            for i, src in enumerate(sources):
+                line = QGraphicsLineItem(QLineF(src.pos() + QPointF(src.size, src.size / 2), end))
+                line.setZValue(-1)
+                self.scene().addItem(line)
+                lines[o, i] = line
+        self.edges.append(lines)
+        self._edge_codes.append(np.zeros(lines.shape, dtype=np.int64))
+
+    def _update_units(self, probe) -> None:
+        for node, values in zip(self.feature_nodes, probe.features, strict=True):
+            scaled = _unit_scale(values)
+            node.set_image(diverging_pixmap(scaled), scaled)
+        for nodes, layer in zip(self.unit_nodes, probe.units, strict=True):
+            for node, values in zip(nodes, layer, strict=True):
+                node.set_image(diverging_pixmap(values), values)
+        self.output_node.set_image(self._output_pixmap(probe), None)  # the big view already shows it
+        for lines, codes, weights in zip(self.edges, self._edge_codes, probe.weights, strict=True):
+            new_codes = _edge_codes(weights)
+            for o, i in zip(*np.nonzero(new_codes != codes), strict=True):
+                lines[o, i].setPen(self._pen(int(new_codes[o, i])))
+            codes[...] = new_codes
+
+    @staticmethod
+    def _output_pixmap(probe) -> QPixmap:
+        output = np.asarray(probe.output)
+        if probe.confidence is not None:
+            n_classes = int(np.nanmax(output)) + 1 if output.size else 2
+            return _pixmap(class_image(downsample(output), downsample(probe.confidence), n_classes))
+        if np.nanmin(output) >= -1.0 and np.nanmax(output) <= 1.0:
+            return diverging_pixmap(output)
+        return diverging_pixmap(_unit_scale(output))
+
+    def _pen(self, code: int) -> QPen:
+        """Blue for positive weights, orange for negative; width grows with |w|."""
+        if code not in self._pens:
+            color = QColor(BLUE if code > 0 else ORANGE)
+            color.setAlpha(190)
+            pen = QPen(color, 0.5 + abs(code) / WIDTH_BUCKETS)
+            pen.setCosmetic(True)
+            self._pens[code] = pen
+        return self._pens[code]
+
+    # -- summary boxes ------------------------------------------------------------------------
+    def _build_summary(self, infos: tuple, key: tuple) -> None:
+        self._reset(key)
+        width, height = BOX_SIZE
+        gap = 36
+        for n, info in enumerate(infos):
+            x = n * (width + gap)
+            box = self.scene().addRect(
+                QRectF(x, 0, width, height), QPen(QColor(FOREGROUND), 0), QColor(NEUTRAL)
+            )
+            shape = "×".join(str(s) for s in info.out_shape)
+            text = QGraphicsSimpleTextItem(f"{info.name}\n{shape}\n{info.params:,} params", box)
+            text.setBrush(QBrush(QColor(FOREGROUND)))
+            rect = text.boundingRect()
+            text.setPos(x + (width - rect.width()) / 2, (height - rect.height()) / 2)
+            self.summary_boxes.append(box)
+            if n:
+                self.scene().addLine(QLineF(x - gap, height / 2, x, height / 2), QPen(QColor(FOREGROUND), 0))
+        if not infos:
+            self._add_label("no network to draw", 0, 0)
+        self._fit()
+
+    # -- layout -------------------------------------------------------------------------------
+    def _reset(self, key: tuple) -> None:
+        if any(node.isUnderMouse() for node in self._all_nodes()):
+            self.unitHovered.emit(None)  # the hovered node is about to disappear
+        self.scene().clear()
+        self._layout_key = key
+        self.feature_nodes, self.unit_nodes, self.output_node = [], [], None
+        self.edges, self._edge_codes, self.summary_boxes = [], [], []
+
+    def _all_nodes(self) -> list[_MapNode]:
+        nodes = [*self.feature_nodes, *(n for column in self.unit_nodes for n in column)]
+        return nodes + ([self.output_node] if self.output_node is not None else [])
+
+    def _fit(self) -> None:
+        scene = self.scene()
+        rect = scene.itemsBoundingRect().adjusted(-12, -12, 12, 12)
+        scene.setSceneRect(rect)
+        view = self.viewport().rect()
+        if rect.isEmpty() or view.isEmpty():
+            return
+        zoom = min(view.width() / rect.width(), view.height() / rect.height(), MAX_ZOOM)
+        self.resetTransform()
+        self.scale(zoom, zoom)
+        self.centerOn(rect.center())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+
+def _edge_codes(weights: np.ndarray) -> np.ndarray:
+    """Signed width bucket of each weight: sign(w) * (1 + quantised |w|), never 0."""
+    buckets = 1 + np.minimum(np.round(np.abs(weights) * WIDTH_BUCKETS), 5 * WIDTH_BUCKETS).astype(np.int64)
+    return np.where(weights >= 0, buckets, -buckets)
