@@ -31,6 +31,19 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--out", help="write project.json, weights.safetensors and metrics.csv here")
     train.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override training.device")
     sub.add_parser("examples", help="list the bundled example projects")
+    export = sub.add_parser("export", help="export a trained run (a train --out folder) as a model file")
+    export.add_argument(
+        "run_dir", help="a folder written by train --out (project.json + weights.safetensors)"
+    )
+    export.add_argument(
+        "--format",
+        required=True,
+        choices=("onnx", "torchscript", "torch_export", "safetensors", "script"),
+        help="onnx, torchscript (.pt), torch_export (.pt2): one file; safetensors, script: a folder",
+    )
+    export.add_argument(
+        "--out", required=True, help="the file (or folder, for safetensors and script) to write"
+    )
     return parser
 
 
@@ -39,6 +52,8 @@ def main(argv: list[str]) -> int:
         args = build_parser().parse_args(argv)
         if args.command == "examples":
             return _examples()
+        if args.command == "export":
+            return _export(args)
         return _train(args)
     except SpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -101,6 +116,7 @@ def _train(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     final = trainer.run(on_snapshot=progress.update)
     progress.close()
+    seconds = time.perf_counter() - start  # training only: the exports below are not part of it
     if trainer.status == "diverged":
         print(f"diverged: {trainer.message}", file=sys.stderr)
     elif trainer.status == "early_stopping":
@@ -114,7 +130,7 @@ def _train(args: argparse.Namespace) -> int:
         "test_loss": _num(final.test_loss),
         "train_accuracy": final.train_accuracy,
         "test_accuracy": final.test_accuracy,
-        "seconds": round(time.perf_counter() - start, 3),
+        "seconds": round(seconds, 3),
         "stopped": trainer.status if trainer.status != "paused" else "completed",
     }
     print(json.dumps(summary))
@@ -136,6 +152,15 @@ def write_run(trainer, out: Path) -> None:
     except ImportError:
         return
     export_run_models(trainer, out)
+
+
+def _export(args: argparse.Namespace) -> int:
+    """Export a run folder; bad input raises SpecError before anything is written."""
+    from engine.export import export_run
+
+    written = export_run(args.run_dir, args.format, args.out)
+    print(json.dumps({"format": args.format, "out": str(written)}))
+    return EXIT_OK
 
 
 def _examples() -> int:

@@ -27,8 +27,7 @@ def probe_grid(trainer, resolution: int = 100) -> GridProbe | None:
         raw = np.linspace(lo, hi, resolution * 4, dtype=np.float32).reshape(-1, 1)
         out, _ = trainer.backend.forward_probe(trainer.preprocessor.apply_numpy(raw))
         return GridProbe(extent=(lo, hi, lo, hi), output=np.asarray(out[:, 0], dtype=np.float32))
-    raw = grid_points(data.domain, resolution)
-    pre = trainer.preprocessor.apply_numpy(raw)
+    pre, features = _grid_inputs(trainer, resolution)
     out, acts = trainer.backend.forward_probe(pre)
     output, confidence = _scores(trainer.head, out)
     shape = (resolution, resolution)
@@ -37,7 +36,6 @@ def probe_grid(trainer, resolution: int = 100) -> GridProbe | None:
         if act.ndim == 2 and act.shape[1] <= MAX_UNITS_PER_LAYER:
             units.append(np.ascontiguousarray(act.T.reshape(-1, *shape), dtype=np.float32))
             names.append(f"layers.{i}")
-    features = _feature_maps(trainer, raw, shape)
     return GridProbe(
         extent=(lo, hi, lo, hi),
         output=output.reshape(shape).astype(np.float32),
@@ -48,6 +46,17 @@ def probe_grid(trainer, resolution: int = 100) -> GridProbe | None:
         unit_layer_names=tuple(names),
         weights=dense_weights(trainer),
     )
+
+
+def _grid_inputs(trainer, resolution: int) -> tuple[np.ndarray, np.ndarray]:
+    """The preprocessed grid and each input feature's map: fixed for a run, so computed once."""
+    cache = getattr(trainer, "_probe_inputs", None)
+    if cache is None or cache[0] != resolution:
+        raw = grid_points(trainer.dataset.domain, resolution)
+        pre = trainer.preprocessor.apply_numpy(raw)
+        cache = (resolution, pre, _feature_maps(trainer, raw, (resolution, resolution)))
+        trainer._probe_inputs = cache
+    return cache[1], cache[2]
 
 
 def _scores(head, out: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:

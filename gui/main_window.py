@@ -7,6 +7,7 @@ RunInfo and throttled Frames -> the views repaint from those plain-numpy records
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from gui.worker import Frame, RunInfo, TrainingThread
 
 DEFAULT_EXAMPLE = "spiral"
 AUTOSAVE_MS = 60_000
+VIEW_PERIOD = {"curves": 0.25, "network": 0.1, "gradients": 0.5}  # seconds between repaints while training
 SPEEDS = (
     ("1 epoch/s", 1.0),
     ("5 epochs/s", 5.0),
@@ -75,6 +77,7 @@ class MainWindow(QMainWindow):
         self.run_info: RunInfo | None = None
         self.last_frame: Frame | None = None
         self.epoch = 0
+        self._drawn_at: dict[str, float] = {}
         self.training = TrainingThread(self)
         self.training.worker.rebuilt.connect(self._on_rebuilt)
         self.training.worker.frameReady.connect(self._on_frame)
@@ -291,18 +294,27 @@ class MainWindow(QMainWindow):
         self._set_running(False)
 
     def _on_frame(self, frame: Frame) -> None:
+        try:
+            self._show_frame(frame)
+        finally:
+            self.training.worker.frame_consumed()
+
+    def _show_frame(self, frame: Frame) -> None:
         if self.run_info is None or frame.generation != self.run_info.generation:
             return  # a frame from a run that has since been rebuilt
         self.last_frame = frame
         for snap in frame.snapshots:
             self.metrics.append(snap)
-        if frame.snapshots:
-            self.curvesView.set_metrics(self.metrics)
         latest = frame.latest
-        if latest.layers:
+        # The boundary repaints every frame; the busier views at a calmer pace while training runs,
+        # since on two cores every millisecond of painting is a millisecond the worker waits for the GIL.
+        if self._due("curves", frame) and len(self.metrics):
+            self.curvesView.set_metrics(self.metrics)
+        if self._due("gradients", frame) and latest.layers:
             self.gradientView.append(latest)
+        if self._due("network", frame):
+            self.networkView.set_probe(frame.probe, self.run_info.layer_infos)
         self.boundaryView.set_probe(frame.probe, self.run_info.head)
-        self.networkView.set_probe(frame.probe, self.run_info.layer_infos)
         self.epoch = latest.epoch
         self.epochLabel.setText(f"Epoch {latest.epoch:,}")
         self.rateLabel.setText(f"{frame.epochs_per_second:,.0f} epochs/s" if frame.running else "")
@@ -316,6 +328,14 @@ class MainWindow(QMainWindow):
             self._show_run_message(frame.message.capitalize())
         elif frame.running:
             self.runMessage.hide()
+
+    def _due(self, view: str, frame: Frame) -> bool:
+        """Whether `view` should repaint for this frame: always when idle, else every VIEW_PERIOD s."""
+        now = time.monotonic()
+        if frame.running and now - self._drawn_at.get(view, 0.0) < VIEW_PERIOD[view]:
+            return False
+        self._drawn_at[view] = now
+        return True
 
     def _on_failed(self, path: str, reason: str) -> None:
         text = f"{path}: {reason}" if path else reason

@@ -58,8 +58,11 @@ class ProjectModel(QObject):
         self._doc = (project or Project()).to_dict()
         self._project = Project.from_dict(self._doc)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.dirtyChanged.emit(not clean))
+        self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.path: Path | None = None
+
+    def _on_clean_changed(self, clean: bool) -> None:
+        self.dirtyChanged.emit(not clean)
 
     @property
     def project(self) -> Project:

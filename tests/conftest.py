@@ -1,8 +1,11 @@
 """Shared test setup: Qt runs offscreen, torch stays on one thread, and no QThread outlives its test."""
 
 import os
+import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The window's recent-files list and autosave must never touch the developer's own folders.
+os.environ["LAYERLAB_STATE_DIR"] = tempfile.mkdtemp(prefix="layerlab-test-state-")
 os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
 import pytest  # noqa: E402

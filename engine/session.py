@@ -1,0 +1,332 @@
+"""A training session driven by commands: the loop behind the window, run in its own process.
+
+Why a process: on a 2-core machine a training thread and the window share one interpreter lock.
+Measured here, the window's paint code then waited for the lock on every Qt call (seconds of
+event-loop lag, ~3 frames/s). In a child process training and painting truly run side by side.
+
+The window sends commands (`load`, `train_settings`, `play`, `pause`, `step`, `speed`, `export`,
+`consumed`, `shutdown`) and receives events: `rebuilt` (RunInfo) when a new Trainer exists, and
+`frame` (Frame) at most FRAME_RATE times a second with every epoch finished since the previous
+frame, the latest snapshot and the network's response on the view grid. Training speed does not
+depend on the frame rate: between frames the session keeps stepping. Qt-free and synchronous, so
+tests can drive a Session directly.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from engine.errors import SpecError
+
+FRAME_RATE = 30.0  # frames per second sent to the window, however fast training runs
+SLICE_SECONDS = 0.02  # train this long between looks at the command queue
+GRID_RESOLUTION = 100  # the playground's density for the decision map
+PROBE_SHARE = 0.08  # at most this share of the session's time goes to drawing frames, not training
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What the views need to know about a freshly built run."""
+
+    generation: int
+    dataset: Any
+    head: Any
+    layer_infos: tuple
+    backend: str
+    device: str
+    epochs: int
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One repaint's worth of news from the training session."""
+
+    generation: int
+    snapshots: tuple  # every Snapshot finished since the previous frame, oldest first
+    latest: Any  # the current Snapshot (status and message included)
+    probe: Any  # GridProbe over the input plane, or None for data without a 2-D view
+    epochs_per_second: float
+    running: bool
+    status: str
+    message: str = ""
+
+
+class Session:
+    """Owns one Trainer at a time; `handle` applies a command, `tick` trains one slice."""
+
+    def __init__(self, send: Callable[[str, Any], None]):
+        self._send = send
+        self.trainer = None
+        self.generation = 0
+        self.running = False
+        self._target = 0
+        self._eps_limit = 0.0  # epochs per second; 0 = as fast as possible
+        self._pace_start = (0.0, 0)  # (time, epoch) when the current pace began
+        self._pending: list = []
+        self._last_frame = 0.0
+        self._frame_in_flight = False  # back-pressure: one frame at a time until the window says "consumed"
+        self._rate_mark = (time.perf_counter(), 0)
+        self._rate = 0.0
+        self._frame_cost = 0.0  # seconds the last frame took to compute
+
+    def _frame_period(self) -> float:
+        """Seconds between frames: FRAME_RATE, slowed down when frames are costly (a big network)."""
+        return max(1.0 / FRAME_RATE, self._frame_cost / PROBE_SHARE)
+
+    # -- commands -------------------------------------------------------------------------------
+    def handle(self, command: str, arg: Any = None) -> bool:
+        """Apply one command; False means the session should end."""
+        if command == "shutdown":
+            self.running, self.trainer = False, None
+            return False
+        handler = {
+            "load": self.load,
+            "train_settings": self.apply_training,
+            "play": lambda _: self.play(),
+            "pause": lambda _: self.pause(),
+            "step": lambda _: self.step_epoch(),
+            "speed": self.set_speed,
+            "export": lambda a: self.export(*a),
+            "consumed": lambda _: self._consumed(),
+        }.get(command)
+        if handler is None:
+            self._send("failed", ("", f"unknown command {command!r}"))
+        else:
+            handler(arg)
+        return True
+
+    def load(self, project) -> None:
+        """Build a fresh Trainer for `project` (re-initialised weights); paused afterwards."""
+        from engine.train import Trainer
+
+        self.running = False
+        self.generation += 1
+        self._frame_in_flight = False
+        try:
+            trainer = Trainer(project)
+        except SpecError as exc:
+            self.trainer = None
+            self._send("failed", (exc.path, exc.reason))
+            return
+        except Exception as exc:  # noqa: BLE001 - anything else must reach the window, not end the session
+            self.trainer = None
+            self._send("failed", ("", describe(exc)))
+            return
+        self.trainer = trainer
+        self._target = trainer.training.epochs
+        self._pending = []
+        self._rate, self._rate_mark = 0.0, (time.perf_counter(), 0)
+        info = RunInfo(
+            generation=self.generation,
+            dataset=trainer.dataset,
+            head=trainer.head,
+            layer_infos=tuple(trainer.layer_infos),
+            backend=trainer.backend_name,
+            device=str(trainer.device),
+            epochs=trainer.training.epochs,
+        )
+        self._send("rebuilt", info)
+        self.emit_frame()
+
+    def apply_training(self, project) -> None:
+        """New training settings: applied live when the engine can, else the run is rebuilt."""
+        trainer = self.trainer
+        if trainer is None or not trainer.apply_live(project.copy().training):
+            self.load(project)
+            return
+        epochs = trainer.training.epochs
+        self._target = max(self._target, epochs) if self.running else epochs
+        self.emit_frame()
+
+    def play(self) -> None:
+        trainer = self.trainer
+        if trainer is None or self.running:
+            return
+        if trainer.status == "diverged":
+            self.emit_frame()  # the window already shows why; a reset is needed
+            return
+        if trainer.epoch >= self._target or trainer.status in ("completed", "early_stopping"):
+            # Like the playground, play after the end keeps going: another `epochs` epochs.
+            self._target = trainer.epoch + trainer.training.epochs
+            trainer.status = "ready"
+        self.running = True
+        now = time.perf_counter()
+        self._pace_start = (now, trainer.epoch)
+        self._rate_mark = (now, trainer.epoch)
+        self.emit_frame()
+
+    def pause(self) -> None:
+        if self.running:
+            self.running = False
+            if self.trainer is not None and self.trainer.status == "running":
+                self.trainer.status = "paused"
+            self.emit_frame()
+
+    def step_epoch(self) -> None:
+        """Train exactly one epoch (pausing first), then show it."""
+        trainer = self.trainer
+        if trainer is None:
+            return
+        self.running = False
+        if trainer.status != "diverged":
+            if trainer.status in ("completed", "early_stopping"):
+                trainer.status = "ready"
+            epoch = trainer.epoch
+            try:
+                while trainer.epoch == epoch and trainer.status != "diverged":
+                    trainer.step()
+            except Exception as exc:  # noqa: BLE001
+                self._send("failed", ("", describe(exc)))
+            self._collect()
+            if trainer.status not in ("diverged", "early_stopping"):
+                trainer.status = "paused"
+        self._frame_in_flight = False  # a deliberate step is always shown
+        self.emit_frame()
+
+    def set_speed(self, epochs_per_second: float) -> None:
+        self._eps_limit = max(0.0, float(epochs_per_second))
+        if self.trainer is not None:
+            self._pace_start = (time.perf_counter(), self.trainer.epoch)
+
+    def export(self, fmt: str, path: str) -> None:
+        """Write the current weights in `fmt` (engine.export), between two training slices."""
+        from engine.export import WRITERS
+
+        if self.trainer is None:
+            self._send("exported", ("", "nothing to export: the network could not be built"))
+            return
+        try:
+            if fmt == "script":
+                from engine.export_script import check_supported
+
+                check_supported(self.trainer)
+            written = WRITERS[fmt](self.trainer, path)
+        except SpecError as exc:
+            self._send("exported", ("", str(exc)))
+        except Exception as exc:  # noqa: BLE001 - e.g. an exporter that cannot handle this network
+            self._send("exported", ("", f"{fmt} export failed: {describe(exc)}"))
+        else:
+            self._send("exported", (str(written), ""))
+
+    def _consumed(self) -> None:
+        self._frame_in_flight = False
+
+    # -- the loop -------------------------------------------------------------------------------
+    def wait_seconds(self) -> float | None:
+        """How long the caller may block waiting for a command: None = until one comes."""
+        if not self.running:
+            return None
+        allowed = self._allowed_epoch(time.perf_counter())
+        if allowed is not None and self.trainer is not None and self.trainer.epoch >= allowed:
+            t0, e0 = self._pace_start
+            due = t0 + (allowed - e0) / self._eps_limit
+            return max(0.0, due - time.perf_counter())
+        return 0.0
+
+    def _allowed_epoch(self, now: float) -> int | None:
+        if self._eps_limit <= 0:
+            return None
+        t0, e0 = self._pace_start
+        return e0 + 1 + int((now - t0) * self._eps_limit)
+
+    def tick(self) -> None:
+        """Train for up to SLICE_SECONDS (or until the pace allows no more), sending frames as due."""
+        trainer = self.trainer
+        if trainer is None or not self.running:
+            self.running = False
+            return
+        start = time.perf_counter()
+        allowed = self._allowed_epoch(start)
+        try:
+            while time.perf_counter() - start < SLICE_SECONDS:
+                if trainer.epoch >= self._target or trainer.status in ("diverged", "early_stopping"):
+                    break
+                if allowed is not None and trainer.epoch >= allowed:
+                    break
+                trainer.status = "running"
+                epoch = trainer.epoch
+                trainer.step()
+                if trainer.epoch != epoch:
+                    self._collect()
+        except Exception as exc:  # noqa: BLE001 - e.g. CUDA out of memory: pause and say so
+            self.running = False
+            trainer.status = "paused"
+            self._send("failed", ("", describe(exc)))
+            self._frame_in_flight = False
+            self.emit_frame()
+            return
+        if trainer.epoch >= self._target or trainer.status in ("diverged", "early_stopping"):
+            if trainer.status == "running":
+                trainer.status = "completed"
+            self.running = False
+            self._frame_in_flight = False  # the final state is always shown
+            self.emit_frame()
+        elif time.perf_counter() - self._last_frame >= self._frame_period() and not self._frame_in_flight:
+            self.emit_frame()
+
+    def _collect(self) -> None:
+        snap = self.trainer.last_snapshot
+        if snap is not None and (not self._pending or self._pending[-1].epoch != snap.epoch):
+            self._pending.append(snap)
+
+    def emit_frame(self) -> None:
+        from engine.probes import probe_grid
+
+        trainer = self.trainer
+        if trainer is None:
+            return
+        now = time.perf_counter()
+        mark_time, mark_epoch = self._rate_mark
+        if now - mark_time >= 0.5:
+            measured = (trainer.epoch - mark_epoch) / (now - mark_time)
+            self._rate = measured if self.running else 0.0
+            self._rate_mark = (now, trainer.epoch)
+        try:
+            probe = probe_grid(trainer, GRID_RESOLUTION)
+        except Exception as exc:  # noqa: BLE001 - a view failing must not stop training
+            probe = None
+            self._send("failed", ("", f"could not draw the network's output: {describe(exc)}"))
+        snapshots, self._pending = tuple(self._pending), []
+        self._last_frame = now
+        self._frame_in_flight = True
+        frame = Frame(
+            generation=self.generation,
+            snapshots=snapshots,
+            latest=trainer.snapshot(),
+            probe=probe,
+            epochs_per_second=self._rate,
+            running=self.running,
+            status=trainer.status,
+            message=trainer.message,
+        )
+        self._send("frame", frame)
+        self._frame_cost = time.perf_counter() - now
+
+
+def serve(commands, events) -> None:
+    """The child process's main loop: commands in, events out, until `shutdown` or a closed pipe."""
+    import torch
+
+    torch.set_num_threads(1)  # one core trains; the other stays free for the window
+    session = Session(lambda kind, payload: events.send((kind, payload)))
+    try:
+        while True:
+            wait = session.wait_seconds()
+            while commands.poll(wait):
+                command, arg = commands.recv()
+                if not session.handle(command, arg):
+                    return
+                wait = 0.0
+            session.tick()
+    except (EOFError, BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
+        return  # the window has gone
+
+
+def describe(exc: BaseException) -> str:
+    """One line for the status bar; the traceback goes to stderr for bug reports."""
+    traceback.print_exception(exc)
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]

@@ -1,0 +1,40 @@
+"""Shared pieces of the window tests: a window fixture that always joins its training thread."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gui.main_window import MainWindow
+
+
+def make_window(qtbot, path=None) -> MainWindow:
+    window = MainWindow(path)
+    window.confirm_discard = lambda action: "discard"
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.run_info is not None and window.last_frame is not None, timeout=20000)
+    return window
+
+
+def write_project(path, doc: dict):
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def card(window, index: int):
+    return window.builderPanel.layerList.findChild(type(window.builderPanel._cards[0]), f"layerCard{index}")
+
+
+def train_until(qtbot, window, epoch: int, timeout: int = 30000) -> None:
+    window.play()
+    qtbot.waitUntil(lambda: window.epoch >= epoch, timeout=timeout)
+
+
+@pytest.fixture
+def window(qtbot):
+    w = make_window(qtbot)
+    yield w
+    w.shutdown()
+    assert not w.training.thread.isRunning()

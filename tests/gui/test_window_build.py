@@ -1,0 +1,174 @@
+"""Building a network by clicking, training it, and seeing the loss fall and the boundary move."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+
+from tests.gui.helpers import card, make_window, train_until, window  # noqa: F401
+
+
+def test_window_opens_on_spiral_ready_to_play(window):
+    assert window.model.project.data.name == "spiral"
+    assert window.playButton.isEnabled()
+    assert "Epoch 0" in window.epochLabel.text()
+    for name in (
+        "playButton",
+        "stepButton",
+        "resetButton",
+        "datasetCombo",
+        "addLayerButton",
+        "layerList",
+        "optimizerCombo",
+        "lossCombo",
+        "learningRateSpin",
+        "epochLabel",
+        "lossPlot",
+        "boundaryView",
+        "gradientPlot",
+        "networkView",
+    ):
+        widget = window.findChild(object, name)
+        assert widget is not None, name
+        assert widget.accessibleName(), name
+    assert card(window, 0).findChild(object, "activationCombo") is not None
+
+
+def test_build_by_clicking_then_train(qtbot, window):
+    layers_before = len(window.model.project.network.layers)
+    qtbot.mouseClick(window.builderPanel.addLayerButton, Qt.MouseButton.LeftButton)
+    assert len(window.model.project.network.layers) == layers_before + 1
+    new = card(window, layers_before)
+    units = window.model.project.network.layers[-1]["units"]
+    qtbot.mouseClick(new.unitsPlusButton, Qt.MouseButton.LeftButton)
+    assert window.model.project.network.layers[-1]["units"] == units + 1
+    combo = new.activationCombo
+    combo.setCurrentIndex(combo.findData("relu"))
+    assert window.model.project.network.layers[-1]["activation"] == "relu"
+    qtbot.waitUntil(lambda: len(window.run_info.layer_infos) == layers_before + 2, timeout=10000)
+    qtbot.waitUntil(lambda: window.last_frame.generation == window.run_info.generation, timeout=10000)
+    assert window.boundaryView.image.image is not None
+    image_before = np.array(window.boundaryView.image.image, copy=True)
+    qtbot.mouseClick(window.playButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.epoch >= 30, timeout=30000)
+    window.pause()
+    loss = window.metrics.column("train_loss")
+    assert loss[-1] < loss[0]
+    qtbot.waitUntil(lambda: not window.last_frame.running, timeout=5000)
+    image_after = np.asarray(window.boundaryView.image.image)
+    assert image_after.shape == image_before.shape
+    assert np.abs(image_after - image_before).max() > 0.01
+    # The curves and the gradient plot hold data.
+    x, y = window.curvesView._train_loss.getData()
+    assert len(x) >= 30
+
+
+def test_step_trains_exactly_one_epoch(qtbot, window):
+    qtbot.mouseClick(window.stepButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.epoch == 1, timeout=10000)
+    qtbot.keyClick(window, Qt.Key.Key_S)
+    qtbot.waitUntil(lambda: window.epoch == 2, timeout=10000)
+    assert "Epoch 2" in window.epochLabel.text()
+    assert not window.running
+
+
+def test_space_toggles_play_and_r_resets(qtbot, window):
+    window.trainingPanel.epochsSpin.setValue(100_000)
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert window.running
+    qtbot.waitUntil(lambda: window.epoch >= 3, timeout=10000)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not window.running
+    qtbot.keyClick(window, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: window.epoch == 0 and window.last_frame.latest.epoch == 0, timeout=10000)
+    assert len(window.metrics) == 0
+
+
+def test_live_learning_rate_change_keeps_the_epoch(qtbot, window):
+    window.trainingPanel.epochsSpin.setValue(100_000)  # keep it running through the change
+    train_until(qtbot, window, 5)
+    generation = window.run_info.generation
+    window.trainingPanel.learningRateSpin.setValue(0.1)
+    assert window.model.project.training.optimizer["lr"] == 0.1
+    epoch = window.epoch
+    qtbot.waitUntil(lambda: window.epoch >= epoch + 3, timeout=10000)
+    assert window.run_info.generation == generation  # no rebuild
+    assert window.running
+    qtbot.waitUntil(lambda: abs(window.last_frame.latest.lr - 0.1) < 1e-12, timeout=5000)
+    window.pause()
+
+
+def test_architecture_change_reinitialises(qtbot, window):
+    train_until(qtbot, window, 3)
+    generation = window.run_info.generation
+    qtbot.mouseClick(card(window, 0).unitsMinusButton, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.run_info.generation > generation, timeout=10000)
+    qtbot.waitUntil(lambda: window.epoch == 0, timeout=10000)
+    assert not window.running
+
+
+def test_undo_redo_network_edits(qtbot, window):
+    n = len(window.model.project.network.layers)
+    qtbot.mouseClick(window.builderPanel.addLayerButton, Qt.MouseButton.LeftButton)
+    combo = card(window, n).activationCombo
+    combo.setCurrentIndex(combo.findData("sigmoid"))
+    assert window.model.project.network.layers[-1]["activation"] == "sigmoid"
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.model.project.network.layers[-1]["activation"] != "sigmoid"
+    assert len(window.model.project.network.layers) == n + 1
+    qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert len(window.model.project.network.layers) == n
+    assert len(window.builderPanel._cards) == n
+    qtbot.keyClick(
+        window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    qtbot.keyClick(
+        window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    assert window.model.project.network.layers[-1]["activation"] == "sigmoid"
+    assert card(window, n).activationCombo.currentData() == "sigmoid"
+
+
+def test_invalid_stack_marks_the_card_and_disables_play(qtbot, window):
+    window.model.edit("conv", lambda doc: doc["network"]["layers"].append({"type": "conv2d"}))
+    bad = card(window, 2)
+    qtbot.waitUntil(lambda: bad.errorLabel.isVisible(), timeout=10000)
+    assert "conv2d" in bad.errorLabel.text() or "image" in bad.errorLabel.text()
+    assert not window.playButton.isEnabled()
+    window.play()
+    assert not window.running
+    window.model.undo_stack.undo()
+    qtbot.waitUntil(lambda: window.playButton.isEnabled(), timeout=10000)
+    assert not card(window, 0).errorLabel.isVisible()
+
+
+def test_diverging_run_shows_its_message_and_keeps_finite_weights(qtbot, window):
+    def diverge(doc):
+        doc["data"] = {"name": "plane", "samples": 200}
+        doc["network"]["layers"] = [{"type": "dense", "units": 8, "activation": "relu"}] * 3
+        doc["training"]["optimizer"] = {"name": "sgd", "lr": 100.0}
+
+    generation = window.run_info.generation
+    window.model.edit("diverge", diverge)
+    qtbot.waitUntil(lambda: window.run_info.generation > generation, timeout=10000)
+    assert not window.run_info.head.classification
+    window.play()
+    qtbot.waitUntil(lambda: window.runMessage.isVisible(), timeout=20000)
+    assert "diverged" in window.runMessage.text().lower()
+    assert "learning rate" in window.runMessage.text().lower()
+    assert not window.running
+    assert not window.playButton.isEnabled()
+    assert np.isfinite(window.last_frame.probe.output).all()
+
+
+def test_dataset_change_shows_new_points(qtbot, window):
+    generation = window.run_info.generation
+    combo = window.dataPanel.datasetCombo
+    combo.setCurrentIndex(combo.findData("circle"))
+    assert window.model.project.data.name == "circle"
+    qtbot.waitUntil(lambda: window.run_info.generation > generation, timeout=10000)
+    x, _ = window.boundaryView._train.getData()
+    assert len(x) == len(window.run_info.dataset.x_train)
+    train_until(qtbot, window, 5)
+    window.pause()
