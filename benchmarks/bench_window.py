@@ -67,7 +67,7 @@ def window_rate(project, seconds: float) -> dict:
     from gui.app import make_app
     from gui.main_window import MainWindow
 
-    app = make_app()
+    make_app()
     window = MainWindow()
     window.model.replace(project, None)
     window.resize(1440, 900)

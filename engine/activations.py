@@ -7,7 +7,6 @@ from typing import Any
 import torch
 from torch import nn
 
-from engine.errors import SpecError
 from engine.registry import Entry, Param, Registry
 
 
@@ -32,10 +31,31 @@ HIDDEN_AND_OUTPUT = frozenset({"hidden", "output"})
 ACTIVATIONS = Registry(
     "activation",
     [
-        Entry("linear", nn.Identity, "Linear", "f(x) = x: stacking linear layers stays linear", (), HIDDEN_AND_OUTPUT),
-        Entry("sigmoid", nn.Sigmoid, "Sigmoid", "1/(1+e^-x): saturates, gradients vanish in deep stacks", (), HIDDEN_AND_OUTPUT),
+        Entry(
+            "linear",
+            nn.Identity,
+            "Linear",
+            "f(x) = x: stacking linear layers stays linear",
+            (),
+            HIDDEN_AND_OUTPUT,
+        ),
+        Entry(
+            "sigmoid",
+            nn.Sigmoid,
+            "Sigmoid",
+            "1/(1+e^-x): saturates, gradients vanish in deep stacks",
+            (),
+            HIDDEN_AND_OUTPUT,
+        ),
         Entry("tanh", nn.Tanh, "Tanh", "zero-centred sigmoid in (-1, 1)", (), HIDDEN_AND_OUTPUT),
-        Entry("relu", nn.ReLU, "ReLU", "max(0, x): cheap, no saturation for x > 0; units can die", (), HIDDEN_AND_OUTPUT),
+        Entry(
+            "relu",
+            nn.ReLU,
+            "ReLU",
+            "max(0, x): cheap, no saturation for x > 0; units can die",
+            (),
+            HIDDEN_AND_OUTPUT,
+        ),
         Entry(
             "leaky_relu",
             lambda slope=0.01: nn.LeakyReLU(slope),
@@ -61,7 +81,14 @@ ACTIVATIONS = Registry(
             (Param("k", 2, int, 2, 8, help="linear pieces per unit"),),
             frozenset({"hidden", "dense_only"}),
         ),
-        Entry("softmax", Softmax, "Softmax", "exp(x_i)/Σ exp(x_j): class probabilities", (), frozenset({"output"})),
+        Entry(
+            "softmax",
+            Softmax,
+            "Softmax",
+            "exp(x_i)/Σ exp(x_j): class probabilities",
+            (),
+            frozenset({"output"}),
+        ),
     ],
 )
 

@@ -64,12 +64,16 @@ class NumpyBackend:
     """Dense layers in float64 numpy with hand-written backprop and optimizers matching torch.optim."""
 
     @staticmethod
-    def unsupported_reason(layers: list[dict], output_activation: str, loss: str, optimizer: str) -> str | None:
+    def unsupported_reason(
+        layers: list[dict], output_activation: str, loss: str, optimizer: str
+    ) -> str | None:
         for i, layer in enumerate(layers):
             if layer["type"] != "dense":
                 return f"layer {i} is {layer['type']}, the fast path runs dense layers only"
             if activation_name(layer["activation"]) not in HIDDEN:
-                return f"layer {i} uses {activation_name(layer['activation'])}, not one of {', '.join(HIDDEN)}"
+                return (
+                    f"layer {i} uses {activation_name(layer['activation'])}, not one of {', '.join(HIDDEN)}"
+                )
             if layer["units"] > MAX_UNITS:
                 return f"layer {i} has {layer['units']} units (fast path: up to {MAX_UNITS})"
         if output_activation not in OUTPUTS:

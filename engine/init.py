@@ -56,21 +56,31 @@ def _entry(name: str, label: str, help: str, params: tuple[Param, ...] = ()) -> 
 INITIALIZERS = Registry(
     "initializer",
     [
-        _entry("xavier_uniform", "Xavier (Glorot) uniform", "U(±√(6/(fan_in+fan_out))): keeps tanh/sigmoid signals steady"),
+        _entry(
+            "xavier_uniform",
+            "Xavier (Glorot) uniform",
+            "U(±√(6/(fan_in+fan_out))): keeps tanh/sigmoid signals steady",
+        ),
         _entry("xavier_normal", "Xavier (Glorot) normal", "N(0, 2/(fan_in+fan_out))"),
         _entry("he_uniform", "He uniform", "U(±√(6/fan_in)): for ReLU, which halves the variance"),
         _entry("he_normal", "He normal", "N(0, 2/fan_in): for ReLU"),
         _entry("lecun_normal", "LeCun normal", "N(0, 1/fan_in)"),
         _entry(
-            "uniform", "Uniform", "U(-scale, scale) whatever the layer size",
+            "uniform",
+            "Uniform",
+            "U(-scale, scale) whatever the layer size",
             (Param("scale", 0.05, float, 0.0, 10.0, help="half-width of the interval"),),
         ),
         _entry(
-            "normal", "Normal", "N(0, std²) whatever the layer size: too small vanishes, too large explodes",
+            "normal",
+            "Normal",
+            "N(0, std²) whatever the layer size: too small vanishes, too large explodes",
             (Param("std", 0.05, float, 0.0, 10.0, help="standard deviation"),),
         ),
         _entry(
-            "constant", "Constant", "every weight and bias the same value: units stay identical (symmetry)",
+            "constant",
+            "Constant",
+            "every weight and bias the same value: units stay identical (symmetry)",
             (Param("value", 0.1, float, -10.0, 10.0),),
         ),
         _entry("zeros", "Zeros", "all weights zero: no unit can differ from its neighbours, nothing learns"),

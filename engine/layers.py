@@ -101,7 +101,9 @@ class LayerKind:
             return in_shape, 2 * in_shape[0]
         if n == "residual":
             if len(in_shape) != 1:
-                raise SpecError(path, f"a residual block needs flat features; got shape {in_shape}: add a flatten")
+                raise SpecError(
+                    path, f"a residual block needs flat features; got shape {in_shape}: add a flatten"
+                )
             d, u = in_shape[0], cfg["units"]
             return in_shape, (d + 1) * u * pieces(act) + (u + 1) * d
         if n == "conv2d":
@@ -169,7 +171,9 @@ def _image(in_shape: Shape, path: str, name: str) -> Shape:
 
 _UNITS = Param("units", 8, int, 1, 4096, help="neurons in the layer")
 _ACT = Param("activation", "tanh", str, help="non-linearity applied to each unit")
-_SEQ = Param("return_sequences", False, bool, help="output every step (to stack recurrent layers), not just the last")
+_SEQ = Param(
+    "return_sequences", False, bool, help="output every step (to stack recurrent layers), not just the last"
+)
 
 
 def _kind(name: str, label: str, help: str, params: tuple[Param, ...], tags: set[str]) -> Entry:
@@ -181,17 +185,31 @@ LAYERS = Registry(
     [
         _kind("dense", "Dense", "every input connected to every unit", (_UNITS, _ACT), {"any", "activation"}),
         _kind(
-            "dropout", "Dropout", "zeroes a random fraction of values while training",
-            (Param("rate", 0.2, float, 0.0, 0.95, help="fraction of values dropped"),), {"any"},
+            "dropout",
+            "Dropout",
+            "zeroes a random fraction of values while training",
+            (Param("rate", 0.2, float, 0.0, 0.95, help="fraction of values dropped"),),
+            {"any"},
         ),
-        _kind("batchnorm", "Batch norm", "standardises each feature over the batch, then scales and shifts", (), {"any"}),
         _kind(
-            "residual", "Residual block", "dense → activation → dense, plus the input (skip connection)",
-            (Param("units", 16, int, 1, 4096, help="units of the inner layer"), _ACT), {"any", "activation"},
+            "batchnorm",
+            "Batch norm",
+            "standardises each feature over the batch, then scales and shifts",
+            (),
+            {"any"},
+        ),
+        _kind(
+            "residual",
+            "Residual block",
+            "dense → activation → dense, plus the input (skip connection)",
+            (Param("units", 16, int, 1, 4096, help="units of the inner layer"), _ACT),
+            {"any", "activation"},
         ),
         _kind("flatten", "Flatten", "images or sequences to one flat vector", (), {"image", "sequence"}),
         _kind(
-            "conv2d", "Conv 2-D", "small filters slid over the image, shared weights",
+            "conv2d",
+            "Conv 2-D",
+            "small filters slid over the image, shared weights",
             (
                 Param("filters", 8, int, 1, 256, help="output channels"),
                 Param("kernel", 3, int, 1, 11, help="filter size"),
@@ -201,10 +219,36 @@ LAYERS = Registry(
             ),
             {"image", "activation"},
         ),
-        _kind("maxpool", "Max pool", "largest value in each size×size window", (Param("size", 2, int, 2, 8),), {"image"}),
-        _kind("avgpool", "Average pool", "mean of each size×size window", (Param("size", 2, int, 2, 8),), {"image"}),
-        _kind("rnn", "RNN", "tanh recurrence over the steps", (Param("units", 16, int, 1, 1024), _SEQ), {"sequence"}),
-        _kind("lstm", "LSTM", "gated memory cells: long dependencies", (Param("units", 16, int, 1, 1024), _SEQ), {"sequence"}),
-        _kind("gru", "GRU", "lighter gated recurrence", (Param("units", 16, int, 1, 1024), _SEQ), {"sequence"}),
+        _kind(
+            "maxpool",
+            "Max pool",
+            "largest value in each size×size window",
+            (Param("size", 2, int, 2, 8),),
+            {"image"},
+        ),
+        _kind(
+            "avgpool",
+            "Average pool",
+            "mean of each size×size window",
+            (Param("size", 2, int, 2, 8),),
+            {"image"},
+        ),
+        _kind(
+            "rnn",
+            "RNN",
+            "tanh recurrence over the steps",
+            (Param("units", 16, int, 1, 1024), _SEQ),
+            {"sequence"},
+        ),
+        _kind(
+            "lstm",
+            "LSTM",
+            "gated memory cells: long dependencies",
+            (Param("units", 16, int, 1, 1024), _SEQ),
+            {"sequence"},
+        ),
+        _kind(
+            "gru", "GRU", "lighter gated recurrence", (Param("units", 16, int, 1, 1024), _SEQ), {"sequence"}
+        ),
     ],
 )

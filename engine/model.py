@@ -62,10 +62,13 @@ def infer_shapes(layers: list[dict[str, Any]], in_shape: tuple[int, ...], n_out:
     infos.append(LayerInfo("output", (n_out,), head_params))
     total += head_params
     if total > MAX_PARAMETERS:
-        raise SpecError("network.layers", f"the network would have {total:,} parameters; the limit is {MAX_PARAMETERS:,}")
+        raise SpecError(
+            "network.layers", f"the network would have {total:,} parameters; the limit is {MAX_PARAMETERS:,}"
+        )
     if values > MAX_ACTIVATIONS:
         raise SpecError(
-            "network.layers", f"the layers would produce {values:,} values per sample; the limit is {MAX_ACTIVATIONS:,}"
+            "network.layers",
+            f"the layers would produce {values:,} values per sample; the limit is {MAX_ACTIVATIONS:,}",
         )
     return infos
 

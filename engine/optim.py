@@ -33,7 +33,9 @@ def _adadelta(params, lr, rho=0.9, eps=1e-6, weight_decay=0.0):
 
 
 def _rmsprop(params, lr, alpha=0.99, eps=1e-8, momentum=0.0, weight_decay=0.0):
-    return torch.optim.RMSprop(params, lr=lr, alpha=alpha, eps=eps, momentum=momentum, weight_decay=weight_decay)
+    return torch.optim.RMSprop(
+        params, lr=lr, alpha=alpha, eps=eps, momentum=momentum, weight_decay=weight_decay
+    )
 
 
 def _adam(params, lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.0):
@@ -54,24 +56,46 @@ OPTIMIZERS = Registry(
     "optimizer",
     [
         Entry("sgd", _sgd, "SGD", "w -= lr·g", (_DECAY,)),
-        Entry("momentum", _momentum, "Momentum", "v = μv + g; w -= lr·v: rolls through ravines", (_MOMENTUM, _DECAY)),
+        Entry(
+            "momentum",
+            _momentum,
+            "Momentum",
+            "v = μv + g; w -= lr·v: rolls through ravines",
+            (_MOMENTUM, _DECAY),
+        ),
         Entry("nesterov", _nesterov, "Nesterov", "momentum with a look-ahead gradient", (_MOMENTUM, _DECAY)),
         Entry(
-            "adagrad", _adagrad, "Adagrad", "per-weight rate lr/√Σg²: the rate only shrinks",
+            "adagrad",
+            _adagrad,
+            "Adagrad",
+            "per-weight rate lr/√Σg²: the rate only shrinks",
             (Param("eps", 1e-10, float, 1e-12, 1.0), _DECAY),
         ),
         Entry(
-            "adadelta", _adadelta, "Adadelta", "Adagrad with a running window and unit-correct steps (lr ≈ 1)",
+            "adadelta",
+            _adadelta,
+            "Adadelta",
+            "Adagrad with a running window and unit-correct steps (lr ≈ 1)",
             (Param("rho", 0.9, float, 0.0, 0.9999), Param("eps", 1e-6, float, 1e-12, 1.0), _DECAY),
         ),
         Entry(
-            "rmsprop", _rmsprop, "RMSProp", "lr·g/√(running mean g²)",
-            (Param("alpha", 0.99, float, 0.0, 0.9999, help="decay of the squared gradient's mean"), _EPS,
-             Param("momentum", 0.0, float, 0.0, 0.999), _DECAY),
+            "rmsprop",
+            _rmsprop,
+            "RMSProp",
+            "lr·g/√(running mean g²)",
+            (
+                Param("alpha", 0.99, float, 0.0, 0.9999, help="decay of the squared gradient's mean"),
+                _EPS,
+                Param("momentum", 0.0, float, 0.0, 0.999),
+                _DECAY,
+            ),
         ),
         Entry("adam", _adam, "Adam", "momentum + RMSProp with bias correction", (*_BETAS, _EPS, _DECAY)),
         Entry(
-            "adamw", _adamw, "AdamW", "Adam with decoupled weight decay w -= lr·λ·w",
+            "adamw",
+            _adamw,
+            "AdamW",
+            "Adam with decoupled weight decay w -= lr·λ·w",
             (*_BETAS, _EPS, Param("weight_decay", 0.01, float, 0.0, 1.0, help="decoupled decay rate λ")),
         ),
     ],

@@ -7,7 +7,9 @@ from typing import Any
 
 from engine.registry import Entry, Param, Registry
 
-_WARMUP = Param("warmup_epochs", 0.0, float, 0.0, 10_000.0, help="ramp the rate up linearly from 0 over these epochs")
+_WARMUP = Param(
+    "warmup_epochs", 0.0, float, 0.0, 10_000.0, help="ramp the rate up linearly from 0 over these epochs"
+)
 _RATE = Param("rate", 0.5, float, 0.0, 1.0, help="decay factor")
 _EVERY = Param("every", 10.0, float, 1e-3, 1e6, help="epochs per decay step")
 
@@ -38,19 +40,31 @@ SCHEDULES = Registry(
     [
         Entry("constant", _constant, "Constant", "the same rate throughout", (_WARMUP,)),
         Entry(
-            "exponential", _exponential, "Exponential decay", "lr·rate^(epoch/every)",
+            "exponential",
+            _exponential,
+            "Exponential decay",
+            "lr·rate^(epoch/every)",
             (Param("rate", 0.9, float, 1e-6, 1.0, help="factor per `every` epochs"), _EVERY, _WARMUP),
         ),
         Entry(
-            "inverse_time", _inverse_time, "Inverse-time (1/t)", "lr / (1 + rate·epoch/every)",
+            "inverse_time",
+            _inverse_time,
+            "Inverse-time (1/t)",
+            "lr / (1 + rate·epoch/every)",
             (Param("rate", 0.5, float, 0.0, 1e3), _EVERY, _WARMUP),
         ),
         Entry(
-            "step", _step, "Step (piecewise constant)", "lr·rate^⌊epoch/every⌋: drops at fixed epochs",
+            "step",
+            _step,
+            "Step (piecewise constant)",
+            "lr·rate^⌊epoch/every⌋: drops at fixed epochs",
             (_RATE, _EVERY, _WARMUP),
         ),
         Entry(
-            "cosine", _cosine, "Cosine", "from lr down to lr·min_fraction along half a cosine over `period` epochs",
+            "cosine",
+            _cosine,
+            "Cosine",
+            "from lr down to lr·min_fraction along half a cosine over `period` epochs",
             (Param("period", 100.0, float, 1e-3, 1e6), Param("min_fraction", 0.0, float, 0.0, 1.0), _WARMUP),
         ),
     ],

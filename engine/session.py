@@ -53,6 +53,7 @@ class Frame:
     running: bool
     status: str
     message: str = ""
+    command_id: int = 0  # the last play/pause/step command applied: older frames cannot override newer clicks
 
 
 class Session:
@@ -72,6 +73,7 @@ class Session:
         self._rate_mark = (time.perf_counter(), 0)
         self._rate = 0.0
         self._frame_cost = 0.0  # seconds the last frame took to compute
+        self.command_id = 0
 
     def _frame_period(self) -> float:
         """Seconds between frames: FRAME_RATE, slowed down when frames are costly (a big network)."""
@@ -80,6 +82,8 @@ class Session:
     # -- commands -------------------------------------------------------------------------------
     def handle(self, command: str, arg: Any = None) -> bool:
         """Apply one command; False means the session should end."""
+        if command in ("play", "pause", "step") and isinstance(arg, int):
+            self.command_id = arg
         if command == "shutdown":
             self.running, self.trainer = False, None
             return False
@@ -302,6 +306,7 @@ class Session:
             running=self.running,
             status=trainer.status,
             message=trainer.message,
+            command_id=self.command_id,
         )
         self._send("frame", frame)
         self._frame_cost = time.perf_counter() - now

@@ -107,7 +107,10 @@ class TorchBackend:
         if collect:
             self._stats = tuple(
                 LayerStat(
-                    name, float(w.detach().norm()), g, float((w.detach() - b).norm()) / max(float(b.norm()), 1e-12)
+                    name,
+                    float(w.detach().norm()),
+                    g,
+                    float((w.detach() - b).norm()) / max(float(b.norm()), 1e-12),
                 )
                 for (name, w), g, b in zip(self._named_weights, grad_norms, before, strict=True)
             )

@@ -6,6 +6,7 @@ per-user application-data folder. Every write is atomic (engine.store.atomic_wri
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from pathlib import Path
@@ -42,10 +43,8 @@ def recent_files() -> list[str]:
 def remember_recent(path: str | Path) -> list[str]:
     path = str(Path(path).resolve())
     entries = [path, *(e for e in recent_files() if e != path)][:MAX_RECENT]
-    try:
+    with contextlib.suppress(OSError):  # a read-only home must not stop the user from working
         atomic_write(state_dir() / "recent.json", json.dumps(entries, indent=1).encode())
-    except OSError:
-        pass  # a read-only home must not stop the user from working
     return entries
 
 

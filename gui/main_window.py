@@ -319,8 +319,8 @@ class MainWindow(QMainWindow):
         self.epochLabel.setText(f"Epoch {latest.epoch:,}")
         self.rateLabel.setText(f"{frame.epochs_per_second:,.0f} epochs/s" if frame.running else "")
         self.summaryLabel.setText(_summary(latest))
-        if not frame.running and self.running:
-            self._set_running(False)
+        if frame.command_id == self.training.command_id and frame.running != self.running:
+            self._set_running(frame.running)  # the session stopped by itself (end, early stop, divergence)
         if frame.status == "diverged":
             self._show_run_message(f"Training diverged. {frame.message}")
             self.playButton.setEnabled(False)

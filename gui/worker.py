@@ -7,6 +7,7 @@ thread. The window therefore never waits for training, and training never waits 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import threading
 
@@ -82,6 +83,7 @@ class TrainingThread(QObject):
         events_out, events_in = _CONTEXT.Pipe(duplex=False)
         self._commands = commands_in
         self._lock = threading.Lock()
+        self.command_id = 0  # numbers play/pause/step, so stale frames can be told from fresh ones
         self.process = _CONTEXT.Process(
             target=serve, args=(commands_out, events_in), name="layerlab-training", daemon=True
         )
@@ -95,20 +97,21 @@ class TrainingThread(QObject):
         self.thread.started.connect(self.worker.relay)
         self.loadRequested.connect(lambda project: self.send("load", project))
         self.trainingChanged.connect(lambda project: self.send("train_settings", project))
-        self.playRequested.connect(lambda: self.send("play", None))
-        self.pauseRequested.connect(lambda: self.send("pause", None))
-        self.stepRequested.connect(lambda: self.send("step", None))
+        self.playRequested.connect(lambda: self.send_control("play"))
+        self.pauseRequested.connect(lambda: self.send_control("pause"))
+        self.stepRequested.connect(lambda: self.send_control("step"))
         self.speedChanged.connect(lambda eps: self.send("speed", eps))
         self.exportRequested.connect(lambda fmt, path: self.send("export", (fmt, path)))
         self.thread.start()
 
+    def send_control(self, command: str) -> None:
+        self.command_id += 1
+        self.send(command, self.command_id)
+
     def send(self, command: str, arg) -> None:
         """Queue a command for the session; silently dropped once it has ended."""
-        with self._lock:
-            try:
-                self._commands.send((command, arg))
-            except (OSError, ValueError):
-                pass
+        with self._lock, contextlib.suppress(OSError, ValueError):  # the session has ended
+            self._commands.send((command, arg))
 
     def stop(self, timeout_ms: int = 3000) -> bool:
         """End the session and the relay thread; True when both have ended."""

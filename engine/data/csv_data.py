@@ -30,7 +30,9 @@ def load_csv(path: str | None, target: str | None) -> Generated:
         raise SpecError("data.path", f"{name} is empty")
     header, body = _split_header(lines)
     if len(header) < 2:
-        raise SpecError("data.path", f"{name} has one column; it needs at least one input column and a target")
+        raise SpecError(
+            "data.path", f"{name} has one column; it needs at least one input column and a target"
+        )
     if len(body) < 2:
         found = "no data rows" if not body else "only one data row"
         raise SpecError("data.path", f"{name} has {found}; it needs at least two")
@@ -98,7 +100,9 @@ def _is_number(cell: str) -> bool:
 def _numbers(header: list[str], body: list[tuple[int, list[str]]]) -> np.ndarray:
     for line, row in body:
         if len(row) != len(header):
-            raise SpecError("data.path", f"line {line} has {len(row)} values but there are {len(header)} columns")
+            raise SpecError(
+                "data.path", f"line {line} has {len(row)} values but there are {len(header)} columns"
+            )
     try:
         values = np.array([row for _, row in body], dtype=np.float64)  # fast path; faults located below
         if np.isfinite(values).all():
@@ -137,7 +141,8 @@ def _with_target(x: np.ndarray, y: np.ndarray, column: str, inputs: tuple[str, .
     distinct = np.unique(y)
     if len(distinct) < 2:
         raise SpecError(
-            "data.target", f"target column {column!r} has a single value ({distinct[0]:g}); it needs at least two"
+            "data.target",
+            f"target column {column!r} has a single value ({distinct[0]:g}); it needs at least two",
         )
     if len(distinct) <= MAX_CLASSES and np.all(distinct == np.round(distinct)):
         labels = np.searchsorted(distinct, y).astype(np.int64)

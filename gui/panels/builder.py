@@ -182,8 +182,10 @@ class BuilderPanel(QWidget):
         network = self._model.project.network
         layers = network.layers
         while len(self._cards) > len(layers):
-            self._cards.pop()
+            card = self._cards.pop()
             self.layerList.takeItem(self.layerList.count() - 1)
+            card.hide()
+            card.deleteLater()  # takeItem leaves the item's widget alive; without this cards pile up
         kinds = self._kinds()
         while len(self._cards) < len(layers):
             card = LayerCard(self._model, len(self._cards), kinds, self.new_layer)

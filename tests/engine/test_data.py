@@ -230,7 +230,7 @@ def test_every_entry_generates_consistent_arrays(name):
     assert len(d.x_train) == len(d.y_train) == 20 and len(d.x_test) == len(d.y_test) == 20
     if d.task == "classification":
         assert d.y_train.dtype == np.int64 and d.n_classes == len(d.class_names) >= 2
-        assert 0 <= both(d)[1].min() and both(d)[1].max() < d.n_classes
+        assert both(d)[1].min() >= 0 and both(d)[1].max() < d.n_classes
     else:
         assert d.y_train.dtype == np.float32 and d.n_classes == 0 and d.class_names == ()
     if d.kind in ("points2d", "function1d"):
@@ -256,7 +256,11 @@ def test_split_is_one_shuffle_of_the_generated_points():
 
 
 def test_same_seed_same_data_other_seed_other_data():
-    a, b, c = make("circle", noise=0.2, seed=3), make("circle", noise=0.2, seed=3), make("circle", noise=0.2, seed=4)
+    a, b, c = (
+        make("circle", noise=0.2, seed=3),
+        make("circle", noise=0.2, seed=3),
+        make("circle", noise=0.2, seed=4),
+    )
     np.testing.assert_array_equal(a.x_train, b.x_train)
     np.testing.assert_array_equal(a.y_test, b.y_test)
     assert not np.array_equal(a.x_train, c.x_train)

@@ -44,7 +44,10 @@ CASES = {
         "l1": 0.001,
         "l2": 0.01,
     },
-    "adamw-clip-norm": {"optimizer": {"name": "adamw", "lr": 0.02}, "grad_clip": {"mode": "norm", "max": 0.1}},
+    "adamw-clip-norm": {
+        "optimizer": {"name": "adamw", "lr": 0.02},
+        "grad_clip": {"mode": "norm", "max": 0.1},
+    },
     "sgd-decay-clip-value": {
         "optimizer": {"name": "sgd", "lr": 0.1, "weight_decay": 0.01},
         "grad_clip": {"mode": "value", "max": 0.01},
@@ -87,7 +90,12 @@ def test_playground_l1_kills_weights_that_cross_zero():
         "seed": 0,
         "data": {"name": "circle", "samples": 200},
         "network": {"layers": [{"type": "dense", "units": 8, "activation": "tanh"}]},
-        "training": {"preset": "playground", "optimizer": {"name": "sgd", "lr": 0.03}, "l1": 0.3, "epochs": 30},
+        "training": {
+            "preset": "playground",
+            "optimizer": {"name": "sgd", "lr": 0.03},
+            "l1": 0.3,
+            "epochs": 30,
+        },
     }
     trainer = Trainer(Project.from_dict(project))
     trainer.run()

@@ -113,7 +113,9 @@ def test_statistics_come_from_the_training_split_only():
     np.testing.assert_allclose(p.mean.numpy(), x32.mean(axis=0), rtol=1e-6)
     np.testing.assert_allclose(p.std.numpy()[:2], x32.std(axis=0)[:2], rtol=1e-6)
     assert p.std.numpy()[2] == 1.0
-    expected = (test.astype(np.float32) - x32.mean(axis=0)) / np.where(x32.std(axis=0) < 1e-8, 1, x32.std(axis=0))
+    expected = (test.astype(np.float32) - x32.mean(axis=0)) / np.where(
+        x32.std(axis=0) < 1e-8, 1, x32.std(axis=0)
+    )
     np.testing.assert_allclose(p.apply_numpy(test), expected, rtol=1e-5)
 
 
@@ -190,7 +192,12 @@ def test_onnx_export_matches():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.onnx.export(
-            p, (torch.from_numpy(d.x_train[:4]),), buffer, input_names=["x"], dynamic_axes={"x": {0: "n"}}, dynamo=False
+            p,
+            (torch.from_numpy(d.x_train[:4]),),
+            buffer,
+            input_names=["x"],
+            dynamic_axes={"x": {0: "n"}},
+            dynamo=False,
         )
     session = ort.InferenceSession(buffer.getvalue())
     out = session.run(None, {"x": d.x_test})[0]

@@ -92,7 +92,8 @@ def _sigmoid(z):
             torch.tensor([[0.25, 0.75], [1.0, 0.0]]),
             np.mean(
                 [
-                    0.25 * math.log(0.25 / (1 / (1 + math.e))) + 0.75 * math.log(0.75 / (math.e / (1 + math.e))),
+                    0.25 * math.log(0.25 / (1 / (1 + math.e)))
+                    + 0.75 * math.log(0.75 / (math.e / (1 + math.e))),
                     1.0 * math.log(1.0 / 0.5),
                 ]
             )
@@ -183,12 +184,34 @@ def test_every_layer_builds_runs_forward_and_backward_with_the_inferred_shape(na
 @pytest.mark.parametrize(
     ("layers", "in_shape", "message"),
     [
-        ([{"type": "conv2d", "filters": 4, "kernel": 3, "stride": 1, "padding": "same", "activation": "relu"}],
-         (2,), r"network\.layers\[0\]: conv2d needs image input"),
-        ([{"type": "dense", "units": 4, "activation": "tanh"}, {"type": "lstm", "units": 4, "return_sequences": False}],
-         (2,), r"network\.layers\[1\]: lstm needs sequence input"),
+        (
+            [
+                {
+                    "type": "conv2d",
+                    "filters": 4,
+                    "kernel": 3,
+                    "stride": 1,
+                    "padding": "same",
+                    "activation": "relu",
+                }
+            ],
+            (2,),
+            r"network\.layers\[0\]: conv2d needs image input",
+        ),
+        (
+            [
+                {"type": "dense", "units": 4, "activation": "tanh"},
+                {"type": "lstm", "units": 4, "return_sequences": False},
+            ],
+            (2,),
+            r"network\.layers\[1\]: lstm needs sequence input",
+        ),
         ([{"type": "dense", "units": 4096, "activation": "tanh"}] * 3, (2,), r"parameters; the limit is"),
-        ([{"type": "maxpool", "size": 8}, {"type": "maxpool", "size": 2}], (1, 8, 8), r"layers\[1\]: pool size 2"),
+        (
+            [{"type": "maxpool", "size": 8}, {"type": "maxpool", "size": 2}],
+            (1, 8, 8),
+            r"layers\[1\]: pool size 2",
+        ),
     ],
 )
 def test_shape_errors_name_the_layer(layers, in_shape, message):

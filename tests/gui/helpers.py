@@ -24,7 +24,9 @@ def write_project(path, doc: dict):
 
 
 def card(window, index: int):
-    return window.builderPanel.layerList.findChild(type(window.builderPanel._cards[0]), f"layerCard{index}")
+    found = window.builderPanel._cards[index]
+    assert found.objectName() == f"layerCard{index}"
+    return found
 
 
 def train_until(qtbot, window, epoch: int, timeout: int = 30000) -> None:

@@ -1,0 +1,280 @@
+"""Model exports: ONNX, TorchScript, torch.export (.pt2), safetensors + project, and a standalone script.
+
+Every exported model takes RAW inputs (the dataset's own columns, points, pixels or sequence) with the
+Preprocessor inside, and returns class probabilities (N, k) for classification (two columns [1-p, p]
+for a single-output two-class head) or values (N, 1) for regression, in float32.
+Bad input (a missing run folder, missing or mismatched weights, an unsafe torch file) raises SpecError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import io
+import logging
+import os
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from engine.errors import SpecError
+from engine.store import file_mode
+
+FORMATS = ("onnx", "torchscript", "torch_export", "safetensors", "script")
+EXAMPLE_BATCH = 3  # the batch size traced into exports; the batch dimension stays dynamic
+
+# ExportModel output modes
+_VALUES, _SIGMOID_LOGIT, _TANH, _CLAMP01, _NORMALIZE, _SOFTMAX = range(6)
+
+
+class ExportModel(nn.Module):
+    """preprocessor -> network -> probabilities (classification) or values (regression), float32."""
+
+    def __init__(self, preprocessor: nn.Module, network: nn.Module, mode: int):
+        super().__init__()
+        self.preprocessor = preprocessor
+        self.network = network
+        self.mode = mode
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.network(self.preprocessor(x.to(torch.float32)))
+        if self.mode == _VALUES:
+            return out
+        if self.mode == _SOFTMAX:
+            return torch.softmax(out, dim=1)
+        if self.mode == _NORMALIZE:
+            s = torch.clamp(out, min=0.0)
+            return s / torch.clamp(s.sum(dim=1, keepdim=True), min=1e-12)
+        if self.mode == _SIGMOID_LOGIT:
+            p = torch.sigmoid(out[:, 0:1])
+        elif self.mode == _TANH:
+            p = torch.clamp((out[:, 0:1] + 1.0) / 2.0, 0.0, 1.0)
+        else:
+            p = torch.clamp(out[:, 0:1], 0.0, 1.0)
+        return torch.cat([1.0 - p, p], dim=1)
+
+
+def output_mode(head) -> int:
+    """How raw network outputs become what the export returns (mirrors engine.task.probabilities)."""
+    if not head.classification:
+        return _VALUES
+    if head.n_out == 1:
+        if head.loss == "bce":
+            return _SIGMOID_LOGIT
+        return _TANH if head.output_activation == "tanh" else _CLAMP01
+    if head.output_activation in ("softmax", "sigmoid"):
+        return _NORMALIZE
+    return _SOFTMAX
+
+
+def export_model(trainer) -> ExportModel:
+    """A CPU, float32, eval-mode copy of the trainer's model with preprocessing and the output head."""
+    network = copy.deepcopy(trainer.torch_network()).cpu().float().eval()
+    preprocessor = copy.deepcopy(trainer.preprocessor).cpu().float().eval()
+    model = ExportModel(preprocessor, network, output_mode(trainer.head)).eval()
+    for p in model.parameters():
+        p.requires_grad_(False)
+    return model
+
+
+def example_input(trainer, batch: int = EXAMPLE_BATCH) -> torch.Tensor:
+    """`batch` raw training rows (repeated if the split is smaller) as a float32 tensor."""
+    x = np.asarray(trainer.dataset.x_train, dtype=np.float32)
+    if len(x) == 0:
+        x = np.zeros((1, *trainer.dataset.raw_shape), dtype=np.float32)
+    idx = np.arange(batch) % len(x)
+    return torch.from_numpy(np.ascontiguousarray(x[idx]))
+
+
+# -- loading a run ---------------------------------------------------------------------------
+def load_run(run_dir: str | os.PathLike):
+    """A Trainer rebuilt from a `train --out` folder (project.json + weights.safetensors), on the CPU."""
+    from engine.store import load_project, load_weights
+    from engine.train import Trainer
+
+    folder = Path(run_dir)
+    if not folder.exists():
+        raise SpecError(str(folder), "no such run folder (train --out writes one)")
+    if not folder.is_dir():
+        raise SpecError(str(folder), "is not a folder (a run folder written by train --out was expected)")
+    project = load_project(folder / "project.json")
+    weights = load_weights(folder / "weights.safetensors")
+    project.training.device = "cpu"
+    trainer = Trainer(project)
+    trainer.load_state_dict(weights)
+    return trainer
+
+
+def load_torch_state(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """A state dict from a torch file, loaded with weights_only=True: a pickle that would run code is refused."""
+    p = Path(path)
+    if not p.is_file():
+        raise SpecError(str(p), "no such torch weights file")
+    try:
+        state = torch.load(p, weights_only=True, map_location="cpu")
+    except Exception as exc:  # UnpicklingError for unsafe globals, RuntimeError for corrupt archives
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise SpecError(str(p), f"is not a safe torch state dict ({first})") from None
+    if not isinstance(state, dict) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
+    ):
+        raise SpecError(str(p), "does not hold a state dict (names mapped to tensors)")
+    return {k: v.detach().cpu().numpy() for k, v in state.items()}
+
+
+# -- writers ---------------------------------------------------------------------------------
+def _write_atomic(path: Path, write: Callable[[str], None]) -> None:
+    """Call write(tmp) with a temp path in path's folder, then rename it over `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, file_mode(path))  # mkstemp makes 0600; give the user's usual permissions
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def _quiet():
+    """The exporters chat on stdout; the CLI's stdout is one JSON line, so send it to a buffer."""
+    torch_log = logging.getLogger("torch")
+    level = torch_log.level
+    torch_log.setLevel(logging.ERROR)  # the exporters log harmless warnings (e.g. torchvision missing)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        torch_log.setLevel(level)
+
+
+def export_onnx(trainer, path: str | os.PathLike) -> Path:
+    """ONNX at the current opset: input "input", output "output", dynamic batch dimension."""
+    target = Path(path)
+    model, x = export_model(trainer), example_input(trainer)
+    common = dict(input_names=["input"], output_names=["output"])
+
+    def dynamo(tmp: str) -> None:
+        program = torch.onnx.export(
+            model,
+            (x,),
+            dynamo=True,
+            dynamic_shapes={"x": {0: torch.export.Dim("batch", min=1)}},
+            external_data=False,
+            verbose=False,
+            **common,
+        )
+        program.save(tmp, external_data=False)
+
+    def legacy(tmp: str) -> None:
+        torch.onnx.export(
+            model,
+            (x,),
+            tmp,
+            dynamo=False,
+            dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
+            **common,
+        )
+
+    with _quiet(), torch.no_grad():
+        try:
+            _write_atomic(target, dynamo)
+        except Exception:
+            _write_atomic(target, legacy)
+    return target
+
+
+def export_torchscript(trainer, path: str | os.PathLike) -> Path:
+    """TorchScript (torch.jit.script, or a trace when scripting fails), loadable with torch.jit.load."""
+    target = Path(path)
+    model = export_model(trainer)
+    with _quiet(), torch.no_grad():
+        try:
+            scripted = torch.jit.script(model)
+        except Exception:
+            scripted = torch.jit.trace(model, (example_input(trainer),))
+        _write_atomic(target, lambda tmp: torch.jit.save(scripted, tmp))
+    return target
+
+
+def export_pt2(trainer, path: str | os.PathLike) -> Path:
+    """A torch.export program (.pt2) with a dynamic batch dimension, loadable with torch.export.load."""
+    target = Path(path)
+    model, x = export_model(trainer), example_input(trainer)
+    with _quiet(), torch.no_grad():
+        program = torch.export.export(
+            model, (x,), dynamic_shapes={"x": {0: torch.export.Dim("batch", min=1)}}
+        )
+        _write_atomic(target, lambda tmp: torch.export.save(program, tmp))
+    return target
+
+
+def export_safetensors(trainer, folder: str | os.PathLike) -> Path:
+    """weights.safetensors and project.json side by side in `folder`: the recipe travels with the weights."""
+    from engine.store import save_project, save_weights
+
+    out = Path(folder)
+    if out.exists() and not out.is_dir():
+        raise SpecError(str(out), "exists and is not a folder (safetensors exports write a folder)")
+    out.mkdir(parents=True, exist_ok=True)
+    save_project(trainer.project, out / "project.json")
+    save_weights(
+        trainer.state_dict(), out / "weights.safetensors", {"format": "layerlab", "epoch": str(trainer.epoch)}
+    )
+    return out
+
+
+def export_script(trainer, folder: str | os.PathLike) -> Path:
+    """train.py (plain torch + numpy) and data.npz in `folder`; see engine.export_script."""
+    from engine.export_script import write_script
+
+    return write_script(trainer, Path(folder))
+
+
+WRITERS: dict[str, Callable] = {
+    "onnx": export_onnx,
+    "torchscript": export_torchscript,
+    "torch_export": export_pt2,
+    "safetensors": export_safetensors,
+    "script": export_script,
+}
+
+
+def export_run(run_dir: str | os.PathLike, fmt: str, out: str | os.PathLike) -> Path:
+    """Export a `train --out` folder in format `fmt` to `out`; everything is checked before writing."""
+    if fmt not in WRITERS:
+        raise SpecError("--format", f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    target = Path(out)
+    folder_formats = ("safetensors", "script")
+    if fmt in folder_formats and target.exists() and not target.is_dir():
+        raise SpecError(str(target), f"exists and is not a folder ({fmt} exports write a folder)")
+    if fmt not in folder_formats and target.is_dir():
+        raise SpecError(str(target), f"is a folder; a {fmt} export writes one file")
+    trainer = load_run(run_dir)
+    if fmt == "script":
+        from engine.export_script import check_supported
+
+        check_supported(trainer)
+    return WRITERS[fmt](trainer, target)
+
+
+def export_run_models(trainer, out: str | os.PathLike) -> list[Path]:
+    """model.onnx and model.pt in a run folder; a failing format prints one warning, never raises."""
+    folder = Path(out)
+    written = []
+    for name, writer in (("model.onnx", export_onnx), ("model.pt", export_torchscript)):
+        try:
+            written.append(writer(trainer, folder / name))
+        except Exception as exc:  # an exotic network must not fail the train command
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            print(f"warning: could not export {name}: {reason[:300]}", file=sys.stderr)
+    return written
