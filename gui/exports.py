@@ -54,6 +54,9 @@ def export_to(window, key: str, path: Path) -> None:
     except OSError as exc:
         window.show_message(f"Export failed: {exc.strerror or exc}", 15000)
         return
+    except Exception as exc:  # noqa: BLE001 - an exporter bug must end as a message, not a traceback
+        window.show_message(f"Export failed: {type(exc).__name__}: {exc}", 15000)
+        return
     window.show_message(f"Exported {', '.join(str(p) for p in written)}")
 
 
@@ -73,17 +76,49 @@ def export_plots(window, folder: Path, suffix: str) -> list[Path]:
         "accuracy": window.curvesView.accuracy_plot.getPlotItem(),
         "gradients": window.gradientView.plot_widget.getPlotItem(),
     }
+    widgets = {
+        "boundary": window.boundaryView,
+        "loss": window.curvesView.loss_plot,
+        "accuracy": window.curvesView.accuracy_plot,
+        "gradients": window.gradientView.plot_widget,
+    }
     written = []
     for name, item in plots.items():
         target = folder / f"{name}.{suffix}"
         tmp = folder / f".{name}.tmp.{suffix}"
-        exporter = exporters.SVGExporter(item) if suffix == "svg" else exporters.ImageExporter(item)
-        if suffix == "png":
-            exporter.parameters()["width"] = 1200
         try:
-            exporter.export(str(tmp))
+            if suffix == "svg":
+                _export_svg(item, widgets[name], tmp)
+            else:
+                exporter = exporters.ImageExporter(item)
+                exporter.parameters()["width"] = 1200
+                exporter.export(str(tmp))
             tmp.replace(target)
         finally:
             tmp.unlink(missing_ok=True)
         written.append(target)
     return written
+
+
+def _export_svg(item, widget, path: Path) -> None:
+    """pyqtgraph's SVG exporter, or Qt's SVG painter where pyqtgraph's fails on a path it cannot parse."""
+    import pyqtgraph.exporters as exporters
+
+    try:
+        exporters.SVGExporter(item).export(str(path))
+        return
+    except (ValueError, IndexError):
+        pass
+    from PySide6.QtCore import QRect, QSize
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    generator = QSvgGenerator()
+    generator.setFileName(str(path))
+    generator.setSize(QSize(widget.width(), widget.height()))
+    generator.setViewBox(QRect(0, 0, widget.width(), widget.height()))
+    painter = QPainter(generator)
+    try:
+        widget.render(painter)
+    finally:
+        painter.end()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from gui.main_window import MainWindow
 
 
@@ -32,11 +30,3 @@ def card(window, index: int):
 def train_until(qtbot, window, epoch: int, timeout: int = 30000) -> None:
     window.play()
     qtbot.waitUntil(lambda: window.epoch >= epoch, timeout=timeout)
-
-
-@pytest.fixture
-def window(qtbot):
-    w = make_window(qtbot)
-    yield w
-    w.shutdown()
-    assert not w.training.thread.isRunning()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import Qt
 
-from tests.gui.helpers import card, make_window, train_until, window  # noqa: F401
+from tests.gui.helpers import card, train_until
 
 
 def test_window_opens_on_spiral_ready_to_play(window):
