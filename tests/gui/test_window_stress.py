@@ -15,7 +15,9 @@ def test_rapid_control_cycles_leave_a_consistent_window(qtbot):
 
     def add_layer(doc):
         if len(doc["network"]["layers"]) < 4:
-            doc["network"]["layers"].append({"type": "dense", "units": rng.randint(1, 6), "activation": "relu"})
+            doc["network"]["layers"].append(
+                {"type": "dense", "units": rng.randint(1, 6), "activation": "relu"}
+            )
 
     def remove_layer(doc):
         if len(doc["network"]["layers"]) > 1:
