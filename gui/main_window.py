@@ -310,8 +310,10 @@ class MainWindow(QMainWindow):
         # since on two cores every millisecond of painting is a millisecond the worker waits for the GIL.
         if self._due("curves", frame) and len(self.metrics):
             self.curvesView.set_metrics(self.metrics)
-        if self._due("gradients", frame) and latest.layers:
-            self.gradientView.append(latest)
+        for snap in frame.snapshots:
+            self.gradientView.record(snap)
+        if self._due("gradients", frame):
+            self.gradientView.redraw()
         if self._due("network", frame):
             self.networkView.set_probe(frame.probe, self.run_info.layer_infos)
         self.boundaryView.set_probe(frame.probe, self.run_info.head)

@@ -81,29 +81,43 @@ class GradientFlowView(QWidget):
         self._grad_curves: list[pg.PlotDataItem] = []
         self._ratio_curves: list[pg.PlotDataItem] = []
         self._history = _History(0)
+        self._latest: tuple = ()
 
     def clear(self) -> None:
         self._history = _History(len(self._names))
         for curve in self._grad_curves + self._ratio_curves:
             curve.setData([], [])
+        self._latest = ()
         self._set_warning(None)
 
     def append(self, snapshot) -> None:
         """Add one snapshot's layer statistics and refresh the curves and the warning."""
+        self.record(snapshot)
+        self.redraw()
+
+    def record(self, snapshot) -> None:
+        """Add one snapshot's statistics to the history without repainting (cheap; call per epoch)."""
         stats = snapshot.layers
+        if not stats:
+            return
         names = tuple(s.name for s in stats)
         if names != self._names:
             self._rebuild_curves(names)
-        grads = [s.grad_norm for s in stats]
-        ratios = [s.update_ratio for s in stats]
-        self._history.append(float(snapshot.epoch), grads, ratios)
+        self._history.append(
+            float(snapshot.epoch), [s.grad_norm for s in stats], [s.update_ratio for s in stats]
+        )
+        self._latest = stats
+
+    def redraw(self) -> None:
+        """Show the recorded history and the advice for the latest statistics."""
         epochs = self._history.epochs()
         for i, (grad_curve, ratio_curve) in enumerate(
             zip(self._grad_curves, self._ratio_curves, strict=True)
         ):
             grad_curve.setData(epochs, _positive(self._history.grads(i)), connect="finite")
             ratio_curve.setData(epochs, _positive(self._history.ratios(i)), connect="finite")
-        self._set_warning(diagnose(stats) or advise_update(stats))
+        if self._latest:
+            self._set_warning(diagnose(self._latest) or advise_update(self._latest))
 
     def _rebuild_curves(self, names: tuple[str, ...]) -> None:
         """A new architecture: one curve pair per layer, kept until the layers change again."""

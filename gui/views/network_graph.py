@@ -166,9 +166,10 @@ class NetworkView(QGraphicsView):
         self.output_node.setPos(x, -OUTPUT_NODE / 2)
         scene.addItem(self.output_node)
         self._add_label("output", x + OUTPUT_NODE / 2, -OUTPUT_NODE / 2 - 20)
+        # The head may have k > 1 outputs (multi-class) drawn as one node: only its inputs must fit.
         weights_fit = len(probe.weights) == len(columns) and all(
-            w.shape == (n_out, n_in)
-            for w, n_in, n_out in zip(probe.weights, columns, [*columns[1:], 1], strict=True)
+            w.ndim == 2 and w.shape[1] == n_in and (n_out is None or w.shape[0] == n_out)
+            for w, n_in, n_out in zip(probe.weights, columns, [*columns[1:], None], strict=True)
         )
         if weights_fit:
             sources = [self.feature_nodes, *self.unit_nodes]
@@ -219,7 +220,13 @@ class NetworkView(QGraphicsView):
             for node, values in zip(nodes, layer, strict=True):
                 node.set_image(diverging_pixmap(values), values)
         self.output_node.set_image(self._output_pixmap(probe), None)  # the big view already shows it
+        if len(self.edges) != len(probe.weights):
+            return  # weights that could not be drawn as edges (see _build_units)
         for lines, codes, weights in zip(self.edges, self._edge_codes, probe.weights, strict=True):
+            if weights.shape[0] != lines.shape[0]:
+                # A k-output head drawn as one node: each edge shows that input's strongest weight.
+                strongest = np.abs(weights).argmax(axis=0)
+                weights = weights[strongest, np.arange(weights.shape[1])][None, :]
             new_codes = _edge_codes(weights)
             for o, i in zip(*np.nonzero(new_codes != codes), strict=True):
                 lines[o, i].setPen(self._pen(int(new_codes[o, i])))
