@@ -159,6 +159,8 @@ class Trainer:
         """Train until `epochs` total epochs (default: the project's), a stop request, or a terminal state."""
         target = self.training.epochs if epochs is None else epochs
         self._stop.clear()
+        if self.status == "completed" and self.epoch < target:
+            self.status = "ready"  # a later, larger target resumes a completed run
         while self.epoch < target and self.status not in TERMINAL and not self._stop.is_set():
             snapshot = self.run_epoch()
             if on_snapshot is not None:

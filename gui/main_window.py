@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.last_frame: Frame | None = None
         self.epoch = 0
         self._drawn_at: dict[str, float] = {}
+        self._busy_frame = 0  # id of the frame that already repainted one busy view
         self.training = TrainingThread(self)
         self.training.worker.rebuilt.connect(self._on_rebuilt)
         self.training.worker.frameReady.connect(self._on_frame)
@@ -332,11 +333,16 @@ class MainWindow(QMainWindow):
             self.runMessage.hide()
 
     def _due(self, view: str, frame: Frame) -> bool:
-        """Whether `view` should repaint for this frame: always when idle, else every VIEW_PERIOD s."""
+        """Whether `view` should repaint for this frame: always when idle; while training every
+        VIEW_PERIOD s, and at most one of the busy views per frame, so no frame paints them all."""
         now = time.monotonic()
-        if frame.running and now - self._drawn_at.get(view, 0.0) < VIEW_PERIOD[view]:
+        if not frame.running:
+            self._drawn_at[view] = now
+            return True
+        if self._busy_frame == id(frame) or now - self._drawn_at.get(view, 0.0) < VIEW_PERIOD[view]:
             return False
         self._drawn_at[view] = now
+        self._busy_frame = id(frame)
         return True
 
     def _on_failed(self, path: str, reason: str) -> None:
