@@ -40,7 +40,7 @@ def main() -> int:
 
     make_app()
     window = MainWindow()
-    window.model.replace(load_project_arg(args.example, ["training.epochs=100000000"]), None)
+    window.model.replace(load_project_arg(args.example, ["training.epochs=1000000"]), None)
     window.resize(1440, 900)
     window.show()
 

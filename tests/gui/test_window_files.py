@@ -157,3 +157,21 @@ def test_recent_files_are_bounded_and_survive_bad_state(tmp_path):
     assert len(entries) == files.MAX_RECENT
     assert entries[0].endswith("p11.json")
     assert json.loads((files.state_dir() / "recent.json").read_text()) == entries
+
+
+def test_a_bad_csv_shows_in_place_and_changes_nothing(qtbot, window, tmp_path):
+    before = window.model.document()
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b,label\n1,2,0\n3,oops,1\n")
+    messages = []
+    window.dataPanel.message.connect(messages.append)
+    assert not window.dataPanel.open_csv(str(bad))
+    assert window.model.document() == before
+    assert messages and "oops" in messages[-1]
+    good = tmp_path / "good.csv"
+    good.write_text("a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40)))
+    assert window.dataPanel.open_csv(str(good))
+    assert window.model.project.data.name == "csv"
+    qtbot.waitUntil(
+        lambda: window.run_info is not None and window.run_info.head.classification, timeout=10000
+    )
