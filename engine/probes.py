@@ -17,8 +17,9 @@ def grid_points(domain: tuple[float, float], resolution: int) -> np.ndarray:
     return np.stack([x1.ravel(), x2.ravel()], axis=1)
 
 
-def probe_grid(trainer, resolution: int = 100) -> GridProbe | None:
-    """The network's output (and every hidden unit's) over the 2-D or 1-D input domain; None otherwise."""
+def probe_grid(trainer, resolution: int = 100, units: bool = True) -> GridProbe | None:
+    """The network's output (and, with `units`, every hidden unit's and input feature's) over the
+    2-D or 1-D input domain; None for data without such a domain."""
     data = trainer.dataset
     if data.domain is None or data.kind not in ("points2d", "function1d"):
         return None
@@ -31,10 +32,16 @@ def probe_grid(trainer, resolution: int = 100) -> GridProbe | None:
     out, acts = trainer.backend.forward_probe(pre)
     output, confidence = _scores(trainer.head, out)
     shape = (resolution, resolution)
-    units, names = [], []
+    if not units:
+        return GridProbe(
+            extent=(lo, hi, lo, hi),
+            output=output.reshape(shape).astype(np.float32),
+            confidence=None if confidence is None else confidence.reshape(shape).astype(np.float32),
+        )
+    maps, names = [], []
     for i, act in enumerate(acts):
         if act.ndim == 2 and act.shape[1] <= MAX_UNITS_PER_LAYER:
-            units.append(np.ascontiguousarray(act.T.reshape(-1, *shape), dtype=np.float32))
+            maps.append(np.ascontiguousarray(act.T.reshape(-1, *shape), dtype=np.float32))
             names.append(f"layers.{i}")
     return GridProbe(
         extent=(lo, hi, lo, hi),
@@ -42,7 +49,7 @@ def probe_grid(trainer, resolution: int = 100) -> GridProbe | None:
         confidence=None if confidence is None else confidence.reshape(shape).astype(np.float32),
         features=features,
         feature_names=tuple(trainer.preprocessor.feature_names),
-        units=tuple(units),
+        units=tuple(maps),
         unit_layer_names=tuple(names),
         weights=dense_weights(trainer),
     )

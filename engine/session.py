@@ -25,7 +25,8 @@ from engine.errors import SpecError
 FRAME_RATE = 30.0  # frames per second sent to the window, however fast training runs
 SLICE_SECONDS = 0.02  # train this long between looks at the command queue
 GRID_RESOLUTION = 100  # the playground's density for the decision map
-PROBE_SHARE = 0.08  # at most this share of the session's time goes to drawing frames, not training
+PROBE_SHARE = 0.1  # at most this share of the session's time goes to drawing frames, not training
+UNITS_PERIOD = 0.25  # seconds between frames that carry every unit's map (the network view's pace)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Session:
         self._rate_mark = (time.perf_counter(), 0)
         self._rate = 0.0
         self._frame_cost = 0.0  # seconds the last frame took to compute
+        self._units_sent = 0.0  # when the last frame with unit maps was sent
         self.command_id = 0
 
     def _frame_period(self) -> float:
@@ -289,8 +291,12 @@ class Session:
             measured = (trainer.epoch - mark_epoch) / (now - mark_time)
             self._rate = measured if self.running else 0.0
             self._rate_mark = (now, trainer.epoch)
+        # Unit maps are most of a frame's cost; while training they come at the network view's pace.
+        with_units = not self.running or now - self._units_sent >= UNITS_PERIOD
+        if with_units:
+            self._units_sent = now
         try:
-            probe = probe_grid(trainer, GRID_RESOLUTION)
+            probe = probe_grid(trainer, GRID_RESOLUTION, units=with_units)
         except Exception as exc:  # noqa: BLE001 - a view failing must not stop training
             probe = None
             self._send("failed", ("", f"could not draw the network's output: {describe(exc)}"))
@@ -317,6 +323,12 @@ def serve(commands, events) -> None:
     import torch
 
     torch.set_num_threads(1)  # one core trains; the other stays free for the window
+    try:  # numpy's BLAS pool too (measured: the session used 113% CPU without this)
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:
+        pass
     session = Session(lambda kind, payload: events.send((kind, payload)))
     try:
         while True:

@@ -95,6 +95,9 @@ class Trainer:
     def learning_rate(self) -> float:
         from engine.schedules import learning_rate
 
+        schedule = self.training.schedule
+        if schedule["name"] == "constant" and not schedule.get("warmup_epochs", 0.0):
+            return self.training.optimizer["lr"]  # the common case, asked once per step: keep it cheap
         steps = max(self._steps_per_epoch(), 1)
         fraction = self.epoch + self._batches_in_epoch / steps
         return learning_rate(self.training.schedule, self.training.optimizer["lr"], fraction)

@@ -41,7 +41,7 @@ from gui.worker import Frame, RunInfo, TrainingThread
 
 DEFAULT_EXAMPLE = "spiral"
 AUTOSAVE_MS = 60_000
-VIEW_PERIOD = {"curves": 0.25, "network": 0.1, "gradients": 0.5}  # seconds between repaints while training
+VIEW_PERIOD = {"curves": 0.25, "network": 0.25, "gradients": 0.5}  # seconds between repaints while training
 SPEEDS = (
     ("1 epoch/s", 1.0),
     ("5 epochs/s", 5.0),
@@ -315,7 +315,8 @@ class MainWindow(QMainWindow):
             self.gradientView.record(snap)
         if self._due("gradients", frame):
             self.gradientView.redraw()
-        if self._due("network", frame):
+        has_units = frame.probe is None or frame.probe.features is not None or frame.probe.output.ndim == 1
+        if has_units and self._due("network", frame):
             self.networkView.set_probe(frame.probe, self.run_info.layer_infos)
         self.boundaryView.set_probe(frame.probe, self.run_info.head)
         self.epoch = latest.epoch
