@@ -172,3 +172,25 @@ def test_dataset_change_shows_new_points(qtbot, window):
     assert len(x) == len(window.run_info.dataset.x_train)
     train_until(qtbot, window, 5)
     window.pause()
+
+
+def test_reorder_layers_by_buttons_and_drop(qtbot, window):
+    window.model.edit(
+        "two kinds",
+        lambda doc: doc["network"].update(
+            layers=[
+                {"type": "dense", "units": 3, "activation": "relu"},
+                {"type": "dense", "units": 5, "activation": "tanh"},
+            ]
+        ),
+    )
+    units = lambda: [layer["units"] for layer in window.model.project.network.layers]  # noqa: E731
+    assert units() == [3, 5]
+    qtbot.mouseClick(card(window, 0).moveDownButton, Qt.MouseButton.LeftButton)
+    assert units() == [5, 3]
+    # What a drag in the layer list asks for: move row 1 to row 0.
+    window.builderPanel.layerList.moveRequested.emit(1, 0)
+    assert units() == [3, 5]
+    assert card(window, 1).unitsSpin.value() == 5
+    window.model.undo_stack.undo()
+    assert units() == [5, 3]
