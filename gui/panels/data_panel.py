@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QSizePolicy,
     QSpinBox,
     QToolButton,
@@ -36,7 +35,7 @@ from engine.data import DATASETS, MAX_SAMPLES, dataset_defaults, preview
 from engine.errors import SpecError
 from engine.features import FEATURES
 from gui.project_model import ProjectModel
-from gui.widgets.param_form import ParamForm, camel, fill_combo, set_quietly, tag
+from gui.widgets.param_form import ParamForm, camel, fill_combo, scrolling_column, set_quietly, tag
 
 ORANGE, BLUE = "#f59322", "#0877bd"
 PALETTE = (
@@ -110,21 +109,7 @@ class DataPanel(QWidget):
         super().__init__(parent)
         self._model = model
         self.setObjectName("dataPanel")
-        body = QWidget()
-        column = QVBoxLayout(body)
-        column.setContentsMargins(4, 4, 4, 4)
-        column.addWidget(self._dataset_box())
-        column.addWidget(self._sampling_box())
-        column.addWidget(self._features_box())
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scrolling_column(self, self._dataset_box(), self._sampling_box(), self._features_box())
         model.changed.connect(self._on_model_changed)
         model.editRejected.connect(lambda *_: self._refresh())
         self._refresh()

@@ -14,9 +14,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QScrollArea,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 from superqt import QCollapsible
@@ -26,7 +24,7 @@ from engine.optim import OPTIMIZERS
 from engine.schedules import SCHEDULES
 from engine.spec import CLIP_MODES, DEVICES, PRESETS
 from gui.project_model import ProjectModel
-from gui.widgets.param_form import ParamForm, SciSpinBox, fill_combo, set_quietly, tag
+from gui.widgets.param_form import ParamForm, SciSpinBox, fill_combo, scrolling_column, set_quietly, tag
 
 PRESET_HELP = {
     "standard": "Layerlab's defaults: shuffled mini-batches, loss averaged over each batch.",
@@ -46,20 +44,7 @@ class TrainingPanel(QWidget):
         super().__init__(parent)
         self._model = model
         self.setObjectName("trainingPanel")
-        body = QWidget()
-        column = QVBoxLayout(body)
-        column.setContentsMargins(4, 4, 4, 4)
-        column.addWidget(self._optimizer_box())
-        column.addWidget(self._regularisation_box())
-        column.addWidget(self._run_box())
-        column.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(body)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scrolling_column(self, self._optimizer_box(), self._regularisation_box(), self._run_box())
         model.changed.connect(lambda sections: self._refresh() if "training" in sections else None)
         model.editRejected.connect(lambda *_: self._refresh())
         self._refresh()

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QSpinBox,
+    QVBoxLayout,
     QWidget,
 )
 from superqt.utils import signals_blocked
@@ -37,6 +39,24 @@ def label_text(name: str) -> str:
     """A short form label from a parameter name: `warmup_epochs` -> `Warmup epochs`."""
     text = name.replace("_", " ")
     return text[:1].upper() + text[1:]
+
+
+def scrolling_column(owner: QWidget, *groups: QWidget) -> None:
+    """Give `owner` a vertically scrolling column of `groups` (a panel taller than the window)."""
+    body = QWidget()
+    column = QVBoxLayout(body)
+    column.setContentsMargins(4, 4, 4, 4)
+    for group in groups:
+        column.addWidget(group)
+    column.addStretch(1)
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+    scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    scroll.setWidget(body)
+    outer = QVBoxLayout(owner)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.addWidget(scroll)
 
 
 def tag(widget: QWidget, object_name: str, accessible: str = "", tip: str = "") -> QWidget:
