@@ -77,6 +77,9 @@ def diverging_colors(values: np.ndarray, levels: tuple[float, float]) -> np.ndar
     return DIVERGING_LUT[index.astype(np.int64)]
 
 
+LEFT_AXIS_WIDTH = 58  # px: room for "0.0001" plus the axis label
+
+
 def style_plot(plot: pg.PlotItem, x_label: str, y_label: str) -> None:
     """Dark axes and labels for a plot on the light background."""
     for name, label in (("bottom", x_label), ("left", y_label)):
@@ -88,3 +91,5 @@ def style_plot(plot: pg.PlotItem, x_label: str, y_label: str) -> None:
         # Tick text is the costliest thing pyqtgraph paints; a cached axis repaints as one pixmap
         # until its range really changes (measured: axes were ~40% of the window's time in training).
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+    # A fixed width: otherwise every new tick label ("0.1" -> "0.05") re-lays-out the whole plot.
+    plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
