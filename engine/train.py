@@ -179,10 +179,11 @@ class Trainer:
     def _finish_epoch(self, lr: float) -> None:
         self.epoch += 1
         snap = self._evaluate(lr)
-        if not math.isfinite(snap.train_loss) or not _finite_state(self.backend.state_dict()):
+        state = self.backend.state_dict()  # one copy serves both the check and the checkpoint
+        if not math.isfinite(snap.train_loss) or not _finite_state(state):
             self._diverge(snap.train_loss, lr)
             return
-        self._checkpoint = self.backend.state_dict()
+        self._checkpoint = state
         self.last_snapshot = snap
         self.metrics.append(snap)
         self._early_stopping(snap)
