@@ -113,6 +113,7 @@ class NumpyBackend:
         self._dead = [np.zeros(w.shape, dtype=bool) for w in self.W]  # playground L1: frozen at zero
         self._any_dead = False
         self._stats: tuple[LayerStat, ...] = ()
+        self._prepare_kernel()
 
     def _prepare(self, split: SplitData) -> tuple[np.ndarray, np.ndarray]:
         x = np.ascontiguousarray(split.x, dtype=np.float64).reshape(len(split.x), -1)
@@ -178,9 +179,52 @@ class NumpyBackend:
         return loss, gW, gb
 
     # -- Backend protocol -------------------------------------------------------------------
+    def _kernel_fits(self) -> bool:
+        """Whether the compiled plain-SGD step computes exactly what the NumPy path would now."""
+        h = self.hyper
+        return (
+            self._kernel is not None
+            and self.optimizer_name == "sgd"
+            and not h.optimizer.get("weight_decay", 0.0)
+            and h.clip_mode == "none"
+            and h.input_noise <= 0
+            and (self.playground or (h.l1 <= 0 and h.l2 <= 0))
+        )
+
+    def _prepare_kernel(self) -> None:
+        from engine import fastkernel
+
+        names = [name for name, _ in self.acts]
+        fits = (
+            fastkernel.available()
+            and self.W[-1].shape[0] == 1
+            and self.loss in fastkernel.LOSS_CODES
+            and all(name in fastkernel.ACT_CODES for name in names)
+            and self._splits["train"][1].dtype != np.int64
+        )
+        self._kernel = None
+        if fits:
+            width = max(max(W.shape) for W in self.W)
+            self._kernel = (
+                fastkernel.sgd_batch,
+                fastkernel.typed_list(self.W),
+                fastkernel.typed_list(self.b),
+                np.array([fastkernel.ACT_CODES[name] for name in names], dtype=np.int64),
+                fastkernel.LOSS_CODES[self.loss],
+                width,
+            )
+
     def train_batch(self, idx: np.ndarray, lr: float, collect: bool) -> float:
         x_all, t_all = self._splits["train"]
         x, t = x_all[idx], t_all[idx]
+        if not collect and self._kernel_fits():
+            kernel, Ws, bs, codes, loss_code, width = self._kernel
+            loss = kernel(
+                Ws, bs, codes, x, t.reshape(len(t), -1)[:, 0], lr, loss_code, max(width, x.shape[1])
+            )
+            if self.playground:
+                self._playground_regularise(lr)
+            return loss
         h = self.hyper
         if h.input_noise > 0:
             x = x + h.input_noise * self._noise.standard_normal(x.shape)

@@ -330,6 +330,9 @@ def serve(commands, events) -> None:
         threadpool_limits(1)
     except ImportError:
         pass
+    from engine.fastkernel import warm_up
+
+    warm_up()  # the compiled small-network step: loaded from disk, compiled once per machine
     session = Session(lambda kind, payload: events.send((kind, payload)))
     try:
         while True:
