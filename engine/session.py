@@ -347,6 +347,19 @@ def serve(commands, events) -> None:
         return  # the window has gone
 
 
+def run_child(commands, events) -> None:
+    """Process target: serve, then leave at once. Tearing down torch and numba in an orderly
+    interpreter exit took over a second, and the window waits for this process when it closes;
+    nothing is left to flush (each command, exports included, has finished before the next)."""
+    import os
+    import sys
+
+    serve(commands, events)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def describe(exc: BaseException) -> str:
     """One line for the status bar; the traceback goes to stderr for bug reports."""
     traceback.print_exception(exc)

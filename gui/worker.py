@@ -13,7 +13,7 @@ import threading
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from engine.session import Frame, RunInfo, serve
+from engine.session import Frame, RunInfo, run_child
 
 __all__ = ["Frame", "RunInfo", "TrainingThread", "TrainingWorker"]
 
@@ -85,7 +85,7 @@ class TrainingThread(QObject):
         self._lock = threading.Lock()
         self.command_id = 0  # numbers play/pause/step, so stale frames can be told from fresh ones
         self.process = _CONTEXT.Process(
-            target=serve, args=(commands_out, events_in), name="layerlab-training", daemon=True
+            target=run_child, args=(commands_out, events_in), name="layerlab-training", daemon=True
         )
         self.process.start()
         commands_out.close()  # the child holds its own copies now
