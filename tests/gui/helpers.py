@@ -12,7 +12,8 @@ def make_window(qtbot, path=None) -> MainWindow:
     window.confirm_discard = lambda action: "discard"
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.run_info is not None and window.last_frame is not None, timeout=20000)
+    # 60 s: on a machine that has never run Layerlab the session first compiles its kernel (~15 s).
+    qtbot.waitUntil(lambda: window.run_info is not None and window.last_frame is not None, timeout=60000)
     return window
 
 
