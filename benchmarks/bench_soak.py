@@ -32,25 +32,12 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--example", default="spiral")
     args = parser.parse_args()
-    from PySide6.QtCore import QEventLoop, QTimer
+
+    from window_harness import open_window, run_for
 
     from engine.cli import load_project_arg
-    from gui.app import make_app
-    from gui.main_window import MainWindow
 
-    make_app()
-    window = MainWindow()
-    window.model.replace(load_project_arg(args.example, ["training.epochs=1000000"]), None)
-    window.resize(1440, 900)
-    window.show()
-
-    def run_for(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    while window.last_frame is None:
-        run_for(50)
+    window = open_window(load_project_arg(args.example, ["training.epochs=1000000"]))
     window.play()
     run_for(5000)  # start-up settles: first frames, caches, pyqtgraph items
     child = window.training.process.pid

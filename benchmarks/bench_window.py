@@ -62,24 +62,10 @@ class PaintCounter:
 
 
 def window_rate(project, seconds: float) -> dict:
-    from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer
+    from PySide6.QtCore import QElapsedTimer, QTimer
+    from window_harness import open_window, run_for
 
-    from gui.app import make_app
-    from gui.main_window import MainWindow
-
-    make_app()
-    window = MainWindow()
-    window.model.replace(project, None)
-    window.resize(1440, 900)
-    window.show()
-
-    def run_for(ms: int) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    while window.run_info is None or window.last_frame is None:
-        run_for(50)
+    window = open_window(project)
     paints = PaintCounter(window.boundaryView)
     lags: list[float] = []
     clock = QElapsedTimer()
