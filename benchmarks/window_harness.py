@@ -14,7 +14,7 @@ def run_for(ms: int) -> None:
 
 def open_window(project):
     """A 1440x900 MainWindow on `project`, shown, with its first frame drawn."""
-    from gui.app import make_app
+    from gui.app import calm_garbage_collector, make_app
     from gui.main_window import MainWindow
 
     make_app()
@@ -24,4 +24,5 @@ def open_window(project):
     window.show()
     while window.run_info is None or window.last_frame is None:
         run_for(50)
+    calm_garbage_collector()  # as gui.app.main does once the window is up
     return window

@@ -366,6 +366,8 @@ class NumpyBackend:
         a = np.asarray(x, dtype=np.float32).reshape(len(x), -1)
         acts = []
         for W, b, (name, p) in zip(self.W, self.b, self.acts, strict=True):
-            a = _forward_act(name, p, a @ W.T.astype(np.float32) + b.astype(np.float32))
+            z = a @ np.ascontiguousarray(W.T, dtype=np.float32)
+            z += b.astype(np.float32)  # in place: one (points, units) temporary fewer per layer
+            a = np.tanh(z, out=z) if name == "tanh" else _forward_act(name, p, z)
             acts.append(a)
         return acts[-1], acts[:-1]

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
 
 from gui.views.colors import BACKGROUND, BLUE, FOREGROUND, ORANGE, style_plot
+from gui.views.plot_range import SteppedViewBox
 
 PENALTY_COLOR = "#7f7f7f"
 
@@ -62,7 +63,7 @@ class CurvesView(QWidget):
         self.log_scale_check.toggled.connect(self._on_log_scale_toggled)
 
     def _make_plot(self, name: str, y_label: str, legend_offset: tuple[int, int]) -> pg.PlotWidget:
-        widget = pg.PlotWidget(background=BACKGROUND)
+        widget = pg.PlotWidget(background=BACKGROUND, viewBox=SteppedViewBox())
         widget.setObjectName(name)
         widget.setAccessibleName(f"{y_label.capitalize()} over epochs")
         plot = widget.getPlotItem()
@@ -86,6 +87,14 @@ class CurvesView(QWidget):
 
     def set_metrics(self, metrics) -> None:
         """Redraw every curve from `metrics` (an engine MetricsLog)."""
+        for step in self.update_steps(metrics):
+            step()
+
+    def update_steps(self, metrics) -> list:
+        """set_metrics in two parts, one per plot, for a caller that paints them in separate turns."""
+        return [lambda: self._set_losses(metrics), lambda: self._set_accuracies(metrics)]
+
+    def _set_losses(self, metrics) -> None:
         epoch = metrics.column("epoch")
         self._train_loss.setData(*_finite(epoch, metrics.column("train_loss")))
         self._test_loss.setData(*_finite(epoch, metrics.column("test_loss")))
@@ -93,6 +102,9 @@ class CurvesView(QWidget):
         has_penalty = bool(np.nanmax(penalty, initial=0.0) > 0.0)
         self._penalty.setData(*_finite(epoch, penalty) if has_penalty else ([], []))
         self._show_penalty(has_penalty)
+
+    def _set_accuracies(self, metrics) -> None:
+        epoch = metrics.column("epoch")
         self._train_accuracy.setData(*_finite(epoch, metrics.column("train_accuracy")))
         self._test_accuracy.setData(*_finite(epoch, metrics.column("test_accuracy")))
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.diagnostics import advise_update, diagnose, short_layer_name
 from gui.views.colors import BACKGROUND, CLASS_COLORS, FOREGROUND, style_plot
+from gui.views.plot_range import SteppedViewBox
 
 CAPACITY = 2000  # points per curve
 LEGEND_ROWS = 5  # deeper nets get a two-column legend so it does not cover the plot's height
@@ -59,7 +60,7 @@ class GradientFlowView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("gradientFlowView")
-        self.plot_widget = pg.PlotWidget(background=BACKGROUND)
+        self.plot_widget = pg.PlotWidget(background=BACKGROUND, viewBox=SteppedViewBox())
         self.plot_widget.setObjectName("gradientPlot")
         self.plot_widget.setAccessibleName("Gradient norm and update ratio per layer")
         plot = self.plot_widget.getPlotItem()
@@ -110,12 +111,21 @@ class GradientFlowView(QWidget):
 
     def redraw(self) -> None:
         """Show the recorded history and the advice for the latest statistics."""
+        for step in self.redraw_steps():
+            step()
+
+    def redraw_steps(self) -> list:
+        """redraw in two parts (gradient norms, then update ratios and the advice), for a caller
+        that paints them in separate turns: six curves at once took up to 26 ms while training."""
+        return [lambda: self._redraw_curves(self._grad_curves, self._history.grads), self._redraw_ratios]
+
+    def _redraw_curves(self, curves: list, column) -> None:
         epochs = self._history.epochs()
-        for i, (grad_curve, ratio_curve) in enumerate(
-            zip(self._grad_curves, self._ratio_curves, strict=True)
-        ):
-            grad_curve.setData(epochs, _positive(self._history.grads(i)), connect="finite")
-            ratio_curve.setData(epochs, _positive(self._history.ratios(i)), connect="finite")
+        for i, curve in enumerate(curves):
+            curve.setData(epochs, _positive(column(i)), connect="finite")
+
+    def _redraw_ratios(self) -> None:
+        self._redraw_curves(self._ratio_curves, self._history.ratios)
         if self._latest:
             self._set_warning(diagnose(self._latest) or advise_update(self._latest))
 

@@ -40,11 +40,11 @@ WIDTH_BUCKETS = 4  # edge widths are quantised so that unchanged pens are not re
 
 
 def downsample(values: np.ndarray, size: int = THUMB) -> np.ndarray:
-    """Every (res/size)-th cell of a (res, res) map; maps already that small pass through."""
-    rows, cols = values.shape
+    """Every (res/size)-th cell of each (…, res, res) map; maps already that small pass through."""
+    rows, cols = values.shape[-2:]
     r = np.linspace(0, rows - 1, min(size, rows)).round().astype(np.int64)
     c = np.linspace(0, cols - 1, min(size, cols)).round().astype(np.int64)
-    return values[np.ix_(r, c)]
+    return values[..., r[:, None], c[None, :]]
 
 
 def _pixmap(colors: np.ndarray) -> QPixmap:
@@ -55,11 +55,19 @@ def _pixmap(colors: np.ndarray) -> QPixmap:
     return QPixmap.fromImage(image.copy())  # copy: QImage borrows the numpy buffer
 
 
+def diverging_pixmaps(maps: np.ndarray) -> list[QPixmap]:
+    """(n, res, res) maps on -1..1 as thumbnails on the playground's orange-white-blue scale.
+
+    One NumPy pass for a whole layer: per unit, only the QImage is made (measured: a unit at a
+    time cost ~1.2 ms each, most of a 16-unit network's 30 ms update)."""
+    small = np.clip(np.nan_to_num(downsample(np.asarray(maps))), -1.0, 1.0)
+    index = np.rint((small + 1.0) * 0.5 * (len(DIVERGING_LUT) - 1)).astype(np.intp)
+    return [_pixmap(colors) for colors in DIVERGING_LUT[index]]
+
+
 def diverging_pixmap(values: np.ndarray) -> QPixmap:
-    """A -1..1 map as a thumbnail on the playground's orange-white-blue scale."""
-    small = np.clip(np.nan_to_num(downsample(values)), -1.0, 1.0)
-    index = np.round((small + 1.0) * 0.5 * (len(DIVERGING_LUT) - 1)).astype(np.int64)
-    return _pixmap(DIVERGING_LUT[index])
+    """One -1..1 map as a thumbnail (see diverging_pixmaps)."""
+    return diverging_pixmaps(np.asarray(values)[None])[0]
 
 
 def _unit_scale(values: np.ndarray) -> np.ndarray:
@@ -84,8 +92,10 @@ class _MapNode(QGraphicsPixmapItem):
 
     def set_image(self, pixmap: QPixmap, hover_map: np.ndarray | None) -> None:
         self.setPixmap(pixmap)
-        self.setScale(self.size / max(pixmap.width(), 1))
-        self._frame.setRect(QRectF(0, 0, pixmap.width(), pixmap.height()))
+        rect = QRectF(0, 0, pixmap.width(), pixmap.height())
+        if rect != self._frame.rect():  # unchanged for the whole run: skip the geometry change
+            self.setScale(self.size / max(pixmap.width(), 1))
+            self._frame.setRect(rect)
         self.map = hover_map
 
     def hoverEnterEvent(self, event) -> None:
@@ -121,6 +131,7 @@ class NetworkView(QGraphicsView):
         self._edge_codes: list[np.ndarray] = []
         self._pens: dict[int, QPen] = {}
         self.summary_boxes: list[QGraphicsRectItem] = []
+        self._features: np.ndarray | None = None  # the input maps last drawn
 
     # -- public API ---------------------------------------------------------------------------
     def set_probe(self, probe, layer_infos) -> None:
@@ -213,12 +224,17 @@ class NetworkView(QGraphicsView):
         self._edge_codes.append(np.zeros(lines.shape, dtype=np.int64))
 
     def _update_units(self, probe) -> None:
-        for node, values in zip(self.feature_nodes, probe.features, strict=True):
-            scaled = _unit_scale(values)
-            node.set_image(diverging_pixmap(scaled), scaled)
+        features = np.asarray(probe.features)
+        if self._features is None or not np.array_equal(features, self._features, equal_nan=True):
+            self._features = features  # the inputs' maps stay the same for a whole run
+            scaled = [_unit_scale(values) for values in features]
+            for node, values, pixmap in zip(
+                self.feature_nodes, scaled, diverging_pixmaps(np.stack(scaled)), strict=True
+            ):
+                node.set_image(pixmap, values)
         for nodes, layer in zip(self.unit_nodes, probe.units, strict=True):
-            for node, values in zip(nodes, layer, strict=True):
-                node.set_image(diverging_pixmap(values), values)
+            for node, values, pixmap in zip(nodes, layer, diverging_pixmaps(layer), strict=True):
+                node.set_image(pixmap, values)
         self.output_node.set_image(self._output_pixmap(probe), None)  # the big view already shows it
         if len(self.edges) != len(probe.weights):
             return  # weights that could not be drawn as edges (see _build_units)
@@ -280,6 +296,7 @@ class NetworkView(QGraphicsView):
             self.unitHovered.emit(None)  # the hovered node is about to disappear
         self.scene().clear()
         self._layout_key = key
+        self._features = None
         self.feature_nodes, self.unit_nodes, self.output_node = [], [], None
         self.edges, self._edge_codes, self.summary_boxes = [], [], []
 

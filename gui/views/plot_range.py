@@ -1,0 +1,104 @@
+"""Auto-range that moves in round steps, so a live plot's axes stay put between most frames.
+
+pyqtgraph's auto-range fits the data exactly: as a loss curve grows by one epoch, both axes
+change, and every change re-lays-out and re-renders the tick text (measured here: ~22 ms per
+axis on the software rasteriser, the largest cost of the whole window while training). A stepped
+range keeps its bounds while the data still fills most of it, and otherwise jumps to round
+numbers with headroom, so the axes repaint a few times per decade of epochs instead of every frame.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+
+FILL = 0.4  # keep the current range while the data spans at least this share of it
+# (a fresh range holds its data at >= ~0.47 fill: rounding adds up to two steps, headroom half a span)
+NICE_MANTISSAS = (1.0, 2.0, 2.5, 5.0, 10.0)
+TICKS_PER_RANGE = 5
+
+
+def nice_step(span: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10^k that is at least span / TICKS_PER_RANGE."""
+    target = max(span, 1e-12) / TICKS_PER_RANGE
+    decade = 10.0 ** math.floor(math.log10(target))
+    return next(m * decade for m in NICE_MANTISSAS if m * decade >= target * (1 - 1e-9))
+
+
+def stepped_range(
+    current: tuple[float, float] | None, data: tuple[float, float], headroom: float = 0.1
+) -> tuple[float, float]:
+    """The range to show `data` (lo, hi) in, given the range shown now.
+
+    `current` is kept while it holds the data and the data fills at least FILL of it. Otherwise
+    the new range rounds outward to a nice step, with `headroom` × span of room on each side the
+    data had outgrown, so steady growth (epochs) triggers a jump only every so often.
+    """
+    lo, hi = float(data[0]), float(data[1])
+    if hi - lo <= 1e-9 * max(abs(lo), abs(hi), 1.0):  # a single value: a window around it
+        half = (abs(lo) or 1.0) / 2
+        lo, hi = lo - half, hi + half
+    if current is not None:
+        c_lo, c_hi = current
+        if c_lo <= lo and hi <= c_hi and (hi - lo) >= FILL * (c_hi - c_lo):
+            return float(c_lo), float(c_hi)
+    span = hi - lo
+    if current is not None:
+        if hi > current[1]:
+            hi += headroom * span
+        if lo < current[0]:
+            lo -= headroom * span
+    step = nice_step(hi - lo)
+    return math.floor(lo / step) * step, math.ceil(hi / step) * step
+
+
+class SteppedViewBox(pg.ViewBox):
+    """A ViewBox whose auto-range follows the data in steps (see stepped_range).
+
+    Mouse zoom and pan still turn auto-range off as usual, and pyqtgraph's "A" button turns it
+    back on. `headroom` is per axis (x, y): epochs grow steadily, so x wants more room than y.
+    """
+
+    def __init__(self, headroom: tuple[float, float] = (0.5, 0.1), **kwargs):
+        super().__init__(**kwargs)
+        self._headroom = headroom
+
+    def updateAutoRange(self) -> None:  # noqa: N802 - pyqtgraph's name
+        # The same guard flags as pyqtgraph's own updateAutoRange: some items resize with the view.
+        if self._updatingRange:
+            return
+        self._updatingRange = True
+        try:
+            auto = self.state["autoRange"]
+            if not any(auto):
+                return
+            bounds = self._data_bounds()
+            shown = self.viewRange()
+            changes = {}
+            for axis, key in ((0, "xRange"), (1, "yRange")):
+                if auto[axis] is False or bounds[axis] is None:
+                    continue
+                new = stepped_range(tuple(shown[axis]), tuple(bounds[axis]), self._headroom[axis])
+                if new != tuple(shown[axis]):
+                    changes[key] = new
+            if changes:
+                self.setRange(**changes, padding=0.0, disableAutoRange=False)
+        finally:
+            self._autoRangeNeedsUpdate = False
+            self._updatingRange = False
+
+    def _data_bounds(self) -> list[tuple[float, float] | None]:
+        """(lo, hi) per axis over the visible items' data. Unlike ViewBox.childrenBounds this adds
+        no pixel padding for pens, which depends on the range itself and would make it flap."""
+        bounds: list[tuple[float, float] | None] = [None, None]
+        for item in self.addedItems:
+            if not item.isVisible() or not hasattr(item, "dataBounds"):
+                continue
+            for axis in (0, 1):
+                lo, hi = item.dataBounds(axis) or (None, None)
+                if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
+                    continue
+                old = bounds[axis]
+                bounds[axis] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))
+        return bounds
