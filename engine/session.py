@@ -226,12 +226,19 @@ class Session:
         """How long the caller may block waiting for a command: None = until one comes."""
         if not self.running:
             return None
-        allowed = self._allowed_epoch(time.perf_counter())
+        now = time.perf_counter()
+        allowed = self._allowed_epoch(now)
         if allowed is not None and self.trainer is not None and self.trainer.epoch >= allowed:
             t0, e0 = self._pace_start
             due = t0 + (allowed - e0) / self._eps_limit
-            return max(0.0, due - time.perf_counter())
+            if self._frame_wanted():  # a finished epoch must not wait for the next one to be shown
+                due = min(due, self._next_frame)
+            return max(0.0, due - now)
         return 0.0
+
+    def _frame_wanted(self) -> bool:
+        """Epochs wait to be shown and the window is ready for a frame."""
+        return bool(self._pending) and not self._frame_in_flight
 
     def _allowed_epoch(self, now: float) -> int | None:
         if self._eps_limit <= 0:
@@ -253,7 +260,7 @@ class Session:
         allowed = self._allowed_epoch(start)
         try:
             while (now := time.perf_counter()) - start < SLICE_SECONDS:
-                if now >= self._next_frame and not self._frame_in_flight:
+                if now >= self._next_frame and self._frame_wanted():
                     break
                 if interrupted is not None and interrupted():
                     break
@@ -279,7 +286,7 @@ class Session:
             self.running = False
             self._frame_in_flight = False  # the final state is always shown
             self.emit_frame()
-        elif time.perf_counter() >= self._next_frame and not self._frame_in_flight:
+        elif time.perf_counter() >= self._next_frame and self._frame_wanted():
             self.emit_frame()
 
     def _collect(self) -> None:
@@ -309,10 +316,13 @@ class Session:
             probe = None
             self._send("failed", ("", f"could not draw the network's output: {describe(exc)}"))
         snapshots, self._pending = tuple(self._pending), []
-        # Due times advance by whole periods, so frames average FRAME_RATE even when each one
-        # leaves a little late; after a long stall the schedule restarts instead of bursting.
-        period = self._frame_period()
-        self._next_frame = max(self._next_frame + period, now + 0.5 * period)
+        # Due times advance by whole periods, so frames average FRAME_RATE even when some leave a
+        # little late (the window still drawing the previous one); after a long stall the schedule
+        # restarts instead of bursting to catch up. Frames sent on demand (a click, a live setting)
+        # leave the schedule alone, so a burst of edits cannot push the next frames back.
+        if now >= self._next_frame:
+            period = self._frame_period()
+            self._next_frame = max(self._next_frame + period, now + 0.25 * period)
         self._frame_in_flight = True
         frame = Frame(
             generation=self.generation,
@@ -351,11 +361,13 @@ def serve(commands, events) -> None:
     try:
         while True:
             wait = session.wait_seconds()
-            while commands.poll(wait):
+            # While training, the cheap check; Connection.poll costs ~0.3 ms even with nothing to read.
+            ready = waiting() if wait == 0.0 and waiting is not None else commands.poll(wait)
+            while ready:
                 command, arg = commands.recv()
                 if not session.handle(command, arg):
                     return
-                wait = 0.0
+                ready = waiting() if waiting is not None else commands.poll(0.0)
             session.tick(interrupted=waiting)
     except (EOFError, BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
         return  # the window has gone

@@ -40,7 +40,7 @@ from gui.widgets.param_form import tag
 from gui.worker import Frame, RunInfo, TrainingThread
 
 AUTOSAVE_MS = 60_000
-DEFER_MS = 12  # a busy view repaints this long after the frame that called for it
+DEFER_MS = 12  # a busy view repaints this long after the frame that called for it (frames: 33 ms apart)
 DEFER_STEP_MS = 2  # and the next part of it this long after the previous part's paint
 VIEW_PERIOD = {"curves": 0.25, "network": 0.25, "gradients": 0.5}  # seconds between repaints while training
 SPEEDS = (
@@ -72,8 +72,9 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.last_frame: Frame | None = None
         self.epoch = 0
         self._drawn_at: dict[str, float] = {}
-        self._busy_frame = 0  # id of the frame that already repainted one busy view
-        self._deferred_updates: list[Callable[[], None]] = []
+        self._frames_shown = 0
+        self._busy_frame = 0  # number of the frame that already repainted one busy view
+        self._deferred: dict[str, list[Callable[[], None]]] = {}  # view -> its put-off repaint steps
         self._deferred_timer = QTimer(self)
         self._deferred_timer.setSingleShot(True)
         self._deferred_timer.timeout.connect(self._run_deferred_updates)
@@ -280,8 +281,7 @@ class MainWindow(ProjectFiles, QMainWindow):
 
     # -- from the training thread ---------------------------------------------------------------
     def _on_rebuilt(self, info: RunInfo) -> None:
-        self._deferred_timer.stop()  # views of the previous run must not be drawn over the new one
-        self._deferred_updates = []
+        self._cancel_deferred()  # views of the previous run must not be drawn over the new one
         self.run_info = info
         self.metrics = MetricsLog()
         self.curvesView.clear()
@@ -304,24 +304,25 @@ class MainWindow(ProjectFiles, QMainWindow):
         if self.run_info is None or frame.generation != self.run_info.generation:
             return  # a frame from a run that has since been rebuilt
         self.last_frame = frame
+        self._frames_shown += 1
         for snap in frame.snapshots:
             self.metrics.append(snap)
             self.gradientView.record(snap)
         latest = frame.latest
         # The boundary repaints every frame; the busier views at a calmer pace while training runs
-        # (see _due). Their repaint is also put off by half a frame: Qt paints everything that
-        # changed in one pass, and a busy view painted with the boundary made one long event-loop
-        # turn (measured: 25-40 ms, against 5-15 ms for each on its own).
+        # (see _due). Their repaint is also put off into the gap between two frames (DEFER_MS), one
+        # plot per event-loop turn: Qt paints everything that changed in one pass, and a busy view
+        # painted with the boundary made one long turn (measured: 25-40 ms, 5-15 ms apart).
         updates = self._due_view_updates(frame)
         if frame.running:
-            if updates:  # supersedes a put-off repaint not done yet
-                self._deferred_updates = updates
+            self._deferred.update(updates)  # a view's new steps replace its own older ones
+            if self._deferred and not self._deferred_timer.isActive():
                 self._deferred_timer.start(DEFER_MS)
         else:  # idle: every view is drawn now, which supersedes anything put off
-            self._deferred_timer.stop()
-            self._deferred_updates = []
-            for update in updates:
-                update()
+            self._cancel_deferred()
+            for steps in updates.values():
+                for step in steps:
+                    step()
         self.boundaryView.set_probe(frame.probe, self.run_info.head)
         self.epoch = latest.epoch
         self.epochLabel.setText(f"Epoch {latest.epoch:,}")
@@ -337,25 +338,33 @@ class MainWindow(ProjectFiles, QMainWindow):
         elif frame.running:
             self.runMessage.hide()
 
-    def _due_view_updates(self, frame: Frame) -> list[Callable[[], None]]:
-        """The busy views' repaints this frame calls for: every one when idle, at most one while training."""
-        updates = []
+    def _due_view_updates(self, frame: Frame) -> dict[str, list[Callable[[], None]]]:
+        """The busy views' repaint steps this frame calls for: every view when idle, at most one
+        while training."""
+        updates = {}
         if self._due("curves", frame) and len(self.metrics):
-            updates += self.curvesView.update_steps(self.metrics)
+            updates["curves"] = self.curvesView.update_steps(self.metrics)
         if self._due("gradients", frame):
-            updates += self.gradientView.redraw_steps()
+            updates["gradients"] = self.gradientView.redraw_steps()
         probe, infos = frame.probe, self.run_info.layer_infos
         has_units = probe is None or probe.features is not None or probe.output.ndim == 1
         if has_units and self._due("network", frame):
-            updates.append(lambda: self.networkView.set_probe(probe, infos))
+            updates["network"] = [lambda: self.networkView.set_probe(probe, infos)]
         return updates
 
     def _run_deferred_updates(self) -> None:
         """One put-off step per event-loop turn, so each paints on its own (see _show_frame)."""
-        if self._deferred_updates:
-            self._deferred_updates.pop(0)()
-        if self._deferred_updates:
+        if self._deferred:
+            view, steps = next(iter(self._deferred.items()))
+            steps.pop(0)()
+            if not steps:
+                del self._deferred[view]
+        if self._deferred:
             self._deferred_timer.start(DEFER_STEP_MS)
+
+    def _cancel_deferred(self) -> None:
+        self._deferred_timer.stop()
+        self._deferred = {}
 
     def _due(self, view: str, frame: Frame) -> bool:
         """Whether `view` should repaint for this frame: always when idle; while training every
@@ -364,10 +373,10 @@ class MainWindow(ProjectFiles, QMainWindow):
         if not frame.running:
             self._drawn_at[view] = now
             return True
-        if self._busy_frame == id(frame) or now - self._drawn_at.get(view, 0.0) < VIEW_PERIOD[view]:
+        if self._busy_frame == self._frames_shown or now - self._drawn_at.get(view, 0.0) < VIEW_PERIOD[view]:
             return False
         self._drawn_at[view] = now
-        self._busy_frame = id(frame)
+        self._busy_frame = self._frames_shown
         return True
 
     def _on_failed(self, path: str, reason: str) -> None:
@@ -410,6 +419,7 @@ class MainWindow(ProjectFiles, QMainWindow):
     def shutdown(self) -> None:
         """Stop training and join the thread (idempotent)."""
         self._autosave.stop()
+        self._cancel_deferred()
         self.training.stop()
 
 

@@ -13,8 +13,9 @@ import math
 
 import pyqtgraph as pg
 
-FILL = 0.4  # keep the current range while the data spans at least this share of it
-# (a fresh range holds its data at >= ~0.47 fill: rounding adds up to two steps, headroom half a span)
+FILL = 0.4  # keep the current range while the data spans at least this share of it (less headroom)
+# A fresh range holds its data at > 1 / (1.8 * (1 + 2 * headroom)): rounding outward adds under two
+# steps, each under 0.4 of the span.
 NICE_MANTISSAS = (1.0, 2.0, 2.5, 5.0, 10.0)
 TICKS_PER_RANGE = 5
 
@@ -37,11 +38,13 @@ def stepped_range(
     """
     lo, hi = float(data[0]), float(data[1])
     if hi - lo <= 1e-9 * max(abs(lo), abs(hi), 1.0):  # a single value: a window around it
-        half = (abs(lo) or 1.0) / 2
+        half = abs(lo) / 2 if abs(lo) > 1e-6 else 0.5
         lo, hi = lo - half, hi + half
     if current is not None:
         c_lo, c_hi = current
-        if c_lo <= lo and hi <= c_hi and (hi - lo) >= FILL * (c_hi - c_lo):
+        # Headroom on both sides can make a fresh range 1 + 2 * headroom times emptier: a range
+        # this function just chose must pass its own test, or it would flap between two ranges.
+        if c_lo <= lo and hi <= c_hi and (hi - lo) >= FILL / (1 + 2 * headroom) * (c_hi - c_lo):
             return float(c_lo), float(c_hi)
     span = hi - lo
     if current is not None:
@@ -63,6 +66,20 @@ class SteppedViewBox(pg.ViewBox):
     def __init__(self, headroom: tuple[float, float] = (0.5, 0.1), **kwargs):
         super().__init__(**kwargs)
         self._headroom = headroom
+        self._fresh = [True, True]  # per axis: fit from scratch, ignoring the range shown now
+
+    def enableAutoRange(self, axis=None, enable=True, x=None, y=None) -> None:  # noqa: N802
+        """Auto-range turned (back) on, by the "A" button or a log-scale toggle: the range shown
+        then is the user's zoom or another scale, so the next fit starts from scratch."""
+        fresh = getattr(self, "_fresh", None)  # None while pg.ViewBox.__init__ runs
+        if fresh is not None and x is None and y is None and enable is not False:
+            if axis in (None, self.XYAxes, "xy"):
+                fresh[:] = [True, True]
+            elif axis in (self.XAxis, "x"):
+                fresh[0] = True
+            elif axis in (self.YAxis, "y"):
+                fresh[1] = True
+        super().enableAutoRange(axis, enable, x, y)
 
     def updateAutoRange(self) -> None:  # noqa: N802 - pyqtgraph's name
         # The same guard flags as pyqtgraph's own updateAutoRange: some items resize with the view.
@@ -79,7 +96,9 @@ class SteppedViewBox(pg.ViewBox):
             for axis, key in ((0, "xRange"), (1, "yRange")):
                 if auto[axis] is False or bounds[axis] is None:
                     continue
-                new = stepped_range(tuple(shown[axis]), tuple(bounds[axis]), self._headroom[axis])
+                current = None if self._fresh[axis] else tuple(shown[axis])
+                self._fresh[axis] = False
+                new = stepped_range(current, tuple(bounds[axis]), self._headroom[axis])
                 if new != tuple(shown[axis]):
                     changes[key] = new
             if changes:

@@ -7,7 +7,15 @@ import time
 import pytest
 
 from engine.cli import load_project_arg
+from engine.fastkernel import warm_up
 from engine.session import FRAME_RATE, Session
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compiled_kernel():
+    """On a fresh machine the first step compiles the small-network kernel (~15 s); serve() does
+    this before its first run, and so do these tests, so that time is not mistaken for training."""
+    warm_up()
 
 
 class Recorder:
@@ -77,9 +85,52 @@ def test_one_frame_in_flight_until_the_window_has_drawn_it():
 def test_a_waiting_command_ends_the_training_slice_at_once():
     session, _ = started_session(consume=True)
     session.tick()  # the first frame goes out; the schedule is running
-    epoch = session.trainer.epoch
+    steps = session.trainer.step_count
     session.tick(interrupted=lambda: True)
-    assert session.trainer.epoch == epoch  # no epoch started once a command was waiting
+    assert session.trainer.step_count == steps  # not one more batch once a command was waiting
+
+
+def serve_for(session: Session, seconds: float, on_turn=None) -> None:
+    """What engine.session.serve does between commands: wait as told, then train a slice."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        wait = session.wait_seconds()
+        if wait:
+            time.sleep(wait)  # serve() blocks on the command pipe this long
+        session.tick()
+        if on_turn is not None:
+            on_turn()
+
+
+def test_under_a_speed_limit_each_epoch_is_shown_when_it_ends():
+    session, recorder = started_session(consume=True)
+    session.set_speed(1.0)  # one epoch a second: the next epoch is a whole second away
+    finished: dict[int, float] = {}
+    shown: dict[int, float] = {}
+
+    def note_times():
+        now = time.perf_counter()
+        finished.setdefault(session.trainer.epoch, now)
+        for frame in recorder.frames:
+            for snap in frame.snapshots:
+                shown.setdefault(snap.epoch, now)
+
+    serve_for(session, 2.5, note_times)
+    epochs = [e for e in finished if e >= 1 and e in shown]
+    assert len(epochs) >= 2
+    # Shown within a few frame periods of finishing, not when the next epoch is allowed (1 s later).
+    assert all(shown[e] - finished[e] < 0.3 for e in epochs)
+
+
+def test_a_burst_of_live_edits_does_not_hold_back_the_frames():
+    session, recorder = started_session(consume=True)
+    project = session.trainer.project.copy()
+    for n in range(60):  # e.g. a spin box scrolled through sixty learning rates while training runs
+        project.training.optimizer = {"name": "sgd", "lr": 0.01 + n * 1e-4}
+        session.handle("train_settings", project)
+    count = len(recorder.frames)
+    run_ticks(session, 0.3)
+    assert len(recorder.frames) >= count + 3  # regular frames carry on at once
 
 
 @pytest.mark.parametrize("rate", [20.0, 50.0])
@@ -88,11 +139,7 @@ def test_speed_limit_holds_the_epoch_rate(rate):
     session.set_speed(rate)
     epoch0 = session.trainer.epoch
     start = time.perf_counter()
-    while time.perf_counter() - start < 0.5:
-        wait = session.wait_seconds()
-        if wait:
-            time.sleep(wait)
-        session.tick()
+    serve_for(session, 0.5)
     elapsed = time.perf_counter() - start
     # Never ahead of the pace (one epoch of slack for the one started at the boundary).
     assert session.trainer.epoch - epoch0 <= rate * elapsed + 1

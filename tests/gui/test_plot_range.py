@@ -34,17 +34,18 @@ def test_growing_epochs_move_the_range_only_now_and_then():
 finite = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False)
 
 
-@given(finite, finite, st.one_of(st.none(), st.tuples(finite, finite)))
-def test_the_range_holds_the_data_and_does_not_flap(a, b, current):
+@given(finite, finite, st.one_of(st.none(), st.tuples(finite, finite)), st.sampled_from([0.0, 0.1, 0.5]))
+def test_the_range_holds_the_data_and_does_not_flap(a, b, current, headroom):
     lo, hi = min(a, b), max(a, b)
     if current is not None:
         current = (min(current), max(current))
-    shown = stepped_range(current, (lo, hi))
+    shown = stepped_range(current, (lo, hi), headroom)
     assert shown[0] <= lo and hi <= shown[1]
     assert shown[0] < shown[1]
-    assert stepped_range(shown, (lo, hi)) == shown  # asked again with the same data: no change
+    assert stepped_range(shown, (lo, hi), headroom) == shown  # asked again with the same data: no change
     if hi - lo > 1e-6 * max(abs(lo), abs(hi), 1.0) and shown != current:
-        assert (hi - lo) >= FILL * (shown[1] - shown[0]) * 0.99  # a fresh range is not mostly empty
+        # A fresh range is not mostly empty: at least FILL of it, less the headroom it was given.
+        assert (hi - lo) >= FILL / (1 + 2 * headroom) * (shown[1] - shown[0]) * 0.99
 
 
 def test_view_box_follows_the_data_in_steps(qtbot):
@@ -62,6 +63,19 @@ def test_view_box_follows_the_data_in_steps(qtbot):
         assert x_lo <= 1 and n <= x_hi  # every point stays in view
         assert y_lo <= 1.0 / math.sqrt(n) and y_hi >= 1.0
     assert len(set(ranges)) <= 12  # 99 updates, a handful of distinct ranges
+
+
+def test_auto_button_fits_afresh_after_a_pan(qtbot):
+    widget = pg.PlotWidget(viewBox=SteppedViewBox())
+    qtbot.addWidget(widget)
+    widget.plot(np.arange(1.0, 1001.0), np.linspace(1.0, 0.0, 1000))
+    box = widget.getViewBox()
+    box.updateAutoRange()
+    fitted = box.viewRange()[0]
+    box.setRange(xRange=(-300.0, 1200.0), padding=0)  # a pan/zoom-out that still holds all the data
+    widget.getPlotItem().autoBtnClicked()  # pyqtgraph's "A" button
+    box.updateAutoRange()
+    assert box.viewRange()[0] == fitted  # not the panned range kept because the data still fits
 
 
 def test_mouse_zoom_still_turns_following_off(qtbot):

@@ -194,3 +194,22 @@ def test_reorder_layers_by_buttons_and_drop(qtbot, window):
     assert card(window, 1).unitsSpin.value() == 5
     window.model.undo_stack.undo()
     assert units() == [5, 3]
+
+
+def test_pausing_shows_the_paused_epoch_in_every_view(qtbot, window):
+    """While training, the busy views repaint later and in parts; the pause frame draws them all."""
+    train_until(qtbot, window, 60)
+    window.pause()
+    qtbot.waitUntil(lambda: not window.last_frame.running, timeout=5000)
+    final = window.last_frame.latest.epoch
+    # The frame that says "paused" has just been shown: nothing may still wait to be drawn.
+    assert not window._deferred and not window._deferred_timer.isActive()
+    x, _ = window.curvesView._train_loss.getData()
+    assert x[-1] == final
+    x, _ = window.curvesView._train_accuracy.getData()
+    assert x[-1] == final
+    assert window.gradientView._grad_curves[0].getData()[0][-1] == final
+    assert window.gradientView._ratio_curves[0].getData()[0][-1] == final
+    probe = window.last_frame.probe
+    for node, values in zip(window.networkView.unit_nodes[0], probe.units[0], strict=True):
+        assert np.shares_memory(node.map, values)  # this very frame's unit maps, not an older one
