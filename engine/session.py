@@ -317,12 +317,13 @@ class Session:
             self._send("failed", ("", f"could not draw the network's output: {describe(exc)}"))
         snapshots, self._pending = tuple(self._pending), []
         # Due times advance by whole periods, so frames average FRAME_RATE even when some leave a
-        # little late (the window still drawing the previous one); after a long stall the schedule
-        # restarts instead of bursting to catch up. Frames sent on demand (a click, a live setting)
-        # leave the schedule alone, so a burst of edits cannot push the next frames back.
+        # little late (the window still drawing the previous one): the next is then due sooner,
+        # and back-pressure keeps it from leaving before the window has taken this one. After a
+        # stall of a whole period the schedule restarts from now instead of catching up. Frames
+        # sent on demand (a click, a live setting) leave the schedule alone, so a burst of edits
+        # cannot push the next frames back.
         if now >= self._next_frame:
-            period = self._frame_period()
-            self._next_frame = max(self._next_frame + period, now + 0.25 * period)
+            self._next_frame = max(self._next_frame + self._frame_period(), now)
         self._frame_in_flight = True
         frame = Frame(
             generation=self.generation,
