@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSplitter,
+    QStyle,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -183,8 +184,9 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.resetButton = tag(
             QPushButton("⟲ Reset"), "resetButton", "Reset", "Re-initialise the weights (R)"
         )
-        self.playButton = tag(QPushButton("▶ Play"), "playButton", "Play or pause", "Train / pause (Space)")
+        self.playButton = tag(QPushButton("Play"), "playButton", "Play or pause", "Train / pause (Space)")
         self.playButton.setCheckable(True)
+        self.playButton.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
         self.playButton.setMinimumWidth(96)
         self.stepButton = tag(
             QPushButton("Step ›"), "stepButton", "Step one epoch", "Train one epoch (→ or S)"
@@ -262,7 +264,10 @@ class MainWindow(ProjectFiles, QMainWindow):
 
     def _set_running(self, running: bool) -> None:
         self.playButton.setChecked(running)
-        self.playButton.setText("⏸ Pause" if running else "▶ Play")
+        # Standard icons, not glyphs: "⏸" is missing from common fonts and showed as a box.
+        icon = QStyle.StandardPixmap.SP_MediaPause if running else QStyle.StandardPixmap.SP_MediaPlay
+        self.playButton.setIcon(self.style().standardIcon(icon))
+        self.playButton.setText("Pause" if running else "Play")
 
     def _set_trainable(self, ok: bool) -> None:
         for button in (self.playButton, self.stepButton):
@@ -320,6 +325,10 @@ class MainWindow(ProjectFiles, QMainWindow):
                 self._deferred_timer.start(DEFER_MS)
         else:  # idle: every view is drawn now, which supersedes anything put off
             self._cancel_deferred()
+            # While training, the plots keep headroom for epochs to come; a still picture fits tightly,
+            # so the loss and gradient plots of the same epochs show the same range.
+            self.curvesView.refit()
+            self.gradientView.refit()
             for steps in updates.values():
                 for step in steps:
                     step()

@@ -77,7 +77,7 @@ def diverging_colors(values: np.ndarray, levels: tuple[float, float]) -> np.ndar
     return DIVERGING_LUT[index.astype(np.int64)]
 
 
-LEFT_AXIS_WIDTH = 58  # px: room for "0.0001" plus the axis label
+LEFT_AXIS_WIDTH = 64  # px: room for "0.0001" plus the axis label
 
 
 def style_plot(plot: pg.PlotItem, x_label: str, y_label: str) -> None:
@@ -86,8 +86,12 @@ def style_plot(plot: pg.PlotItem, x_label: str, y_label: str) -> None:
         axis = plot.getAxis(name)
         axis.setPen(pg.mkPen(FOREGROUND))
         axis.setTextPen(pg.mkPen(FOREGROUND))
-        axis.setLabel(label, color=FOREGROUND)
         axis.enableAutoSIPrefix(False)  # "loss (x0.001)" reads worse than plain decimals
+        # pyqtgraph 0.14 still computes a prefix when switching it off: on a +-0.5 range (a view
+        # not laid out yet) that left every tick label 1000x too large ("6000" for 6). Undo it.
+        axis.autoSIPrefixScale, axis.labelUnitPrefix = 1.0, ""
+        axis.setLabel(label, color=FOREGROUND)  # after the prefix is reset: it redraws the label
+        axis.picture = None  # tick text is cached: draw it again with the scale reset
         # Tick text is the costliest thing pyqtgraph paints; a cached axis repaints as one pixmap
         # until its range really changes (measured: axes were ~40% of the window's time in training).
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)

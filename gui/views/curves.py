@@ -20,8 +20,9 @@ PENALTY_COLOR = "#7f7f7f"
 def _make_curve(plot: pg.PlotItem, color: str, name: str, dashed: bool = False) -> pg.PlotDataItem:
     style = Qt.PenStyle.DashLine if dashed else Qt.PenStyle.SolidLine
     curve = plot.plot([], [], pen=pg.mkPen(color, width=1, style=style), name=name)
+    # Peak downsampling keeps long runs cheap to draw. No clip-to-view: the stepped auto-range
+    # needs the bounds of all the data, not of the part a zoom left visible.
     curve.setDownsampling(auto=True, method="peak")
-    curve.setClipToView(True)
     return curve
 
 
@@ -107,6 +108,10 @@ class CurvesView(QWidget):
         epoch = metrics.column("epoch")
         self._train_accuracy.setData(*_finite(epoch, metrics.column("train_accuracy")))
         self._test_accuracy.setData(*_finite(epoch, metrics.column("test_accuracy")))
+
+    def refit(self) -> None:
+        """Fit the axes tightly to the data at the next repaint (training has stopped)."""
+        self.loss_plot.getPlotItem().getViewBox().refit()
 
     def set_log_scale(self, log: bool) -> None:
         self.log_scale_check.setChecked(log)  # the checkbox's toggled signal applies it

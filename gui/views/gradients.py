@@ -96,6 +96,10 @@ class GradientFlowView(QWidget):
         self.record(snapshot)
         self.redraw()
 
+    def refit(self) -> None:
+        """Fit the axes tightly to the data at the next repaint (training has stopped)."""
+        self.plot_widget.getPlotItem().getViewBox().refit()
+
     def record(self, snapshot) -> None:
         """Add one snapshot's statistics to the history without repainting (cheap; call per epoch)."""
         stats = snapshot.layers
@@ -147,8 +151,9 @@ class GradientFlowView(QWidget):
         curve = self.plot_widget.getPlotItem().plot(
             [], [], pen=pg.mkPen(color, width=1, style=style), name=name
         )
+        # Peak downsampling keeps long runs cheap to draw. No clip-to-view: the stepped auto-range
+        # needs the bounds of all the data, not of the part a zoom left visible.
         curve.setDownsampling(auto=True, method="peak")
-        curve.setClipToView(True)
         return curve
 
     def _set_warning(self, text: str | None) -> None:

@@ -37,9 +37,10 @@ def stepped_range(
     data had outgrown, so steady growth (epochs) triggers a jump only every so often.
     """
     lo, hi = float(data[0]), float(data[1])
+    floor = 0.0 if lo >= 0 else -math.inf  # data never negative (epochs, losses): no negative axis
     if hi - lo <= 1e-9 * max(abs(lo), abs(hi), 1.0):  # a single value: a window around it
         half = abs(lo) / 2 if abs(lo) > 1e-6 else 0.5
-        lo, hi = lo - half, hi + half
+        lo, hi = max(lo - half, floor), hi + half
     if current is not None:
         c_lo, c_hi = current
         # Headroom on both sides can make a fresh range 1 + 2 * headroom times emptier: a range
@@ -51,9 +52,9 @@ def stepped_range(
         if hi > current[1]:
             hi += headroom * span
         if lo < current[0]:
-            lo -= headroom * span
+            lo = max(lo - headroom * span, floor)
     step = nice_step(hi - lo)
-    return math.floor(lo / step) * step, math.ceil(hi / step) * step
+    return max(math.floor(lo / step) * step, floor), math.ceil(hi / step) * step
 
 
 class SteppedViewBox(pg.ViewBox):
@@ -67,6 +68,12 @@ class SteppedViewBox(pg.ViewBox):
         super().__init__(**kwargs)
         self._headroom = headroom
         self._fresh = [True, True]  # per axis: fit from scratch, ignoring the range shown now
+
+    def refit(self) -> None:
+        """Fit the data afresh, without headroom, at the next update (e.g. when training stops, so
+        the final picture is tight and plots of the same epochs agree)."""
+        self._fresh[:] = [True, True]
+        self.queueUpdateAutoRange()
 
     def enableAutoRange(self, axis=None, enable=True, x=None, y=None) -> None:  # noqa: N802
         """Auto-range turned (back) on, by the "A" button or a log-scale toggle: the range shown

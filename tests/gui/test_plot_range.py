@@ -6,9 +6,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from gui.views.curves import _make_curve
 from gui.views.plot_range import FILL, SteppedViewBox, nice_step, stepped_range
 
 
@@ -65,17 +67,29 @@ def test_view_box_follows_the_data_in_steps(qtbot):
     assert len(set(ranges)) <= 12  # 99 updates, a handful of distinct ranges
 
 
-def test_auto_button_fits_afresh_after_a_pan(qtbot):
+def test_falling_losses_never_get_a_negative_axis():
+    shown = (0.2, 0.8)
+    for low in (0.15, 0.1, 0.05, 0.01, 0.001):
+        shown = stepped_range(shown, (low, 0.7), headroom=0.5)
+        assert shown[0] == 0.0 or 0.0 < shown[0] <= low
+    assert stepped_range(None, (-0.3, 0.7))[0] < 0  # data that does go negative still shows
+
+
+@pytest.mark.parametrize("zoom", [(-300.0, 1200.0), (100.0, 200.0)])
+def test_auto_button_fits_all_the_data_afresh_after_a_zoom(qtbot, zoom):
     widget = pg.PlotWidget(viewBox=SteppedViewBox())
     qtbot.addWidget(widget)
-    widget.plot(np.arange(1.0, 1001.0), np.linspace(1.0, 0.0, 1000))
+    widget.resize(400, 300)
+    curve = _make_curve(widget.getPlotItem(), "#000000", "train")  # configured as the window's curves
+    curve.setData(np.arange(1.0, 1001.0), np.linspace(1.0, 0.0, 1000))
     box = widget.getViewBox()
     box.updateAutoRange()
-    fitted = box.viewRange()[0]
-    box.setRange(xRange=(-300.0, 1200.0), padding=0)  # a pan/zoom-out that still holds all the data
+    fitted = box.viewRange()
+    box.setRange(xRange=zoom, padding=0)  # a pan/zoom: following stops
+    box.updateAutoRange()
     widget.getPlotItem().autoBtnClicked()  # pyqtgraph's "A" button
     box.updateAutoRange()
-    assert box.viewRange()[0] == fitted  # not the panned range kept because the data still fits
+    assert box.viewRange() == fitted  # all the data, from epoch 0: not the zoom, not negative epochs
 
 
 def test_mouse_zoom_still_turns_following_off(qtbot):

@@ -213,3 +213,14 @@ def test_pausing_shows_the_paused_epoch_in_every_view(qtbot, window):
     probe = window.last_frame.probe
     for node, values in zip(window.networkView.unit_nodes[0], probe.units[0], strict=True):
         assert np.shares_memory(node.map, values)  # this very frame's unit maps, not an older one
+
+
+def test_axes_read_in_plain_units(window):
+    """No SI prefix: the decision map's x1 runs -6..6, not "-6000..6000" (milli-scaled) or "x1 (m)"."""
+    for plot in (window.boundaryView, window.curvesView.loss_plot, window.gradientView.plot_widget):
+        for name in ("bottom", "left"):
+            axis = plot.getPlotItem().getAxis(name)
+            assert axis.autoSIPrefixScale == 1.0
+            assert axis.labelUnitPrefix == ""
+    ticks = window.boundaryView.getPlotItem().getAxis("bottom").tickStrings([-6.0, 0.0, 6.0], 1.0, 2.0)
+    assert ticks == ["-6", "0", "6"]
