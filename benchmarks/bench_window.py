@@ -8,7 +8,7 @@ Reports, for one example project:
   - the window's event-loop lag: a 10 ms timer records how late each of its ticks fires (p50/p99),
   - boundary frames painted per second (paint events of the decision-map view).
 Both speeds are measured alternating round by round (the window stays open, paused, while a
-separate headless process trains), and the median round is reported: on a shared 2-core
+separate headless process trains), and the median over the rounds is reported: on a shared 2-core
 machine one-off measurements of either drift by ±10%.
 """
 
@@ -137,21 +137,27 @@ def main() -> int:
     window.shutdown()
     window.close()
     headless_process.terminate()
-    median = sorted(rounds, key=lambda r: r["ratio"])[len(rounds) // 2]
-    worst_lag = max(r["lag_p99_ms"] for r in rounds)
+
+    def median(key: str) -> float:
+        return float(np.median([r[key] for r in rounds]))
+
+    def spread(key: str, fmt: str) -> str:
+        values = [r[key] for r in rounds]
+        return f"rounds {min(values):{fmt}}-{max(values):{fmt}}"
+
     print(f"example: {args.example}  (backend chosen automatically), median of {len(rounds)} rounds:")
-    print(f"headless:          {median['headless']:8.0f} epochs/s")
+    print(f"headless:          {median('headless'):8.0f} epochs/s")
     print(
-        f"window, training:  {median['epochs_per_s']:8.0f} epochs/s  ratio {median['ratio']:.2f}"
-        f"  ({median['epochs_per_s'] / PLAYGROUND_PAGE_EPOCHS_PER_S:.0f}x TF Playground's ~20 epochs/s)"
+        f"window, training:  {median('epochs_per_s'):8.0f} epochs/s"
+        f"  ({median('epochs_per_s') / PLAYGROUND_PAGE_EPOCHS_PER_S:.0f}x TF Playground's ~20 epochs/s)"
+    )
+    print(f"ratio:             {median('ratio'):8.2f}  ({spread('ratio', '.2f')})")
+    print(
+        f"event-loop lag:    p50 {median('lag_p50_ms'):.1f} ms, p99 {median('lag_p99_ms'):.1f} ms"
+        f"  ({spread('lag_p99_ms', '.1f')})"
     )
     print(
-        f"event-loop lag:    p50 {median['lag_p50_ms']:.1f} ms, p99 {median['lag_p99_ms']:.1f} ms"
-        f"  (worst round's p99: {worst_lag:.1f} ms)"
-    )
-    fps = sorted(r["boundary_fps"] for r in rounds)
-    print(
-        f"boundary frames:   {fps[len(fps) // 2]:.1f} per second (100x100 grid; rounds {fps[0]:.1f}-{fps[-1]:.1f})"
+        f"boundary frames:   {median('boundary_fps'):.1f} per second, 100x100 grid ({spread('boundary_fps', '.1f')})"
     )
     return 0
 

@@ -122,9 +122,26 @@ class SteppedViewBox(pg.ViewBox):
             if not item.isVisible() or not hasattr(item, "dataBounds"):
                 continue
             for axis in (0, 1):
-                lo, hi = item.dataBounds(axis) or (None, None)
+                lo, hi = _full_bounds(item, axis)
                 if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
                     continue
                 old = bounds[axis]
                 bounds[axis] = (lo, hi) if old is None else (min(old[0], lo), max(old[1], hi))
         return bounds
+
+
+def _full_bounds(item, axis: int) -> tuple[float | None, float | None]:
+    """(lo, hi) of all of an item's data along `axis`, in view coordinates (log10 on a log axis).
+
+    A curve clipped to the view reports only the visible part through dataBounds; after a zoom
+    that would make the "A" button fit the zoomed slice, so curves are asked for their data rect.
+    """
+    rect = item.dataRect() if isinstance(item, pg.PlotDataItem) else None
+    if rect is None:
+        return item.dataBounds(axis) or (None, None)
+    lo, hi = (rect.left(), rect.right()) if axis == 0 else (rect.top(), rect.bottom())
+    if item.opts.get("logMode", (False, False))[axis]:
+        if not lo > 0:
+            return None, None
+        lo, hi = math.log10(lo), math.log10(hi)
+    return lo, hi
