@@ -70,6 +70,7 @@ class Session:
         self._pace_start = (0.0, 0)  # (time, epoch) when the current pace began
         self._pending: list = []
         self._next_frame = 0.0  # when the next frame is due (perf_counter seconds)
+        self._frame_step = -1  # the trainer's step count when the last frame was made
         self._frame_in_flight = False  # back-pressure: one frame at a time until the window says "consumed"
         self._rate_mark = (time.perf_counter(), 0)
         self._rate = 0.0
@@ -237,8 +238,11 @@ class Session:
         return 0.0
 
     def _frame_wanted(self) -> bool:
-        """Epochs wait to be shown and the window is ready for a frame."""
-        return bool(self._pending) and not self._frame_in_flight
+        """The window is ready for a frame and there is news: finished epochs, or steps taken
+        since the last frame (an epoch of a big dataset takes many frames' time)."""
+        if self._frame_in_flight or self.trainer is None:
+            return False
+        return bool(self._pending) or self.trainer.step_count != self._frame_step
 
     def _allowed_epoch(self, now: float) -> int | None:
         if self._eps_limit <= 0:
@@ -316,6 +320,7 @@ class Session:
             probe = None
             self._send("failed", ("", f"could not draw the network's output: {describe(exc)}"))
         snapshots, self._pending = tuple(self._pending), []
+        self._frame_step = trainer.step_count
         # Due times advance by whole periods, so frames average FRAME_RATE even when some leave a
         # little late (the window still drawing the previous one): the next is then due sooner,
         # and back-pressure keeps it from leaving before the window has taken this one. After a

@@ -143,3 +143,16 @@ def test_speed_limit_holds_the_epoch_rate(rate):
     elapsed = time.perf_counter() - start
     # Never ahead of the pace (one epoch of slack for the one started at the boundary).
     assert session.trainer.epoch - epoch0 <= rate * elapsed + 1
+
+
+def test_frames_keep_coming_within_a_long_epoch():
+    # 10,000 points one at a time: an epoch is thousands of steps, longer than a frame period.
+    session, recorder = started_session(
+        consume=True, overrides=["data.samples=10000", "training.batch_size=1"]
+    )
+    session.tick()  # the first frame goes out; the schedule is running
+    count = len(recorder.frames)
+    run_ticks(session, 0.3)
+    frames = recorder.frames[count:]
+    assert len(frames) >= 3
+    assert any(not f.snapshots for f in frames)  # frames mid-epoch show the weights as they move
