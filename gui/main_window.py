@@ -7,7 +7,6 @@ RunInfo and throttled Frames -> the views repaint from those plain-numpy records
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,14 +35,12 @@ from gui.menus import build_menus
 from gui.panels import BuilderPanel, DataPanel, TrainingPanel
 from gui.project_files import ProjectFiles, default_project
 from gui.project_model import ProjectModel
+from gui.view_pacer import ViewPacer
 from gui.views import BoundaryView, CurvesView, GradientFlowView, NetworkView
 from gui.widgets.param_form import tag
 from gui.worker import Frame, RunInfo, TrainingThread
 
 AUTOSAVE_MS = 60_000
-DEFER_MS = 12  # a busy view repaints this long after the frame that called for it (frames: 33 ms apart)
-DEFER_STEP_MS = 2  # and the next part of it this long after the previous part's paint
-VIEW_PERIOD = {"curves": 0.25, "network": 0.25, "gradients": 0.5}  # seconds between repaints while training
 SPEEDS = (
     ("1 epoch/s", 1.0),
     ("5 epochs/s", 5.0),
@@ -72,13 +69,7 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.run_info: RunInfo | None = None
         self.last_frame: Frame | None = None
         self.epoch = 0
-        self._drawn_at: dict[str, float] = {}
-        self._frames_shown = 0
-        self._busy_frame = 0  # number of the frame that already repainted one busy view
-        self._deferred: dict[str, list[Callable[[], None]]] = {}  # view -> its put-off repaint steps
-        self._deferred_timer = QTimer(self)
-        self._deferred_timer.setSingleShot(True)
-        self._deferred_timer.timeout.connect(self._run_deferred_updates)
+        self.view_pacer = ViewPacer(self)
         self.training = TrainingThread(self)
         self.training.worker.rebuilt.connect(self._on_rebuilt)
         self.training.worker.frameReady.connect(self._on_frame)
@@ -286,7 +277,7 @@ class MainWindow(ProjectFiles, QMainWindow):
 
     # -- from the training thread ---------------------------------------------------------------
     def _on_rebuilt(self, info: RunInfo) -> None:
-        self._cancel_deferred()  # views of the previous run must not be drawn over the new one
+        self.view_pacer.cancel()  # views of the previous run must not be drawn over the new one
         self.run_info = info
         self.metrics = MetricsLog()
         self.curvesView.clear()
@@ -309,29 +300,16 @@ class MainWindow(ProjectFiles, QMainWindow):
         if self.run_info is None or frame.generation != self.run_info.generation:
             return  # a frame from a run that has since been rebuilt
         self.last_frame = frame
-        self._frames_shown += 1
         for snap in frame.snapshots:
             self.metrics.append(snap)
             self.gradientView.record(snap)
         latest = frame.latest
-        # The boundary repaints every frame; the busier views at a calmer pace while training runs
-        # (see _due). Their repaint is also put off into the gap between two frames (DEFER_MS), one
-        # plot per event-loop turn: Qt paints everything that changed in one pass, and a busy view
-        # painted with the boundary made one long turn (measured: 25-40 ms, 5-15 ms apart).
-        updates = self._due_view_updates(frame)
-        if frame.running:
-            self._deferred.update(updates)  # a view's new steps replace its own older ones
-            if self._deferred and not self._deferred_timer.isActive():
-                self._deferred_timer.start(DEFER_MS)
-        else:  # idle: every view is drawn now, which supersedes anything put off
-            self._cancel_deferred()
+        if not frame.running:
             # While training, the plots keep headroom for epochs to come; a still picture fits tightly,
             # so the loss and gradient plots of the same epochs show the same range.
             self.curvesView.refit()
             self.gradientView.refit()
-            for steps in updates.values():
-                for step in steps:
-                    step()
+        self.view_pacer.schedule(frame.running, self._busy_views(frame))  # see gui/view_pacer.py
         self.boundaryView.set_probe(frame.probe, self.run_info.head)
         self.epoch = latest.epoch
         self.epochLabel.setText(f"Epoch {latest.epoch:,}")
@@ -347,46 +325,16 @@ class MainWindow(ProjectFiles, QMainWindow):
         elif frame.running:
             self.runMessage.hide()
 
-    def _due_view_updates(self, frame: Frame) -> dict[str, list[Callable[[], None]]]:
-        """The busy views' repaint steps this frame calls for: every view when idle, at most one
-        while training."""
-        updates = {}
-        if self._due("curves", frame) and len(self.metrics):
-            updates["curves"] = self.curvesView.update_steps(self.metrics)
-        if self._due("gradients", frame):
-            updates["gradients"] = self.gradientView.redraw_steps()
+    def _busy_views(self, frame: Frame) -> dict:
+        """The busy views with something to show, each with its repaint as parts."""
+        views = {}
+        if len(self.metrics):
+            views["curves"] = lambda: self.curvesView.update_steps(self.metrics)
+        views["gradients"] = self.gradientView.redraw_steps
         probe, infos = frame.probe, self.run_info.layer_infos
-        has_units = probe is None or probe.features is not None or probe.output.ndim == 1
-        if has_units and self._due("network", frame):
-            updates["network"] = [lambda: self.networkView.set_probe(probe, infos)]
-        return updates
-
-    def _run_deferred_updates(self) -> None:
-        """One put-off step per event-loop turn, so each paints on its own (see _show_frame)."""
-        if self._deferred:
-            view, steps = next(iter(self._deferred.items()))
-            steps.pop(0)()
-            if not steps:
-                del self._deferred[view]
-        if self._deferred:
-            self._deferred_timer.start(DEFER_STEP_MS)
-
-    def _cancel_deferred(self) -> None:
-        self._deferred_timer.stop()
-        self._deferred = {}
-
-    def _due(self, view: str, frame: Frame) -> bool:
-        """Whether `view` should repaint for this frame: always when idle; while training every
-        VIEW_PERIOD s, and at most one of the busy views per frame, so no frame paints them all."""
-        now = time.monotonic()
-        if not frame.running:
-            self._drawn_at[view] = now
-            return True
-        if self._busy_frame == self._frames_shown or now - self._drawn_at.get(view, 0.0) < VIEW_PERIOD[view]:
-            return False
-        self._drawn_at[view] = now
-        self._busy_frame = self._frames_shown
-        return True
+        if probe is None or probe.features is not None or probe.output.ndim == 1:
+            views["network"] = lambda: [lambda: self.networkView.set_probe(probe, infos)]
+        return views
 
     def _on_failed(self, path: str, reason: str) -> None:
         text = f"{path}: {reason}" if path else reason
@@ -428,7 +376,7 @@ class MainWindow(ProjectFiles, QMainWindow):
     def shutdown(self) -> None:
         """Stop training and join the thread (idempotent)."""
         self._autosave.stop()
-        self._cancel_deferred()
+        self.view_pacer.cancel()
         self.training.stop()
 
 

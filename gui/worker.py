@@ -13,7 +13,8 @@ import threading
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from engine.session import Frame, RunInfo, run_child
+from engine.session import Frame, RunInfo
+from engine.session_process import run_child
 
 __all__ = ["Frame", "RunInfo", "TrainingThread", "TrainingWorker"]
 

@@ -91,7 +91,7 @@ def test_a_waiting_command_ends_the_training_slice_at_once():
 
 
 def serve_for(session: Session, seconds: float, on_turn=None) -> None:
-    """What engine.session.serve does between commands: wait as told, then train a slice."""
+    """What engine.session_process.serve does between commands: wait as told, then train a slice."""
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
         wait = session.wait_seconds()

@@ -203,7 +203,7 @@ def test_pausing_shows_the_paused_epoch_in_every_view(qtbot, window):
     qtbot.waitUntil(lambda: not window.last_frame.running, timeout=5000)
     final = window.last_frame.latest.epoch
     # The frame that says "paused" has just been shown: nothing may still wait to be drawn.
-    assert not window._deferred and not window._deferred_timer.isActive()
+    assert not window.view_pacer.pending and not window.view_pacer.timer.isActive()
     x, _ = window.curvesView._train_loss.getData()
     assert x[-1] == final
     x, _ = window.curvesView._train_accuracy.getData()

@@ -1,0 +1,63 @@
+"""When the window's busy views (curves, gradient flow, network graph) repaint while training runs.
+
+The decision map repaints with every frame (30 a second). The busy views repaint at their own calmer
+pace (PERIODS), at most one of them per frame, and that repaint is put off into the gap between two
+frames (DEFER_MS), one part per event-loop turn: Qt paints everything that changed in one pass, and
+a busy view painted together with the map made one long turn (measured: 25-40 ms, against 5-15 ms
+for each alone). When training is idle (pause, step, end) every view is drawn at once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QTimer
+
+PERIODS = {"curves": 0.25, "network": 0.25, "gradients": 0.5}  # seconds between repaints while training
+DEFER_MS = 12  # a busy view repaints this long after the frame that called for it (frames: 33 ms apart)
+DEFER_STEP_MS = 2  # and the next part of it this long after the previous part's paint
+
+Steps = Callable[[], list[Callable[[], None]]]  # a view's repaint, as parts to run one per turn
+
+
+class ViewPacer(QObject):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._drawn_at: dict[str, float] = {}
+        self.pending: dict[str, list[Callable[[], None]]] = {}  # view -> its put-off repaint parts
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self._run_next)
+
+    def schedule(self, running: bool, views: dict[str, Steps]) -> None:
+        """Repaint `views` (those with something to show) as the pace allows; in order of priority."""
+        now = time.monotonic()
+        if not running:  # idle: every view is drawn now, which supersedes anything put off
+            self.cancel()
+            for view, steps in views.items():
+                self._drawn_at[view] = now
+                for step in steps():
+                    step()
+            return
+        for view, steps in views.items():
+            if now - self._drawn_at.get(view, 0.0) >= PERIODS[view]:
+                self._drawn_at[view] = now
+                self.pending[view] = steps()  # replaces this view's own older parts, not another's
+                if not self.timer.isActive():
+                    self.timer.start(DEFER_MS)
+                return  # at most one busy view per frame
+
+    def cancel(self) -> None:
+        """Drop what is put off (a new run, or the window closing)."""
+        self.timer.stop()
+        self.pending = {}
+
+    def _run_next(self) -> None:
+        if self.pending:
+            view, steps = next(iter(self.pending.items()))
+            steps.pop(0)()
+            if not steps:
+                del self.pending[view]
+        if self.pending:
+            self.timer.start(DEFER_STEP_MS)
