@@ -54,7 +54,13 @@ def stepped_range(
         if lo < current[0]:
             lo = max(lo - headroom * span, floor)
     step = nice_step(hi - lo)
-    return max(math.floor(lo / step) * step, floor), math.ceil(hi / step) * step
+    low, high = math.floor(lo / step) * step, math.ceil(hi / step) * step
+    # lo / step can underflow to 0 for denormal values (5e-324): round out by a whole step then.
+    if low > lo:
+        low -= step
+    if high < hi:
+        high += step
+    return max(low, floor), high
 
 
 class SteppedViewBox(pg.ViewBox):
