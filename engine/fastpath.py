@@ -362,12 +362,19 @@ class NumpyBackend:
             self.W, self.b = W, b
 
     def forward_probe(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-        """The network on many points for drawing: float32 (as the torch backend), 4x faster than float64."""
-        a = np.asarray(x, dtype=np.float32).reshape(len(x), -1)
+        """The network on many points for drawing, in float32 (as the torch backend).
+
+        Worked unit-major, (units, points): adding a bias over (points, 8) runs numpy's inner
+        loop 8 elements at a time, ten thousand times (measured 0.37 ms a layer on the 100x100
+        grid, more than the matmul and tanh together); over (8, points) it is 8 long runs. The
+        arrays returned are transposed views, (points, units) as the interface says, and each
+        unit's map is then already contiguous for the views.
+        """
+        a = np.ascontiguousarray(np.asarray(x, dtype=np.float32).reshape(len(x), -1).T)
         acts = []
         for W, b, (name, p) in zip(self.W, self.b, self.acts, strict=True):
-            z = a @ np.ascontiguousarray(W.T, dtype=np.float32)
-            z += b.astype(np.float32)  # in place: one (points, units) temporary fewer per layer
-            a = np.tanh(z, out=z) if name == "tanh" else _forward_act(name, p, z)
+            z = np.asarray(W, dtype=np.float32) @ a
+            z += np.asarray(b, dtype=np.float32)[:, None]
+            a = np.tanh(z, out=z) if name == "tanh" else _forward_act(name, p, z)  # all element-wise
             acts.append(a)
-        return acts[-1], acts[:-1]
+        return acts[-1].T, [act.T for act in acts[:-1]]

@@ -69,12 +69,28 @@ def class_image(index: np.ndarray, confidence: np.ndarray | None, n_classes: int
     return np.round(white + (base - white) * strength).astype(np.uint8)
 
 
+def diverging_index(values: np.ndarray, levels: tuple[float, float]) -> np.ndarray:
+    """Row of the diverging table for each of `values` stretched over `levels` (NaN: the middle)."""
+    lo, hi = levels
+    top = len(DIVERGING_LUT) - 1
+    scaled = (np.asarray(values, dtype=np.float32) - np.float32(lo)) * np.float32(top / max(hi - lo, 1e-12))
+    np.nan_to_num(scaled, copy=False, nan=top / 2)
+    np.clip(scaled, 0, top, out=scaled)
+    return np.rint(scaled, out=scaled).astype(np.intp)
+
+
 def diverging_colors(values: np.ndarray, levels: tuple[float, float]) -> np.ndarray:
     """(N, 3) uint8 colours of `values` on the diverging map stretched over `levels`."""
-    lo, hi = levels
-    scaled = (np.asarray(values, dtype=np.float64) - lo) / max(hi - lo, 1e-12)
-    index = np.clip(np.round(scaled * (len(DIVERGING_LUT) - 1)), 0, len(DIVERGING_LUT) - 1)
-    return DIVERGING_LUT[index.astype(np.int64)]
+    return DIVERGING_LUT[diverging_index(values, levels)]
+
+
+def packed_rgb(colors: np.ndarray) -> np.ndarray:
+    """(…, 3) uint8 colours as opaque 0xFFRRGGBB words, the layout of QImage.Format_RGB32."""
+    c = np.asarray(colors, dtype=np.uint32)
+    return 0xFF000000 | (c[..., 0] << 16) | (c[..., 1] << 8) | c[..., 2]
+
+
+DIVERGING_PACKED = packed_rgb(DIVERGING_LUT)
 
 
 LEFT_AXIS_WIDTH = 64  # px: room for "0.0001" plus the axis label

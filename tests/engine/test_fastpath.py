@@ -66,6 +66,22 @@ def test_fast_path_trains_exactly_like_torch(case):
         np.testing.assert_allclose(numpy_state[key], value, rtol=1e-3, atol=1e-5, err_msg=key)
 
 
+@pytest.mark.parametrize("case", ["leaky-elu-adam-l1-l2", "sigmoid-nesterov-mse", "multiclass-cross-entropy"])
+def test_fast_path_draws_the_grid_as_torch_does(case):
+    """The maps the views draw (output and every unit) match torch's forward on the same weights."""
+    numpy_trainer = Trainer(Project.from_dict(doc("numpy", **CASES[case])))
+    numpy_trainer.run()
+    torch_trainer = Trainer(Project.from_dict(doc("torch", **CASES[case])))
+    torch_trainer.backend.load_state_dict(numpy_trainer.state_dict())
+    grid = np.random.default_rng(0).uniform(-3, 3, (517, len(numpy_trainer.preprocessor.feature_names)))
+    numpy_out, numpy_units = numpy_trainer.backend.forward_probe(grid.astype(np.float32))
+    torch_out, torch_units = torch_trainer.backend.forward_probe(grid.astype(np.float32))
+    np.testing.assert_allclose(numpy_out, torch_out, rtol=1e-4, atol=1e-5)
+    assert [u.shape for u in numpy_units] == [u.shape for u in torch_units]
+    for mine, theirs in zip(numpy_units, torch_units, strict=True):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-5)
+
+
 def test_fast_path_layer_statistics_match_torch():
     stats = {}
     for backend in ("numpy", "torch"):
