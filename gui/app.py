@@ -40,6 +40,9 @@ def main(argv: list[str]) -> int:
 
         return screenshot_main(argv[1:])
     app = make_app()
+    from gui.worker import start_session_early
+
+    start_session_early()
     warm_up()
     from gui.main_window import MainWindow
 

@@ -40,9 +40,12 @@ def main(argv: list[str]) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     from gui.app import make_app
-    from gui.main_window import MainWindow
+    from gui.worker import start_session_early
 
     app = make_app()
+    start_session_early()  # loads torch beside the window's own imports
+    from gui.main_window import MainWindow
+
     window = MainWindow()
     window.model.replace(project, None)
     window.resize(width, height)
