@@ -94,6 +94,14 @@ DIVERGING_PACKED = packed_rgb(DIVERGING_LUT)
 
 
 LEFT_AXIS_WIDTH = 64  # px: room for "0.0001" plus the axis label
+LEGEND_BRUSH = (255, 255, 255, 215)  # mostly opaque: a curve passing under stays readable text
+
+
+def add_legend(plot: pg.PlotItem, offset: tuple[int, int]) -> pg.LegendItem:
+    """A legend on a light panel, so its labels stay legible where curves run beneath it."""
+    return plot.addLegend(
+        offset=offset, labelTextColor=FOREGROUND, brush=pg.mkBrush(*LEGEND_BRUSH), pen=pg.mkPen("#dadce0")
+    )
 
 
 def style_plot(plot: pg.PlotItem, x_label: str, y_label: str) -> None:

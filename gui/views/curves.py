@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
 
-from gui.views.colors import BACKGROUND, BLUE, FOREGROUND, ORANGE, style_plot
+from gui.views.colors import BACKGROUND, BLUE, ORANGE, add_legend, style_plot
 from gui.views.plot_range import SteppedViewBox
 
 PENALTY_COLOR = "#7f7f7f"
@@ -71,7 +71,7 @@ class CurvesView(QWidget):
         plot = widget.getPlotItem()
         plot.setMenuEnabled(False)
         plot.showGrid(x=True, y=True, alpha=0.15)
-        plot.addLegend(offset=legend_offset, labelTextColor=FOREGROUND)
+        add_legend(plot, offset=legend_offset)
         style_plot(plot, "epoch", y_label)
         return widget
 

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.diagnostics import advise_update, diagnose, short_layer_name
-from gui.views.colors import BACKGROUND, CLASS_COLORS, FOREGROUND, style_plot
+from gui.views.colors import BACKGROUND, CLASS_COLORS, add_legend, style_plot
 from gui.views.plot_range import SteppedViewBox
 
 CAPACITY = 2000  # points per curve
@@ -67,7 +67,7 @@ class GradientFlowView(QWidget):
         plot.setMenuEnabled(False)
         plot.setLogMode(y=True)
         plot.showGrid(x=True, y=True, alpha=0.15)
-        self._legend = plot.addLegend(offset=(-10, 10), labelTextColor=FOREGROUND)
+        self._legend = add_legend(plot, offset=(-10, 10))
         style_plot(plot, "epoch", "norm (solid) · ratio (dashed)")
         self.warning = QLabel()
         self.warning.setObjectName("gradientWarning")

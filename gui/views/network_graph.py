@@ -32,8 +32,10 @@ from gui.views.colors import (
 THUMB = 24  # thumbnail resolution: enough to read a unit's shape, cheap to refresh
 NODE = 30  # thumbnail size in scene units
 OUTPUT_NODE = 60
-COLUMN_GAP = 110
+COLUMN_GAP = 110  # from one layer's left edge to the next one's, for one-column layers
 ROW_GAP = 38
+MAX_ROWS = 8  # the playground's largest layer; wider layers become blocks of columns
+BLOCK_GAP = 40  # between the columns of one wide layer
 MAX_ZOOM = 2.5  # a 2-4-1 net should not fill the panel with blurry giant thumbnails
 BOX_SIZE = (120, 58)
 WIDTH_BUCKETS = 4  # edge widths are quantised so that unchanged pens are not reset every frame
@@ -168,12 +170,13 @@ class NetworkView(QGraphicsView):
         self._reset(key)
         scene = self.scene()
         columns = [len(probe.feature_names)] + [u.shape[0] for u in probe.units]
-        self.feature_nodes = self._add_column(0, probe.feature_names, "inputs")
+        x = 0.0
+        self.feature_nodes, x = self._add_column(x, probe.feature_names, "inputs", labelled=True)
         for j, layer in enumerate(probe.units):
             titles = [f"{probe.unit_layer_names[j]}, unit {k + 1}" for k in range(layer.shape[0])]
-            self.unit_nodes.append(self._add_column(j + 1, titles, f"hidden {j + 1}"))
+            nodes, x = self._add_column(x, titles, f"hidden {j + 1}")
+            self.unit_nodes.append(nodes)
         self.output_node = _MapNode("output", OUTPUT_NODE, self.unitHovered.emit)
-        x = len(columns) * COLUMN_GAP
         self.output_node.setPos(x, -OUTPUT_NODE / 2)
         scene.addItem(self.output_node)
         self._add_label("output", x + OUTPUT_NODE / 2, -OUTPUT_NODE / 2 - 20)
@@ -189,18 +192,31 @@ class NetworkView(QGraphicsView):
                 self._add_edges(src, dst)
         self._fit()
 
-    def _add_column(self, index: int, titles, header: str) -> list[_MapNode]:
-        x, top = index * COLUMN_GAP, -(len(titles) - 1) * ROW_GAP / 2 - NODE / 2
+    def _add_column(
+        self, x: float, titles, header: str, labelled: bool = False
+    ) -> tuple[list[_MapNode], float]:
+        """One layer's nodes from `x` on; returns them and where the next layer starts.
+
+        A layer of up to 8 units is one column, as in the playground. A wider one is a block of
+        columns of at least 8 rows, so 32 units stay readable at the panel's size (one column of
+        32 shrank every thumbnail to ~12 px) and the block stays roughly as tall as it is wide.
+        """
+        rows = max(MAX_ROWS, int(np.ceil(np.sqrt(2 * len(titles)))))
+        rows = min(rows, len(titles)) if titles else 1
+        columns = -(-len(titles) // rows) if titles else 1
+        top = -(rows - 1) * ROW_GAP / 2 - NODE / 2
         nodes = []
         for k, title in enumerate(titles):
             node = _MapNode(title, NODE, self.unitHovered.emit)
-            node.setPos(x, top + k * ROW_GAP)
+            node_x, node_y = x + (k // rows) * BLOCK_GAP, top + (k % rows) * ROW_GAP
+            node.setPos(node_x, node_y)
             self.scene().addItem(node)
             nodes.append(node)
-            if index == 0:
-                self._add_label(title, x - 14, top + k * ROW_GAP + NODE / 2, centre_vertically=True)
-        self._add_label(header, x + NODE / 2, top - 20)
-        return nodes
+            if labelled:
+                self._add_label(title, node_x - 14, node_y + NODE / 2, centre_vertically=True)
+        block_width = (columns - 1) * BLOCK_GAP + NODE
+        self._add_label(header, x + block_width / 2, top - 20)
+        return nodes, x + block_width + COLUMN_GAP - NODE
 
     def _add_label(self, text: str, x: float, y: float, centre_vertically: bool = False) -> None:
         label = self.scene().addSimpleText(text)
