@@ -12,9 +12,12 @@ def make_app():
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
     from PySide6.QtWidgets import QApplication
 
+    from gui.splash import app_icon
+
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Layerlab")
     app.setOrganizationName("Layerlab")
+    app.setWindowIcon(app_icon())
     return app
 
 
@@ -40,13 +43,16 @@ def main(argv: list[str]) -> int:
 
         return screenshot_main(argv[1:])
     app = make_app()
+    from gui.splash import show_splash
     from gui.worker import start_session_early
 
     start_session_early()
+    splash = show_splash(app)  # the window needs ~5 s of imports (torch) before it can show
     warm_up()
     from gui.main_window import MainWindow
 
     window = MainWindow(argv[0] if argv else None, offer_recovery=True)
     window.show()
+    splash.finish(window)
     calm_garbage_collector()
     return app.exec()

@@ -1,6 +1,8 @@
-"""The session process can start before the window is built, and the window then takes it over."""
+"""Starting up: the icon and loading card, and the session process started before the window."""
 
 from gui import worker
+from gui.app import make_app
+from gui.splash import ICON_PATH, show_splash
 from tests.gui.helpers import make_window
 
 
@@ -26,3 +28,16 @@ def test_a_dead_early_session_is_replaced(qtbot):
         assert window.training.process is not dead and window.training.process.is_alive()
     finally:
         window.shutdown()
+
+
+def test_loading_card_and_icon(qtbot):
+    app = make_app()
+    assert ICON_PATH.is_file() and not app.windowIcon().isNull()
+    splash = show_splash(app)
+    qtbot.addWidget(splash)
+    assert splash.isVisible()
+    image = splash.grab().toImage()
+    colours = {
+        image.pixelColor(x, y).name() for x in range(0, image.width(), 4) for y in range(0, image.height(), 4)
+    }
+    assert len(colours) > 20  # icon and text were painted, not a blank card
