@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import pytest
 
 from engine.cli import load_project_arg
 from engine.fastkernel import warm_up
-from engine.session import FRAME_RATE, Session
+from engine.session import COMMAND_CHECK_SECONDS, FRAME_RATE, SLICE_SECONDS, Session
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -88,6 +89,26 @@ def test_a_waiting_command_ends_the_training_slice_at_once():
     steps = session.trainer.step_count
     session.tick(interrupted=lambda: True)
     assert session.trainer.step_count == steps  # not one more batch once a command was waiting
+
+
+def test_commands_are_looked_for_every_millisecond_not_every_batch():
+    """Looking costs a system call; once a millisecond keeps clicks prompt at a fraction of the cost."""
+    session, _ = started_session(consume=False)  # no frames: the slice runs its full length
+    session.tick()  # the first frame goes out and stays in flight
+    looks: list[float] = []
+    command_at = time.perf_counter() + SLICE_SECONDS / 2
+
+    def interrupted() -> bool:
+        looks.append(time.perf_counter())
+        return looks[-1] >= command_at  # a command arrives half-way through the slice
+
+    steps = session.trainer.step_count
+    session.tick(interrupted=interrupted)
+    stopped = time.perf_counter()
+    batches = session.trainer.step_count - steps
+    assert batches > 2 * len(looks)  # far fewer looks than batches (xor: ~0.1 ms a batch)
+    assert all(gap >= COMMAND_CHECK_SECONDS for gap in np.diff(looks))
+    assert stopped - command_at < COMMAND_CHECK_SECONDS + 0.01  # seen within a millisecond (+ noise)
 
 
 def serve_for(session: Session, seconds: float, on_turn=None) -> None:
