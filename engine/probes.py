@@ -1,13 +1,50 @@
-"""What the views need from a trained network: its response over the input plane, unit by unit."""
+"""What the views need from a trained network: its response over the input plane, unit by unit.
+
+The points probed are fixed for a run (`GridInputs`, made once and sent with the run's info).
+A network on the numpy fast path travels as its parameters (`DenseProbe`, a few hundred numbers)
+and is probed where the frame is received, off the training process; any other network is
+probed by its backend in the training process (`probe_grid`).
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from engine.snapshot import GridProbe
-from engine.task import probabilities
+from engine.task import TaskHead, probabilities
 
 MAX_UNITS_PER_LAYER = 64  # beyond this a layer is summarised, not drawn unit by unit
+
+
+@dataclass(frozen=True)
+class GridInputs:
+    """The points a run's probes feed the network, preprocessed, and each input feature's map."""
+
+    kind: str  # "points2d" (a res x res grid) or "function1d" (a line of 4 * res points)
+    extent: tuple[float, float, float, float]
+    resolution: int
+    points: np.ndarray  # (n_points, n_features) float32, preprocessed as in training
+    features: np.ndarray | None = None  # (n_features, res, res) for 2-D data
+    feature_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DenseProbe:
+    """A dense network's parameters, to be drawn as a GridProbe by `compute` wherever it arrives."""
+
+    weights: tuple[np.ndarray, ...]  # (out, in) float32: hidden layers, then the head
+    biases: tuple[np.ndarray, ...]
+    activations: tuple[tuple[str, dict], ...]
+    head: TaskHead
+    units: bool  # also every hidden unit's map (the network view), not only the output
+
+    def compute(self, inputs: GridInputs) -> GridProbe:
+        from engine.fastpath import dense_forward
+
+        out, acts = dense_forward(self.weights, self.biases, self.activations, inputs.points)
+        return assemble(inputs, self.head, out, acts if self.units else None, self.weights)
 
 
 def grid_points(domain: tuple[float, float], resolution: int) -> np.ndarray:
@@ -17,53 +54,81 @@ def grid_points(domain: tuple[float, float], resolution: int) -> np.ndarray:
     return np.stack([x1.ravel(), x2.ravel()], axis=1)
 
 
-def probe_grid(trainer, resolution: int = 100, units: bool = True) -> GridProbe | None:
-    """The network's output (and, with `units`, every hidden unit's and input feature's) over the
-    2-D or 1-D input domain; None for data without such a domain."""
+def grid_inputs(trainer, resolution: int = 100) -> GridInputs | None:
+    """The run's probe points (None for data without a 2-D or 1-D input domain)."""
     data = trainer.dataset
     if data.domain is None or data.kind not in ("points2d", "function1d"):
         return None
     lo, hi = data.domain
+    extent = (lo, hi, lo, hi)
     if data.kind == "function1d":
         raw = np.linspace(lo, hi, resolution * 4, dtype=np.float32).reshape(-1, 1)
-        out, _ = trainer.backend.forward_probe(trainer.preprocessor.apply_numpy(raw))
-        return GridProbe(extent=(lo, hi, lo, hi), output=np.asarray(out[:, 0], dtype=np.float32))
-    pre, features = _grid_inputs(trainer, resolution)
-    out, acts = trainer.backend.forward_probe(pre)
-    output, confidence = _scores(trainer.head, out)
-    shape = (resolution, resolution)
-    if not units:
-        return GridProbe(
-            extent=(lo, hi, lo, hi),
-            output=output.reshape(shape).astype(np.float32),
-            confidence=None if confidence is None else confidence.reshape(shape).astype(np.float32),
-        )
+        return GridInputs("function1d", extent, resolution, trainer.preprocessor.apply_numpy(raw))
+    raw = grid_points(data.domain, resolution)
+    names = tuple(trainer.preprocessor.feature_names)
+    return GridInputs(
+        "points2d",
+        extent,
+        resolution,
+        trainer.preprocessor.apply_numpy(raw),
+        _feature_maps(raw, names, (resolution, resolution)),
+        names,
+    )
+
+
+def dense_probe(trainer, units: bool) -> DenseProbe | None:
+    """The trainer's network as a DenseProbe, or None when its backend is not the numpy fast path."""
+    from engine.fastpath import NumpyBackend
+
+    backend = trainer.backend
+    if not isinstance(backend, NumpyBackend):
+        return None
+    return DenseProbe(
+        weights=tuple(np.asarray(w, dtype=np.float32) for w in backend.W),
+        biases=tuple(np.asarray(b, dtype=np.float32) for b in backend.b),
+        activations=tuple(backend.acts),
+        head=trainer.head,
+        units=units,
+    )
+
+
+def probe_grid(trainer, inputs: GridInputs | None, units: bool = True) -> GridProbe | None:
+    """The network's output (and, with `units`, every hidden unit's map) over `inputs`, computed
+    by the trainer's own backend."""
+    if inputs is None:
+        return None
+    out, acts = trainer.backend.forward_probe(inputs.points)
+    return assemble(inputs, trainer.head, out, acts if units else None, dense_weights(trainer))
+
+
+def assemble(inputs: GridInputs, head: TaskHead, out: np.ndarray, acts, weights) -> GridProbe:
+    """A GridProbe from the network's outputs on `inputs`; unit maps and weights only with `acts`."""
+    if inputs.kind == "function1d":
+        return GridProbe(extent=inputs.extent, output=np.asarray(out[:, 0], dtype=np.float32))
+    shape = (inputs.resolution, inputs.resolution)
+    output, confidence = _scores(head, out)
+    probe = GridProbe(
+        extent=inputs.extent,
+        output=output.reshape(shape).astype(np.float32),
+        confidence=None if confidence is None else confidence.reshape(shape).astype(np.float32),
+    )
+    if acts is None:
+        return probe
     maps, names = [], []
     for i, act in enumerate(acts):
         if act.ndim == 2 and act.shape[1] <= MAX_UNITS_PER_LAYER:
             maps.append(np.ascontiguousarray(act.T.reshape(-1, *shape), dtype=np.float32))
             names.append(f"layers.{i}")
     return GridProbe(
-        extent=(lo, hi, lo, hi),
-        output=output.reshape(shape).astype(np.float32),
-        confidence=None if confidence is None else confidence.reshape(shape).astype(np.float32),
-        features=features,
-        feature_names=tuple(trainer.preprocessor.feature_names),
+        extent=probe.extent,
+        output=probe.output,
+        confidence=probe.confidence,
+        features=inputs.features,
+        feature_names=inputs.feature_names,
         units=tuple(maps),
         unit_layer_names=tuple(names),
-        weights=dense_weights(trainer),
+        weights=tuple(weights),
     )
-
-
-def _grid_inputs(trainer, resolution: int) -> tuple[np.ndarray, np.ndarray]:
-    """The preprocessed grid and each input feature's map: fixed for a run, so computed once."""
-    cache = getattr(trainer, "_probe_inputs", None)
-    if cache is None or cache[0] != resolution:
-        raw = grid_points(trainer.dataset.domain, resolution)
-        pre = trainer.preprocessor.apply_numpy(raw)
-        cache = (resolution, pre, _feature_maps(trainer, raw, (resolution, resolution)))
-        trainer._probe_inputs = cache
-    return cache[1], cache[2]
 
 
 def _scores(head, out: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
@@ -75,11 +140,10 @@ def _scores(head, out: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
     return probs.argmax(axis=1).astype(np.float32), probs.max(axis=1)
 
 
-def _feature_maps(trainer, raw: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+def _feature_maps(raw: np.ndarray, names: tuple[str, ...], shape: tuple[int, int]) -> np.ndarray:
     from engine.features import compute_features
 
-    names = list(trainer.preprocessor.feature_names)
-    values = compute_features(raw, names)
+    values = compute_features(raw, list(names))
     return np.ascontiguousarray(values.T.reshape(len(names), *shape), dtype=np.float32)
 
 

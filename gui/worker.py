@@ -8,12 +8,14 @@ thread. The window therefore never waits for training, and training never waits 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import multiprocessing
 import threading
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from engine.session import Frame, RunInfo
+from engine.probes import DenseProbe, GridInputs
+from engine.session import Frame, RunInfo, describe
 from engine.session_process import run_child
 
 __all__ = ["Frame", "RunInfo", "TrainingThread", "TrainingWorker"]
@@ -78,7 +80,12 @@ def _take_early_session() -> SessionProcess | None:
 
 
 class TrainingWorker(QObject):
-    """Lives in the relay QThread: turns the session's events into signals."""
+    """Lives in the relay QThread: turns the session's events into signals.
+
+    It also draws fast-path networks over the input plane: such a frame carries the network's
+    parameters (a DenseProbe), computed here over the run's grid into the GridProbe the views
+    show, so the training process spends no time on it.
+    """
 
     rebuilt = Signal(object)  # RunInfo
     frameReady = Signal(object)  # Frame
@@ -91,6 +98,7 @@ class TrainingWorker(QObject):
         self._events = events
         self._send = send
         self._stop = threading.Event()
+        self._grid: tuple[int, GridInputs | None] = (-1, None)  # (generation, its probe points)
 
     def frame_consumed(self) -> None:
         """The window has drawn a frame: the session may send the next one."""
@@ -105,8 +113,9 @@ class TrainingWorker(QObject):
                     continue
                 kind, payload = self._events.recv()
                 if kind == "frame":
-                    self.frameReady.emit(payload)
+                    self.frameReady.emit(self._drawn(payload))
                 elif kind == "rebuilt":
+                    self._grid = (payload.generation, payload.grid)
                     self.rebuilt.emit(payload)
                 elif kind == "failed":
                     self.failed.emit(*payload)
@@ -117,6 +126,19 @@ class TrainingWorker(QObject):
         finally:
             self.sessionEnded.emit()
             QThread.currentThread().quit()
+
+    def _drawn(self, frame: Frame) -> Frame:
+        """`frame` with a DenseProbe computed into a GridProbe (other frames pass unchanged)."""
+        if not isinstance(frame.probe, DenseProbe):
+            return frame
+        generation, grid = self._grid
+        probe = None
+        if generation == frame.generation and grid is not None:
+            try:
+                probe = frame.probe.compute(grid)
+            except Exception as exc:  # noqa: BLE001 - a view failing must not stop the relay
+                self.failed.emit("", f"could not draw the network's output: {describe(exc)}")
+        return dataclasses.replace(frame, probe=probe)
 
     def stop(self) -> None:
         self._stop.set()
