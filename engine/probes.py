@@ -8,6 +8,9 @@ probed by its backend in the training process (`probe_grid`).
 
 from __future__ import annotations
 
+import dataclasses
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,9 +19,13 @@ from engine.snapshot import GridProbe
 from engine.task import TaskHead, probabilities
 
 MAX_UNITS_PER_LAYER = 64  # beyond this a layer is summarised, not drawn unit by unit
+# Networks up to this size travel as parameters (~20 KB; drawn in ~1-3 ms on the 100x100 grid);
+# bigger ones are drawn by the training process, which then slows its frames to keep training first.
+DENSE_PROBE_MAX_PARAMS = 5000
+DRAW_SHARE = 0.1  # at most this share of the receiving thread's time goes to drawing probes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # holds arrays: compared by identity
 class GridInputs:
     """The points a run's probes feed the network, preprocessed, and each input feature's map."""
 
@@ -30,21 +37,60 @@ class GridInputs:
     feature_names: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DenseProbe:
-    """A dense network's parameters, to be drawn as a GridProbe by `compute` wherever it arrives."""
+    """A small dense network's parameters, drawn into a GridProbe by `compute` wherever it arrives.
+
+    It is always drawn whole (output, every unit's map, the weights): the forward pass computes
+    every unit anyway, so the unit maps cost nothing more, and the window paces its network view.
+    """
 
     weights: tuple[np.ndarray, ...]  # (out, in) float32: hidden layers, then the head
     biases: tuple[np.ndarray, ...]
     activations: tuple[tuple[str, dict], ...]
     head: TaskHead
-    units: bool  # also every hidden unit's map (the network view), not only the output
 
     def compute(self, inputs: GridInputs) -> GridProbe:
         from engine.fastpath import dense_forward
 
         out, acts = dense_forward(self.weights, self.biases, self.activations, inputs.points)
-        return assemble(inputs, self.head, out, acts if self.units else None, self.weights)
+        return assemble(inputs, self.head, out, acts, self.weights)
+
+
+class ProbeDrawer:
+    """Draws the DenseProbes of one run over its grid, for the thread that receives the frames.
+
+    A playground-sized network takes ~1 ms, and every frame is drawn. A big one could take
+    longer than a frame period and keep a core busy beside training; its map is then redrawn only
+    as often as DRAW_SHARE allows, and frames in between reuse the last drawing (the curves and
+    counters in them are still new). A frame that says training stopped is always drawn from its
+    own parameters, so a paused network shows exactly its paused state.
+    """
+
+    def __init__(self, share: float = DRAW_SHARE, clock: Callable[[], float] = time.perf_counter):
+        self._share = share
+        self._clock = clock
+        self.set_run(-1, None)
+
+    def set_run(self, generation: int, grid: GridInputs | None) -> None:
+        self._generation, self._grid = generation, grid
+        self._last: GridProbe | None = None
+        self._cost = 0.0  # seconds a drawing takes (a moving average)
+        self._next = 0.0  # when the next drawing is allowed
+
+    def draw(self, generation: int, probe: DenseProbe, running: bool) -> GridProbe | None:
+        """`probe` drawn over the run's grid; None when it belongs to another run."""
+        if generation != self._generation or self._grid is None:
+            return None
+        start = self._clock()
+        if running and self._last is not None and start < self._next:
+            return self._last
+        drawn = probe.compute(self._grid)
+        cost = self._clock() - start
+        self._cost = cost if self._cost == 0.0 else 0.8 * self._cost + 0.2 * cost
+        self._next = start + self._cost / self._share
+        self._last = drawn
+        return drawn
 
 
 def grid_points(domain: tuple[float, float], resolution: int) -> np.ndarray:
@@ -54,7 +100,7 @@ def grid_points(domain: tuple[float, float], resolution: int) -> np.ndarray:
     return np.stack([x1.ravel(), x2.ravel()], axis=1)
 
 
-def grid_inputs(trainer, resolution: int = 100) -> GridInputs | None:
+def grid_inputs(trainer, resolution: int) -> GridInputs | None:
     """The run's probe points (None for data without a 2-D or 1-D input domain)."""
     data = trainer.dataset
     if data.domain is None or data.kind not in ("points2d", "function1d"):
@@ -76,19 +122,21 @@ def grid_inputs(trainer, resolution: int = 100) -> GridInputs | None:
     )
 
 
-def dense_probe(trainer, units: bool) -> DenseProbe | None:
-    """The trainer's network as a DenseProbe, or None when its backend is not the numpy fast path."""
+def dense_probe(trainer) -> DenseProbe | None:
+    """The trainer's network as a DenseProbe; None off the numpy fast path or past
+    DENSE_PROBE_MAX_PARAMS."""
     from engine.fastpath import NumpyBackend
 
     backend = trainer.backend
     if not isinstance(backend, NumpyBackend):
+        return None
+    if sum(w.size + b.size for w, b in zip(backend.W, backend.b, strict=True)) > DENSE_PROBE_MAX_PARAMS:
         return None
     return DenseProbe(
         weights=tuple(np.asarray(w, dtype=np.float32) for w in backend.W),
         biases=tuple(np.asarray(b, dtype=np.float32) for b in backend.b),
         activations=tuple(backend.acts),
         head=trainer.head,
-        units=units,
     )
 
 
@@ -98,7 +146,9 @@ def probe_grid(trainer, inputs: GridInputs | None, units: bool = True) -> GridPr
     if inputs is None:
         return None
     out, acts = trainer.backend.forward_probe(inputs.points)
-    return assemble(inputs, trainer.head, out, acts if units else None, dense_weights(trainer))
+    if not units:
+        return assemble(inputs, trainer.head, out, None, ())
+    return assemble(inputs, trainer.head, out, acts, dense_weights(trainer))
 
 
 def assemble(inputs: GridInputs, head: TaskHead, out: np.ndarray, acts, weights) -> GridProbe:
@@ -119,10 +169,8 @@ def assemble(inputs: GridInputs, head: TaskHead, out: np.ndarray, acts, weights)
         if act.ndim == 2 and act.shape[1] <= MAX_UNITS_PER_LAYER:
             maps.append(np.ascontiguousarray(act.T.reshape(-1, *shape), dtype=np.float32))
             names.append(f"layers.{i}")
-    return GridProbe(
-        extent=probe.extent,
-        output=probe.output,
-        confidence=probe.confidence,
+    return dataclasses.replace(
+        probe,
         features=inputs.features,
         feature_names=inputs.feature_names,
         units=tuple(maps),

@@ -7,7 +7,8 @@ event-loop lag, ~3 frames/s). In a child process training and painting truly run
 The window sends commands (`load`, `train_settings`, `play`, `pause`, `step`, `speed`, `export`,
 `consumed`, `shutdown`) and receives events: `rebuilt` (RunInfo) when a new Trainer exists, and
 `frame` (Frame) at most FRAME_RATE times a second with every epoch finished since the previous
-frame, the latest snapshot and the network's response on the view grid. Training speed does not
+frame, the latest snapshot and the network's response on the view grid (for a small fast-path
+network, its parameters, which the receiver draws over RunInfo.grid). Training speed does not
 depend on the frame rate: between frames the session keeps stepping. Qt-free and synchronous, so
 tests can drive a Session directly.
 """
@@ -120,6 +121,7 @@ class Session:
         self.running = False
         self.generation += 1
         self._frame_in_flight = False
+        self._grid = None
         try:
             trainer = Trainer(project)
         except SpecError as exc:
@@ -133,7 +135,11 @@ class Session:
         from engine.probes import grid_inputs
 
         self.trainer = trainer
-        self._grid = grid_inputs(trainer, GRID_RESOLUTION)
+        try:
+            self._grid = grid_inputs(trainer, GRID_RESOLUTION)
+        except Exception as exc:  # noqa: BLE001 - a view failing must not stop training
+            self._grid = None
+            self._send("failed", ("", f"could not draw the network's output: {describe(exc)}"))
         self._target = trainer.training.epochs
         self._pending = []
         self._rate, self._rate_mark = 0.0, (time.perf_counter(), 0)
@@ -331,7 +337,7 @@ class Session:
         try:
             # A fast-path network goes as its parameters: the window's relay thread draws it, and
             # the 1 ms probe (3% of training at 30 frames a second) leaves this process.
-            probe = dense_probe(trainer, with_units) if self._grid is not None else None
+            probe = dense_probe(trainer) if self._grid is not None else None
             if probe is None:
                 probe = probe_grid(trainer, self._grid, units=with_units)
         except Exception as exc:  # noqa: BLE001 - a view failing must not stop training

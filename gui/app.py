@@ -18,6 +18,12 @@ def make_app():
     app.setApplicationName("Layerlab")
     app.setOrganizationName("Layerlab")
     app.setWindowIcon(app_icon())
+    try:  # the window's NumPy (it draws small networks' maps) must not spread over training's core
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:
+        pass
     return app
 
 
@@ -51,8 +57,9 @@ def main(argv: list[str]) -> int:
     warm_up()
     from gui.main_window import MainWindow
 
-    window = MainWindow(argv[0] if argv else None, offer_recovery=True)
+    window = MainWindow(argv[0] if argv else None)
     window.show()
     splash.finish(window)
+    window.offer_recovery()  # after the card is gone: a modal question must not sit under it
     calm_garbage_collector()
     return app.exec()

@@ -53,7 +53,7 @@ SPEEDS = (
 class MainWindow(ProjectFiles, QMainWindow):
     """`MainWindow()` opens the spiral example; `MainWindow(path)` a project file."""
 
-    def __init__(self, path: str | Path | None = None, offer_recovery: bool = False):
+    def __init__(self, path: str | Path | None = None):
         super().__init__()
         self.setObjectName("mainWindow")
         self.resize(1440, 900)
@@ -86,8 +86,6 @@ class MainWindow(ProjectFiles, QMainWindow):
         self._autosave.timeout.connect(self.autosave)
         self._autosave.start()
         self._update_title()
-        if offer_recovery:
-            self._offer_recovery()
         self.training.loadRequested.emit(self.model.project)
 
     # -- construction ---------------------------------------------------------------------------

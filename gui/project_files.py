@@ -111,7 +111,9 @@ class ProjectFiles:
             return False
         return True
 
-    def _offer_recovery(self) -> None:
+    def offer_recovery(self) -> None:
+        """After a crash: ask whether to restore the autosaved project (gui.app calls this once the
+        window is up, so the question is not hidden under the loading card)."""
         found = files.read_recovery()
         if found is None:
             return

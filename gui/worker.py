@@ -14,11 +14,11 @@ import threading
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from engine.probes import DenseProbe, GridInputs
+from engine.probes import DenseProbe, ProbeDrawer
 from engine.session import Frame, RunInfo, describe
 from engine.session_process import run_child
 
-__all__ = ["Frame", "RunInfo", "TrainingThread", "TrainingWorker"]
+__all__ = ["Frame", "RunInfo", "TrainingThread", "TrainingWorker", "start_session_early"]
 
 # "spawn": a fork of a process that already runs Qt threads is not safe.
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -98,7 +98,7 @@ class TrainingWorker(QObject):
         self._events = events
         self._send = send
         self._stop = threading.Event()
-        self._grid: tuple[int, GridInputs | None] = (-1, None)  # (generation, its probe points)
+        self._drawer = ProbeDrawer()
 
     def frame_consumed(self) -> None:
         """The window has drawn a frame: the session may send the next one."""
@@ -115,7 +115,7 @@ class TrainingWorker(QObject):
                 if kind == "frame":
                     self.frameReady.emit(self._drawn(payload))
                 elif kind == "rebuilt":
-                    self._grid = (payload.generation, payload.grid)
+                    self._drawer.set_run(payload.generation, payload.grid)
                     self.rebuilt.emit(payload)
                 elif kind == "failed":
                     self.failed.emit(*payload)
@@ -128,16 +128,14 @@ class TrainingWorker(QObject):
             QThread.currentThread().quit()
 
     def _drawn(self, frame: Frame) -> Frame:
-        """`frame` with a DenseProbe computed into a GridProbe (other frames pass unchanged)."""
+        """`frame` with a DenseProbe drawn into a GridProbe (other frames pass unchanged)."""
         if not isinstance(frame.probe, DenseProbe):
             return frame
-        generation, grid = self._grid
-        probe = None
-        if generation == frame.generation and grid is not None:
-            try:
-                probe = frame.probe.compute(grid)
-            except Exception as exc:  # noqa: BLE001 - a view failing must not stop the relay
-                self.failed.emit("", f"could not draw the network's output: {describe(exc)}")
+        try:
+            probe = self._drawer.draw(frame.generation, frame.probe, frame.running)
+        except Exception as exc:  # noqa: BLE001 - a view failing must not stop the relay
+            probe = None
+            self.failed.emit("", f"could not draw the network's output: {describe(exc)}")
         return dataclasses.replace(frame, probe=probe)
 
     def stop(self) -> None:

@@ -22,11 +22,13 @@ from PySide6.QtWidgets import (
 from gui.views.colors import (
     BACKGROUND,
     BLUE,
+    DIVERGING_LEVELS,
     DIVERGING_LUT,
     FOREGROUND,
     NEUTRAL,
     ORANGE,
     class_image,
+    diverging_index,
 )
 
 THUMB = 24  # thumbnail resolution: enough to read a unit's shape, cheap to refresh
@@ -62,8 +64,7 @@ def diverging_pixmaps(maps: np.ndarray) -> list[QPixmap]:
 
     One NumPy pass for a whole layer: per unit, only the QImage is made (measured: a unit at a
     time cost ~1.2 ms each, most of a 16-unit network's 30 ms update)."""
-    small = np.clip(np.nan_to_num(downsample(np.asarray(maps))), -1.0, 1.0)
-    index = np.rint((small + 1.0) * 0.5 * (len(DIVERGING_LUT) - 1)).astype(np.intp)
+    index = diverging_index(downsample(np.asarray(maps)), DIVERGING_LEVELS)
     return [_pixmap(colors) for colors in DIVERGING_LUT[index]]
 
 
@@ -169,7 +170,7 @@ class NetworkView(QGraphicsView):
     def _build_units(self, probe, key: tuple) -> None:
         self._reset(key)
         scene = self.scene()
-        columns = [len(probe.feature_names)] + [u.shape[0] for u in probe.units]
+        widths = [len(probe.feature_names)] + [u.shape[0] for u in probe.units]
         x = 0.0
         self.feature_nodes, x = self._add_column(x, probe.feature_names, "inputs", labelled=True)
         for j, layer in enumerate(probe.units):
@@ -181,9 +182,9 @@ class NetworkView(QGraphicsView):
         scene.addItem(self.output_node)
         self._add_label("output", x + OUTPUT_NODE / 2, -OUTPUT_NODE / 2 - 20)
         # The head may have k > 1 outputs (multi-class) drawn as one node: only its inputs must fit.
-        weights_fit = len(probe.weights) == len(columns) and all(
+        weights_fit = len(probe.weights) == len(widths) and all(
             w.ndim == 2 and w.shape[1] == n_in and (n_out is None or w.shape[0] == n_out)
-            for w, n_in, n_out in zip(probe.weights, columns, [*columns[1:], None], strict=True)
+            for w, n_in, n_out in zip(probe.weights, widths, [*widths[1:], None], strict=True)
         )
         if weights_fit:
             sources = [self.feature_nodes, *self.unit_nodes]

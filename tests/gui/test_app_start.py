@@ -32,7 +32,10 @@ def test_a_dead_early_session_is_replaced(qtbot):
 
 def test_loading_card_and_icon(qtbot):
     app = make_app()
-    assert ICON_PATH.is_file() and not app.windowIcon().isNull()
+    assert ICON_PATH.is_file()
+    icon = app.windowIcon().pixmap(64, 64).toImage()
+    drawn = {icon.pixelColor(x, y).name() for x in range(64) for y in range(64)}
+    assert {"#f59322", "#0877bd"} <= drawn  # the SVG rendered: the playground's orange and blue
     splash = show_splash(app)
     qtbot.addWidget(splash)
     assert splash.isVisible()

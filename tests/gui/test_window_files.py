@@ -79,7 +79,7 @@ def test_autosave_and_recovery_after_a_crash(qtbot, window):
     # A new session after a crash: the recovery file is offered and restored as unsaved work.
     other = make_window(qtbot)
     other.ask_restore = lambda source: True
-    other._offer_recovery()
+    other.offer_recovery()
     assert other.model.project.training.epochs == 11
     assert other.model.dirty
     other.confirm_discard = lambda action: "discard"
@@ -88,7 +88,7 @@ def test_autosave_and_recovery_after_a_crash(qtbot, window):
     window.autosave()
     third = make_window(qtbot)
     third.ask_restore = lambda source: False
-    third._offer_recovery()
+    third.offer_recovery()
     assert third.model.project.training.epochs != 11
     assert not files.recovery_path().exists()
     third.close()
