@@ -1,8 +1,8 @@
 """What the views need from a trained network: its response over the input plane, unit by unit.
 
 The points probed are fixed for a run (`GridInputs`, made once and sent with the run's info).
-A network on the numpy fast path travels as its parameters (`DenseProbe`, a few hundred numbers)
-and is probed where the frame is received, off the training process; any other network is
+A small network on the numpy fast path travels as its parameters (`DenseProbe`, at most 5,000
+numbers) and is probed where the frame is received, off the training process; any other is
 probed by its backend in the training process (`probe_grid`).
 """
 

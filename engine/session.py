@@ -335,8 +335,8 @@ class Session:
         if with_units:
             self._units_sent = now
         try:
-            # A fast-path network goes as its parameters: the window's relay thread draws it, and
-            # the 1 ms probe (3% of training at 30 frames a second) leaves this process.
+            # A small fast-path network goes as its parameters: the window's relay thread draws
+            # it, and the ~1 ms probe (3% of training at 30 frames a second) leaves this process.
             probe = dense_probe(trainer) if self._grid is not None else None
             if probe is None:
                 probe = probe_grid(trainer, self._grid, units=with_units)

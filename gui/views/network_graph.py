@@ -199,8 +199,9 @@ class NetworkView(QGraphicsView):
         """One layer's nodes from `x` on; returns them and where the next layer starts.
 
         A layer of up to 8 units is one column, as in the playground. A wider one is a block of
-        columns of at least 8 rows, so 32 units stay readable at the panel's size (one column of
-        32 shrank every thumbnail to ~12 px) and the block stays roughly as tall as it is wide.
+        columns of at least 8 rows (about sqrt(2n) rows for n units, so a block is about twice as
+        tall as wide): 32 units stay readable at the panel's size, where one column of 32 shrank
+        every thumbnail to ~12 px and ran off the bottom.
         """
         rows = max(MAX_ROWS, int(np.ceil(np.sqrt(2 * len(titles)))))
         rows = min(rows, len(titles)) if titles else 1
