@@ -5,7 +5,9 @@ Measured here, the window's paint code then waited for the lock on every Qt call
 event-loop lag, ~3 frames/s). In a child process training and painting truly run side by side.
 
 The window sends commands (`load`, `train_settings`, `play`, `pause`, `step`, `speed`, `export`,
-`consumed`, `shutdown`) and receives events: `rebuilt` (RunInfo) when a new Trainer exists, and
+`consumed`, `shutdown`) and receives events: `rebuilt` (RunInfo) when a new Trainer exists,
+`build_failed` (key path, reason) when none could be built (nothing can train until the project
+changes), `failed` (key path, reason) for trouble that leaves the run as it is, and
 `frame` (Frame) at most FRAME_RATE times a second with every epoch finished since the previous
 frame, the latest snapshot and the network's response on the view grid (for a small fast-path
 network, its parameters, which the receiver draws over RunInfo.grid). Training speed does not
@@ -126,11 +128,11 @@ class Session:
             trainer = Trainer(project)
         except SpecError as exc:
             self.trainer = None
-            self._send("failed", (exc.path, exc.reason))
+            self._send("build_failed", (exc.path, exc.reason))
             return
         except Exception as exc:  # noqa: BLE001 - anything else must reach the window, not end the session
             self.trainer = None
-            self._send("failed", ("", describe(exc)))
+            self._send("build_failed", ("", describe(exc)))
             return
         from engine.probes import grid_inputs
 

@@ -73,6 +73,7 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.training = TrainingThread(self)
         self.training.worker.rebuilt.connect(self._on_rebuilt)
         self.training.worker.frameReady.connect(self._on_frame)
+        self.training.worker.buildFailed.connect(self._on_build_failed)
         self.training.worker.failed.connect(self._on_failed)
         self.training.worker.exported.connect(self._on_exported)
         self._build_ui()
@@ -334,14 +335,19 @@ class MainWindow(ProjectFiles, QMainWindow):
             views["network"] = lambda: [lambda: self.networkView.set_probe(probe, infos)]
         return views
 
-    def _on_failed(self, path: str, reason: str) -> None:
+    def _on_build_failed(self, path: str, reason: str) -> None:
+        """No run exists for the project as it stands: say why where it stays visible, and keep
+        Play and Step off until an edit builds again (the previous run's views are stale)."""
         text = f"{path}: {reason}" if path else reason
-        if path.startswith("network") or path.startswith("training.loss") or path.startswith("data"):
-            self.run_info = None
-            self.builderPanel.show_check(None, SpecError(path, reason))
-            self._set_trainable(False)
-            self._show_run_message(f"Cannot train this network: {text}")
-        self.show_message(text)
+        self.view_pacer.cancel()
+        self.run_info = None
+        self.builderPanel.show_check(None, SpecError(path, reason))
+        self._set_trainable(False)
+        self.rateLabel.setText("")
+        self._show_run_message(f"Cannot train this project: {text}")
+
+    def _on_failed(self, path: str, reason: str) -> None:
+        self.show_message(f"{path}: {reason}" if path else reason)
 
     def _on_exported(self, written: str, error: str) -> None:
         self.show_message(f"Exported {written}" if not error else f"Export failed: {error}", 15000)

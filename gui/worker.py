@@ -94,7 +94,8 @@ class TrainingWorker(QObject):
 
     rebuilt = Signal(object)  # RunInfo
     frameReady = Signal(object)  # Frame
-    failed = Signal(str, str)  # key path (may be ""), reason: the project could not be built or trained
+    buildFailed = Signal(str, str)  # key path (may be ""), reason: no run could be built from the project
+    failed = Signal(str, str)  # key path (may be ""), reason: trouble that leaves the run as it is
     exported = Signal(str, str)  # what was written, error ("" when it worked)
     sessionEnded = Signal()
 
@@ -122,6 +123,8 @@ class TrainingWorker(QObject):
                 elif kind == "rebuilt":
                     self._drawer.set_run(payload.generation, payload.grid)
                     self.rebuilt.emit(payload)
+                elif kind == "build_failed":
+                    self.buildFailed.emit(*payload)
                 elif kind == "failed":
                     self.failed.emit(*payload)
                 elif kind == "exported":

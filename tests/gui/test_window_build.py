@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import Qt
 
 from tests.gui.helpers import card, train_until
@@ -141,6 +142,30 @@ def test_invalid_stack_marks_the_card_and_disables_play(qtbot, window):
     window.model.undo_stack.undo()
     qtbot.waitUntil(lambda: window.playButton.isEnabled(), timeout=10000)
     assert not card(window, 0).errorLabel.isVisible()
+
+
+@pytest.mark.parametrize("edit", ["gelu activation", "adam optimizer"])
+def test_a_project_the_preset_cannot_train_says_why_and_disables_play(qtbot, window, edit):
+    """The spiral uses the playground preset (dense stacks, plain SGD). An edit it cannot run must
+    leave no button that looks alive: it once left Play, Step and Reset silently doing nothing."""
+    train_until(qtbot, window, 2)
+    if edit == "gelu activation":
+        combo = card(window, 0).activationCombo
+        combo.setCurrentIndex(combo.findData("gelu"))
+        reason = "gelu"
+    else:
+        combo = window.trainingPanel.optimizerCombo
+        combo.setCurrentIndex(combo.findData("adam"))
+        reason = "plain sgd"
+    qtbot.waitUntil(lambda: not window.playButton.isEnabled(), timeout=10000)
+    assert not window.stepButton.isEnabled() and not window.running
+    assert window.runMessage.isVisible() and reason in window.runMessage.text()
+    window.reset()  # still nothing to train, and still saying so
+    qtbot.wait(300)
+    assert not window.playButton.isEnabled() and reason in window.runMessage.text()
+    window.model.undo_stack.undo()
+    qtbot.waitUntil(lambda: window.playButton.isEnabled(), timeout=10000)
+    assert not window.runMessage.isVisible()
 
 
 def test_diverging_run_shows_its_message_and_keeps_finite_weights(qtbot, window):
