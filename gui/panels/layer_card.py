@@ -116,7 +116,7 @@ class LayerCard(QFrame):
 
     def _footer_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        self.shapeLabel = QLabel("→ …")
+        self.shapeLabel = QLabel("…")
         self.shapeLabel.setObjectName("shapeLabel")
         self.shapeLabel.setStyleSheet("color: palette(placeholder-text);")
         self.insertButton = self._button("Insert", "insertButton", "Insert a new layer above this one")
@@ -187,9 +187,12 @@ class LayerCard(QFrame):
     def show_info(self, info: Any) -> None:
         """Show a LayerInfo's output shape and parameter count (None: unknown)."""
         if info is None:
-            self.shapeLabel.setText("→ …")
+            self.shapeLabel.setText("…")
             return
-        self.shapeLabel.setText(f"→ {format_shape(tuple(info.out_shape))}  · {info.params:,} params")
+        shape = format_shape(tuple(info.out_shape))
+        # Compact: beside three buttons in the panel's width, "→ (32,)  · 1,056 params" lost its "s".
+        self.shapeLabel.setText(f"{shape} · {info.params:,} params")
+        self.shapeLabel.setToolTip(f"Output shape {shape}; {info.params:,} trainable parameters")
 
     def show_error(self, reason: str) -> None:
         """Mark the card with the engine's reason ("" clears the mark)."""
@@ -198,7 +201,7 @@ class LayerCard(QFrame):
         self.errorLabel.setVisible(bool(reason))
         self.setToolTip(reason)
         if reason:
-            self.shapeLabel.setText("→ ✕")
+            self.shapeLabel.setText("✕")
         self._apply_style()
 
     @property

@@ -90,6 +90,10 @@ class BoundaryView(pg.PlotWidget):
         self._discretize = False
         self._override: np.ndarray | None = None
         style_plot(plot, "x1", "x2")
+        # The domain's ends are ticks ("6" at the very top): let tick text reach past the plot
+        # area, and leave it room, or the top label is drawn cut in half.
+        plot.getAxis("left").setStyle(hideOverlappingLabels=False)
+        plot.layout.setContentsMargins(1, 8, 1, 1)
 
     # -- public API ---------------------------------------------------------------------------
     def set_dataset(self, dataset) -> None:

@@ -94,14 +94,30 @@ DIVERGING_PACKED = packed_rgb(DIVERGING_LUT)
 
 
 LEFT_AXIS_WIDTH = 64  # px: room for "0.0001" plus the axis label
-LEGEND_BRUSH = (255, 255, 255, 215)  # mostly opaque: a curve passing under stays readable text
+LEGEND_ROW_HEIGHT = 20  # px per row of a legend strip
+LEGEND_COLUMNS = 5  # entries side by side in a legend strip before it wraps
 
 
-def add_legend(plot: pg.PlotItem, offset: tuple[int, int]) -> pg.LegendItem:
-    """A legend on a light panel, so its labels stay legible where curves run beneath it."""
-    return plot.addLegend(
-        offset=offset, labelTextColor=FOREGROUND, brush=pg.mkBrush(*LEGEND_BRUSH), pen=pg.mkPen("#dadce0")
-    )
+def add_legend_strip(plot: pg.PlotItem) -> pg.LegendItem:
+    """A legend in a strip above the plot area, where pyqtgraph keeps a title (unused here).
+
+    Inside the plot a legend always covered something: the curves of live training go anywhere,
+    the newest epochs sit right where a top-right legend is, and a short plot clipped it.
+    """
+    legend = pg.LegendItem(labelTextColor=FOREGROUND, horSpacing=14, verSpacing=-6)
+    plot.layout.removeItem(plot.titleLabel)
+    plot.titleLabel.hide()
+    plot.layout.addItem(legend, 0, 1)
+    plot.legend = legend  # PlotItem lists curves plotted with a name here
+    size_legend_strip(plot, 0)
+    return legend
+
+
+def size_legend_strip(plot: pg.PlotItem, entries: int) -> None:
+    """Lay the strip out for `entries` names: up to LEGEND_COLUMNS a row, as many rows as needed."""
+    columns = max(1, min(entries, LEGEND_COLUMNS))
+    plot.legend.setColumnCount(columns)
+    plot.layout.setRowFixedHeight(0, -(-entries // columns) * LEGEND_ROW_HEIGHT)
 
 
 def style_plot(plot: pg.PlotItem, x_label: str, y_label: str) -> None:

@@ -11,7 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
 
-from gui.views.colors import BACKGROUND, BLUE, ORANGE, add_legend, style_plot
+from gui.views.colors import BACKGROUND, BLUE, ORANGE, add_legend_strip, size_legend_strip, style_plot
 from gui.views.plot_range import SteppedViewBox
 
 PENALTY_COLOR = "#7f7f7f"
@@ -42,9 +42,10 @@ class CurvesView(QWidget):
         self.log_scale_check = QCheckBox("Log scale")
         self.log_scale_check.setObjectName("logScaleCheck")
         self.log_scale_check.setToolTip("Show the loss on a logarithmic axis")
-        # Legends sit where curves rarely go: falling loss leaves the top right, rising accuracy the bottom.
-        self.loss_plot = self._make_plot("lossPlot", "loss", legend_offset=(-10, 10))
-        self.accuracy_plot = self._make_plot("accuracyPlot", "accuracy", legend_offset=(-10, -10))
+        self.loss_plot = self._make_plot("lossPlot", "loss")
+        self.accuracy_plot = self._make_plot("accuracyPlot", "accuracy")
+        # One legend above both: train and test have the same colours in the two plots.
+        add_legend_strip(self.loss_plot.getPlotItem())
         self.accuracy_plot.setXLink(self.loss_plot)
         accuracy = self.accuracy_plot.getPlotItem()
         accuracy.setYRange(0.0, 1.0, padding=0.02)
@@ -64,14 +65,13 @@ class CurvesView(QWidget):
         layout.addWidget(self.accuracy_plot, 2)
         self.log_scale_check.toggled.connect(self._on_log_scale_toggled)
 
-    def _make_plot(self, name: str, y_label: str, legend_offset: tuple[int, int]) -> pg.PlotWidget:
+    def _make_plot(self, name: str, y_label: str) -> pg.PlotWidget:
         widget = pg.PlotWidget(background=BACKGROUND, viewBox=SteppedViewBox())
         widget.setObjectName(name)
         widget.setAccessibleName(f"{y_label.capitalize()} over epochs")
         plot = widget.getPlotItem()
         plot.setMenuEnabled(False)
         plot.showGrid(x=True, y=True, alpha=0.15)
-        add_legend(plot, offset=legend_offset)
         style_plot(plot, "epoch", y_label)
         return widget
 
@@ -130,8 +130,9 @@ class CurvesView(QWidget):
             return
         self._penalty_shown = show
         self._penalty.setVisible(show)
-        legend = self.loss_plot.getPlotItem().legend
+        plot = self.loss_plot.getPlotItem()
         if show:
-            legend.addItem(self._penalty, "L1/L2 penalty")
+            plot.legend.addItem(self._penalty, "L1/L2 penalty")
         else:
-            legend.removeItem(self._penalty)
+            plot.legend.removeItem(self._penalty)
+        size_legend_strip(plot, 3 if show else 2)

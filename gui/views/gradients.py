@@ -12,11 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from engine.diagnostics import advise_update, diagnose, short_layer_name
-from gui.views.colors import BACKGROUND, CLASS_COLORS, add_legend, style_plot
+from gui.views.colors import BACKGROUND, CLASS_COLORS, add_legend_strip, size_legend_strip, style_plot
 from gui.views.plot_range import SteppedViewBox
 
 CAPACITY = 2000  # points per curve
-LEGEND_ROWS = 5  # deeper nets get a two-column legend so it does not cover the plot's height
 
 
 class _History:
@@ -67,7 +66,7 @@ class GradientFlowView(QWidget):
         plot.setMenuEnabled(False)
         plot.setLogMode(y=True)
         plot.showGrid(x=True, y=True, alpha=0.15)
-        self._legend = add_legend(plot, offset=(-10, 10))
+        add_legend_strip(plot)
         style_plot(plot, "epoch", "norm (solid) · ratio (dashed)")
         self.warning = QLabel()
         self.warning.setObjectName("gradientWarning")
@@ -141,7 +140,7 @@ class GradientFlowView(QWidget):
         self._names = names
         self._history = _History(len(names))
         self._grad_curves, self._ratio_curves = [], []
-        self._legend.setColumnCount(1 if len(names) <= LEGEND_ROWS else 2)
+        size_legend_strip(plot, len(names))
         for i, name in enumerate(names):
             color = CLASS_COLORS[i % len(CLASS_COLORS)]
             self._grad_curves.append(self._make_curve(color, Qt.PenStyle.SolidLine, short_layer_name(name)))

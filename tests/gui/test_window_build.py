@@ -249,3 +249,19 @@ def test_axes_read_in_plain_units(window):
             assert axis.labelUnitPrefix == ""
     ticks = window.boundaryView.getPlotItem().getAxis("bottom").tickStrings([-6.0, 0.0, 6.0], 1.0, 2.0)
     assert ticks == ["-6", "0", "6"]
+
+
+def test_legends_sit_beside_the_curves_not_on_them(qtbot, window):
+    """Live curves go anywhere; a legend inside the plot area always hid some (the newest epochs)."""
+    train_until(qtbot, window, 3)
+    window.pause()
+    qtbot.waitUntil(lambda: window.view_pacer.pending == {}, timeout=5000)
+    plots = {"loss": window.curvesView.loss_plot, "gradients": window.gradientView.plot_widget}
+    for name, widget in plots.items():
+        plot = widget.getPlotItem()
+        entries = [label.text for _, label in plot.legend.items]
+        assert len(entries) >= 2, name
+        assert plot.legend.isVisible() and plot.legend.sceneBoundingRect().height() > 0, name
+        area = plot.getViewBox().sceneBoundingRect()
+        assert not plot.legend.sceneBoundingRect().intersects(area), f"{name}: legend over the curves"
+    assert set(entries) == {"layers.0", "layers.1", "output"}  # the gradient legend names each layer
