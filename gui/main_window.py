@@ -283,6 +283,8 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.curvesView.set_task(info.head.classification)
         self.gradientView.clear()
         self.boundaryView.set_dataset(info.dataset)
+        # Only a class map has a boundary to sharpen; a regression surface or curve has none.
+        self.discretizeCheck.setEnabled(info.head.classification and info.dataset.kind == "points2d")
         self.builderPanel.show_check(list(info.layer_infos), None, info.head)
         self.deviceLabel.setText(f"{info.backend} on {info.device}")
         self.runMessage.hide()

@@ -195,8 +195,13 @@ def test_dataset_change_shows_new_points(qtbot, window):
     qtbot.waitUntil(lambda: window.run_info.generation > generation, timeout=10000)
     x, _ = window.boundaryView._train.getData()
     assert len(x) == len(window.run_info.dataset.x_train)
+    assert window.discretizeCheck.isEnabled()
     train_until(qtbot, window, 5)
     window.pause()
+    generation = window.run_info.generation
+    combo.setCurrentIndex(combo.findData("plane"))  # regression: no boundary to discretize
+    qtbot.waitUntil(lambda: window.run_info.generation > generation, timeout=10000)
+    assert not window.discretizeCheck.isEnabled()
 
 
 def test_reorder_layers_by_buttons_and_drop(qtbot, window):
