@@ -146,14 +146,20 @@ class NetworkView(QGraphicsView):
                 self._build_units(probe, key)
             self._update_units(probe)
         else:
-            key = ("summary", infos)
+            why = (
+                "a layer is wider than 64 units or not dense"
+                if probe is not None and probe.features is not None
+                else "unit maps need 2-D inputs"
+            )
+            key = ("summary", infos, why)
             if key != self._layout_key:
-                self._build_summary(infos, key)
+                self._build_summary(infos, key, f"Drawn layer by layer: {why}.")
 
     # -- unit diagram -------------------------------------------------------------------------
     @staticmethod
     def _has_unit_maps(probe, infos: tuple) -> bool:
-        if probe is None or probe.features is None or np.ndim(probe.output) != 2 or not probe.units:
+        # No hidden layer (a perceptron) is drawn too: the inputs' maps joined to the output's.
+        if probe is None or probe.features is None or np.ndim(probe.output) != 2:
             return False
         return not infos or len(probe.units) == len(infos) - 1  # every hidden layer drawn, head last
 
@@ -287,7 +293,7 @@ class NetworkView(QGraphicsView):
         return self._pens[code]
 
     # -- summary boxes ------------------------------------------------------------------------
-    def _build_summary(self, infos: tuple, key: tuple) -> None:
+    def _build_summary(self, infos: tuple, key: tuple, why: str) -> None:
         self._reset(key)
         width, height = BOX_SIZE
         gap = 36
@@ -306,6 +312,8 @@ class NetworkView(QGraphicsView):
                 self.scene().addLine(QLineF(x - gap, height / 2, x, height / 2), QPen(QColor(FOREGROUND), 0))
         if not infos:
             self._add_label("no network to draw", 0, 0)
+        else:
+            self._add_label(why, (len(infos) * (width + gap) - gap) / 2, height + 14)
         self._fit()
 
     # -- layout -------------------------------------------------------------------------------

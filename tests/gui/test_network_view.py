@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from engine.model import LayerInfo
 from engine.snapshot import GridProbe
 from gui.views.network_graph import NetworkView
 
@@ -41,3 +42,21 @@ def test_every_unit_is_on_screen_and_large_enough_to_read(qtbot, widths):
     # Units of a layer never overlap one another.
     rects = [node.sceneBoundingRect() for node in nodes]
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
+
+
+def test_a_perceptron_is_drawn_as_inputs_joined_to_the_output(qtbot):
+    view = NetworkView()
+    qtbot.addWidget(view)
+    view.set_probe(probe_for([]), None)  # no hidden layer
+    assert len(view.feature_nodes) == 2 and view.unit_nodes == [] and view.output_node is not None
+    assert [lines.shape for lines in view.edges] == [(1, 2)]  # x1 -> output, x2 -> output
+
+
+def test_a_summary_says_why_units_are_not_drawn(qtbot):
+    view = NetworkView()
+    qtbot.addWidget(view)
+    infos = (LayerInfo("dense", (32,), 64), LayerInfo("output", (1,), 33))
+    view.set_probe(None, infos)  # 1-D data: no input plane
+    texts = [item.text() for item in view.scene().items() if hasattr(item, "text")]
+    assert len(view.summary_boxes) == 2
+    assert any("unit maps need 2-D inputs" in text for text in texts)
