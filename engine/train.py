@@ -70,9 +70,9 @@ class Trainer:
             or training.device != old.device
             or training.backend != old.backend
             or (training.preset == "playground" and training.batch_size != old.batch_size)
-            # The playground's algorithm is plain SGD: another optimizer must fail as a rebuild
-            # would, not train on live and then refuse at the next reset.
-            or (training.preset == "playground" and training.optimizer["name"] != "sgd")
+            # The playground's algorithm fixes its optimizer: a change goes through the rebuild's
+            # checks (and fails there), instead of training on live and failing at the next reset.
+            or (training.preset == "playground" and training.optimizer["name"] != old.optimizer["name"])
         )
         if rebuild:
             return False

@@ -13,9 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QMainWindow,
     QPushButton,
@@ -36,7 +34,7 @@ from gui.panels import BuilderPanel, DataPanel, TrainingPanel
 from gui.project_files import ProjectFiles, default_project
 from gui.project_model import ProjectModel
 from gui.view_pacer import ViewPacer
-from gui.views import BoundaryView, CurvesView, GradientFlowView, NetworkView
+from gui.views import CurvesView, GradientFlowView, NetworkView, OutputPanel
 from gui.widgets.param_form import tag
 from gui.worker import Frame, RunInfo, TrainingThread
 
@@ -127,20 +125,12 @@ class MainWindow(ProjectFiles, QMainWindow):
         middle.addWidget(_titled("Gradient flow", self.gradientView))
         middle.setSizes([560, 300])
 
-        self.boundaryView = BoundaryView()
+        output = OutputPanel()
+        self.boundaryView, self.runMessage = output.boundaryView, output.runMessage
+        self.showTestCheck, self.discretizeCheck = output.showTestCheck, output.discretizeCheck
+        self.outputPanel = output
         self.curvesView = CurvesView()
         self.lossPlot = self.curvesView.loss_plot
-        self.runMessage = QLabel()
-        self.runMessage.setObjectName("runMessage")
-        self.runMessage.setWordWrap(True)
-        self.runMessage.setStyleSheet("QLabel { background: #fdecea; color: #8a1c13; padding: 6px; }")
-        self.runMessage.hide()
-        output = QWidget()
-        column = QVBoxLayout(output)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addWidget(self.runMessage)
-        column.addLayout(self._output_options())
-        column.addWidget(self.boundaryView, 1)
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(_titled("Output", output))
         right.addWidget(_titled("Loss and accuracy", self.curvesView))
@@ -176,7 +166,6 @@ class MainWindow(ProjectFiles, QMainWindow):
         )
         self.playButton = tag(QPushButton("Play"), "playButton", "Play or pause", "Train / pause (Space)")
         self.playButton.setCheckable(True)
-        self.playButton.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaPlay))
         self.playButton.setMinimumWidth(96)
         self.stepButton = tag(
             QPushButton("Step ›"), "stepButton", "Step one epoch", "Train one epoch (→ or S)"
@@ -203,24 +192,8 @@ class MainWindow(ProjectFiles, QMainWindow):
             self.summaryLabel,
         ):
             bar.addWidget(widget)
+        self._set_running(False)  # Play's icon and text
         return bar
-
-    def _output_options(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        self.showTestCheck = tag(QCheckBox("Show test data"), "showTestCheck", "Show test data")
-        self.showTestCheck.setChecked(True)
-        self.showTestCheck.toggled.connect(self.boundaryView.set_show_test)
-        self.discretizeCheck = tag(
-            QCheckBox("Discretize output"),
-            "discretizeCheck",
-            "Discretize output",
-            "Show only the predicted class, not the confidence",
-        )
-        self.discretizeCheck.toggled.connect(self.boundaryView.set_discretize)
-        row.addWidget(self.showTestCheck)
-        row.addWidget(self.discretizeCheck)
-        row.addStretch(1)
-        return row
 
     # -- controls -------------------------------------------------------------------------------
     @property
@@ -282,12 +255,9 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.curvesView.clear()
         self.curvesView.set_task(info.head.classification)
         self.gradientView.clear()
-        self.boundaryView.set_dataset(info.dataset)
-        # Only a class map has a boundary to sharpen; a regression surface or curve has none.
-        self.discretizeCheck.setEnabled(info.head.classification and info.dataset.kind == "points2d")
+        self.outputPanel.set_run(info)
         self.builderPanel.show_check(list(info.layer_infos), None, info.head)
         self.deviceLabel.setText(f"{info.backend} on {info.device}")
-        self.runMessage.hide()
         self._set_trainable(True)
         self._set_running(False)
 
@@ -355,8 +325,7 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.show_message(f"Exported {written}" if not error else f"Export failed: {error}", 15000)
 
     def _show_run_message(self, text: str) -> None:
-        self.runMessage.setText(text)
-        self.runMessage.show()
+        self.outputPanel.show_run_message(text)
         self.show_message(text.splitlines()[0])
 
     def _on_unit_hovered(self, hovered) -> None:

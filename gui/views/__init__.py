@@ -4,5 +4,6 @@ from gui.views.boundary import BoundaryView
 from gui.views.curves import CurvesView
 from gui.views.gradients import GradientFlowView
 from gui.views.network_graph import NetworkView
+from gui.views.output_panel import OutputPanel
 
-__all__ = ["BoundaryView", "CurvesView", "GradientFlowView", "NetworkView"]
+__all__ = ["BoundaryView", "CurvesView", "GradientFlowView", "NetworkView", "OutputPanel"]

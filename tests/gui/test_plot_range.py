@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gui.views.curves import _make_curve
+from gui.views.colors import live_curve
 from gui.views.plot_range import FILL, SteppedViewBox, nice_step, stepped_range
 
 
@@ -80,7 +80,7 @@ def test_auto_button_fits_all_the_data_afresh_after_a_zoom(qtbot, zoom):
     widget = pg.PlotWidget(viewBox=SteppedViewBox())
     qtbot.addWidget(widget)
     widget.resize(400, 300)
-    curve = _make_curve(widget.getPlotItem(), "#000000", "train")  # configured as the window's curves
+    curve = live_curve(widget.getPlotItem(), "#000000", "train")  # configured as the window's curves
     curve.setData(np.arange(1.0, 1001.0), np.linspace(1.0, 0.0, 1000))
     box = widget.getViewBox()
     box.updateAutoRange()
