@@ -41,12 +41,14 @@ def resolve_device(requested: str) -> str:
 
 def check_network(project: Project, dataset) -> tuple[TaskHead, Any, list]:
     """Resolve the task and infer every layer's shape; raises SpecError naming the layer."""
+    from engine.memory import check_memory
     from engine.model import infer_shapes
     from engine.preprocess import build_preprocessor
 
     head = resolve_task(project.training, project.network, dataset)
     preprocessor = build_preprocessor(dataset, vars(project.data))
     infos = infer_shapes(project.network.layers, preprocessor.out_shape, head.n_out)
+    check_memory(project, dataset, preprocessor.out_shape, infos)  # before the network is built
     return head, preprocessor, infos
 
 
