@@ -73,11 +73,20 @@ def load_project(path: str | os.PathLike) -> Project:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(str(path), "is not a UTF-8 text file (a JSON project was expected)") from None
-    return Project.from_json(text, source=str(path))
+    project = Project.from_json(text, source=str(path))
+    from engine.data.csv_data import resolve_data_path  # a relative data.path: beside the project file
+
+    project.data.path = resolve_data_path(project.data.path, Path(path).parent)
+    return project
 
 
 def save_project(project: Project, path: str | os.PathLike) -> None:
-    atomic_write(path, project.to_json().encode("utf-8"))
+    from dataclasses import replace
+
+    from engine.data.csv_data import portable_data_path  # data in the project's folder stays relative
+
+    data = replace(project.data, path=portable_data_path(project.data.path, Path(path).parent))
+    atomic_write(path, replace(project, data=data).to_json().encode("utf-8"))
 
 
 def save_weights(

@@ -1,14 +1,18 @@
 """A user's CSV file as a dataset: numeric columns only, one of them the target, every fault named.
 
-The first row is a header unless every cell of it is a number. The target is classification when
-its values are whole numbers with at most MAX_CLASSES distinct values, else regression.
+The file is read as a stream, row by row, and refused as soon as it passes a limit (rows, values),
+so memory stays bounded by the limits rather than by the file. The first row is a header unless
+every cell of it is a number. Values must fit float32 (the networks' precision). The target is
+classification when its values are whole numbers in -1,000..1,000 with at most MAX_CLASSES distinct
+values (labels such as 0/1, -1/+1 or 1..5), else regression. Errors name the line and column and
+the kind of problem; a cell's content is shown only when it is short (it may be a secret).
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -18,34 +22,35 @@ from engine.registry import Entry
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_CLASSES = 20
+MAX_CLASS_VALUE = 1000  # whole-number targets beyond ±this are quantities (years, prices), not labels
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+SHOWN_CELL = 6  # cells up to this long are quoted in errors ("abc", "1,5"); longer ones only described
+BLOCK_ROWS = 4096  # rows parsed into one float64 block at a time
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
 
 
 def load_csv(path: str | None, target: str | None) -> Generated:
     """Read and check `path`; raise SpecError at data.path or data.target for anything unusable."""
-    text = _read_text(path)
+    path = _checked_path(path)
     name = os.path.basename(path)
-    lines = [(n, row) for n, row in _rows(text) if any(cell.strip() for cell in row)]
-    if not lines:
-        raise SpecError("data.path", f"{name} is empty")
-    header, body = _split_header(lines)
-    if len(header) < 2:
-        raise SpecError(
-            "data.path", f"{name} has one column; it needs at least one input column and a target"
-        )
-    if len(body) < 2:
-        found = "no data rows" if not body else "only one data row"
-        raise SpecError("data.path", f"{name} has {found}; it needs at least two")
-    if len(body) > MAX_SAMPLES or len(body) * len(header) > MAX_ELEMENTS:
-        raise SpecError("data.path", f"{name} has {len(body):,} rows; the limit is {MAX_SAMPLES:,} rows")
-    values = _numbers(header, body)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            rows = _rows(handle, _delimiter(handle))
+            first = next(rows, None)
+            if first is None:
+                raise SpecError("data.path", f"{name} is empty")
+            header, values = _read_table(first, rows, name)
+    except UnicodeDecodeError:
+        raise SpecError("data.path", f"{path} is not UTF-8 text; save it as UTF-8 CSV") from None
+    except OSError as exc:
+        raise SpecError("data.path", f"cannot read {path}: {exc.strerror or exc}") from None
     t = _target_column(header, target, name)
     x = np.delete(values, t, axis=1).astype(np.float32)
     inputs = tuple(h for i, h in enumerate(header) if i != t)
     return _with_target(x, values[:, t], header[t], inputs)
 
 
-def _read_text(path: str | None) -> str:
+def _checked_path(path: str | None) -> str:
     if not path:
         raise SpecError("data.path", "choose a CSV file for the csv dataset")
     path = os.path.expanduser(path)
@@ -56,37 +61,78 @@ def _read_text(path: str | None) -> str:
     size = os.path.getsize(path)
     if size > MAX_BYTES:
         raise SpecError("data.path", f"{path} is {size / 2**20:.1f} MB; CSV files are limited to 50 MB")
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as exc:
-        raise SpecError("data.path", f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SpecError("data.path", f"{path} is not UTF-8 text; save it as UTF-8 CSV") from None
+    return path
 
 
-def _rows(text: str):
-    first = text.lstrip().split("\n", 1)[0]
-    delimiter = max(",;\t", key=first.count)  # comma unless the header clearly uses ; or tab
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+def _delimiter(handle) -> str:
+    """Comma unless the first non-blank line clearly uses ; or tab (the handle is rewound)."""
+    first = ""
+    for line in handle:
+        if line.strip():
+            first = line
+            break
+    handle.seek(0)
+    return max(",;\t", key=first.count)
+
+
+def _rows(handle, delimiter: str):
+    """(line number, cells) of every non-blank row, one at a time."""
+    reader = csv.reader(handle, delimiter=delimiter)
     try:
         for row in reader:
-            yield reader.line_num, row
+            if any(cell.strip() for cell in row):
+                yield reader.line_num, row
     except csv.Error as exc:
         raise SpecError("data.path", f"line {reader.line_num} is not valid CSV: {exc}") from None
 
 
-def _split_header(lines: list[tuple[int, list[str]]]) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    first = [cell.strip() for cell in lines[0][1]]
-    if all(_is_number(cell) for cell in first):
-        return [f"column {i + 1}" for i in range(len(first))], lines
-    header = [cell or f"column {i + 1}" for i, cell in enumerate(first)]
+def _read_table(first: tuple[int, list[str]], rows, name: str) -> tuple[list[str], np.ndarray]:
+    """The header and every data row as float64, refusing a file the moment it passes a limit."""
+    header, pending = _header(first)
+    if len(header) < 2:
+        raise SpecError(
+            "data.path", f"{name} has one column; it needs at least one input column and a target"
+        )
+    width = len(header)
+    max_rows = min(MAX_SAMPLES, MAX_ELEMENTS // width)
+    blocks, block, filled, count = [], np.empty((BLOCK_ROWS, width)), 0, 0
+    for line, row in pending:
+        block[filled] = _parse_row(row, line, header)
+        filled, count = filled + 1, count + 1
+    for line, row in rows:
+        if count >= max_rows:
+            raise SpecError("data.path", _too_many(name, max_rows, width))
+        if filled == BLOCK_ROWS:
+            blocks.append(block)
+            block, filled = np.empty((BLOCK_ROWS, width)), 0
+        block[filled] = _parse_row(row, line, header)
+        filled, count = filled + 1, count + 1
+    if count < 2:
+        found = "no data rows" if not count else "only one data row"
+        raise SpecError("data.path", f"{name} has {found}; it needs at least two")
+    blocks.append(block[:filled])
+    return header, np.concatenate(blocks) if len(blocks) > 1 else blocks[0]
+
+
+def _too_many(name: str, max_rows: int, width: int) -> str:
+    if max_rows == MAX_SAMPLES:
+        return f"{name} has more than {MAX_SAMPLES:,} rows; the limit is {MAX_SAMPLES:,} rows"
+    return (
+        f"{name} has more than {max_rows:,} rows of {width} columns; the limit is "
+        f"{MAX_ELEMENTS:,} values (rows × columns)"
+    )
+
+
+def _header(first: tuple[int, list[str]]) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The column names, and the first row again when it is data (a file without a header)."""
+    cells = [cell.strip() for cell in first[1]]
+    if all(_is_number(cell) for cell in cells):
+        return [f"column {i + 1}" for i in range(len(cells))], [first]
+    header = [cell or f"column {i + 1}" for i, cell in enumerate(cells)]
     for i, cell in enumerate(header):
         if cell in header[:i]:
             raise SpecError("data.path", f"the header names column {cell!r} twice; column names must differ")
-    return header, lines[1:]
+    return header, []
 
 
 def _is_number(cell: str) -> bool:
@@ -97,22 +143,18 @@ def _is_number(cell: str) -> bool:
     return cell.lower() not in MISSING
 
 
-def _numbers(header: list[str], body: list[tuple[int, list[str]]]) -> np.ndarray:
-    for line, row in body:
-        if len(row) != len(header):
-            raise SpecError(
-                "data.path", f"line {line} has {len(row)} values but there are {len(header)} columns"
-            )
+def _parse_row(row: list[str], line: int, header: list[str]) -> np.ndarray:
+    if len(row) != len(header):
+        raise SpecError("data.path", f"line {line} has {len(row)} values but there are {len(header)} columns")
     try:
-        values = np.array([row for _, row in body], dtype=np.float64)  # fast path; faults located below
-        if np.isfinite(values).all():
-            return values
+        values = np.array(row, dtype=np.float64)  # fast path; faults located below
     except ValueError:
-        pass
-    for line, row in body:
-        for column, cell in zip(header, row, strict=False):  # short rows are reported elsewhere
-            _check_cell(cell.strip(), line, column)
-    raise AssertionError("unreachable: a cell failed to parse but none was found")  # pragma: no cover
+        values = None
+    if values is not None and np.isfinite(values).all() and np.abs(values).max() <= FLOAT32_MAX:
+        return values
+    for column, cell in zip(header, row, strict=True):
+        _check_cell(cell.strip(), line, column)
+    raise AssertionError("unreachable: a cell failed its checks but none was found")  # pragma: no cover
 
 
 def _check_cell(cell: str, line: int, column: str) -> None:
@@ -123,10 +165,21 @@ def _check_cell(cell: str, line: int, column: str) -> None:
         value = float(cell)
     except ValueError:
         raise SpecError(
-            "data.path", f"{where}: {cell!r} is not a number; only numeric columns are supported"
+            "data.path", f"{where}: {_excerpt(cell)} is not a number; only numeric columns are supported"
         ) from None
     if not np.isfinite(value):
-        raise SpecError("data.path", f"{where}: {cell!r} is not a finite number")
+        raise SpecError("data.path", f"{where}: {_excerpt(cell)} is not a finite number")
+    if abs(value) > FLOAT32_MAX:
+        raise SpecError(
+            "data.path", f"{where}: a value of magnitude {abs(value):.1e} is beyond float32's range (±3.4e38)"
+        )
+
+
+def _excerpt(cell: str) -> str:
+    """A short cell quoted whole; a longer one only described, never echoed (it may be a secret)."""
+    if len(cell) <= SHOWN_CELL:
+        return repr(cell)
+    return f"a {len(cell)}-character text"
 
 
 def _target_column(header: list[str], target: str | None, name: str) -> int:
@@ -144,11 +197,33 @@ def _with_target(x: np.ndarray, y: np.ndarray, column: str, inputs: tuple[str, .
             "data.target",
             f"target column {column!r} has a single value ({distinct[0]:g}); it needs at least two",
         )
-    if len(distinct) <= MAX_CLASSES and np.all(distinct == np.round(distinct)):
+    whole = np.all(distinct == np.round(distinct))
+    small = distinct[0] >= -MAX_CLASS_VALUE and distinct[-1] <= MAX_CLASS_VALUE
+    if len(distinct) <= MAX_CLASSES and whole and small:
         labels = np.searchsorted(distinct, y).astype(np.int64)
         names = tuple(str(int(v)) for v in distinct)
         return Generated(x, labels, "classification", names, inputs)
     return Generated(x, y.astype(np.float32), "regression", (), inputs)
+
+
+def resolve_data_path(path: str | None, folder: str | os.PathLike | None) -> str | None:
+    """A relative data.path belongs to the project file's `folder` (users move the two together):
+    joined to it, absolute. Absolute and `~` paths, and paths without a folder, stay as they are."""
+    if not path or folder is None or os.path.isabs(os.path.expanduser(path)):
+        return path
+    return os.path.normpath(os.path.join(os.path.abspath(folder), path))
+
+
+def portable_data_path(path: str | None, folder: str | os.PathLike) -> str | None:
+    """data.path as a project saved in `folder` should store it: relative (with /) when the file lies
+    in that folder or below it, so the folder can move; anything else as it is."""
+    if not path or not os.path.isabs(path):
+        return path  # a relative path's base is not known here: keep what the user wrote
+    try:
+        relative = Path(os.path.normpath(path)).relative_to(Path(os.path.abspath(folder)))
+    except ValueError:
+        return path
+    return relative.as_posix()
 
 
 def csv_dataset(spec: dict, rng: np.random.Generator) -> Generated:

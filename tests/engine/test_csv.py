@@ -132,3 +132,92 @@ def test_non_utf8_file(tmp_path):
     with pytest.raises(SpecError) as info:
         load(str(path))
     assert info.value.path == "data.path" and "not UTF-8" in info.value.reason
+
+
+def test_a_file_past_the_row_limit_is_refused_while_reading(tmp_path):
+    """200,001 rows: refused naming the file and the limit, without holding the file's rows."""
+    import tracemalloc
+
+    from engine.data.base import MAX_SAMPLES
+
+    path = tmp_path / "long.csv"
+    path.write_text("x,y\n" + "1.5,0\n2.5,1\n" * ((MAX_SAMPLES + 2) // 2), encoding="utf-8")
+    tracemalloc.start()
+    try:
+        with pytest.raises(SpecError) as info:
+            load(str(path))
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert info.value.path == "data.path"
+    assert info.value.reason == "long.csv has more than 200,000 rows; the limit is 200,000 rows"
+    assert peak < 16 * 2**20, peak  # the rows kept are float64 blocks: 200,000 × 2 × 8 bytes = 3.2 MB
+
+
+def test_a_file_far_past_the_limit_stops_at_the_limit(tmp_path):
+    """A 40 MB file of 10M short rows (the 25M-row file passed 4 GB): memory bounded by the limit."""
+    import tracemalloc
+
+    path = tmp_path / "huge.csv"
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write("1,0\n2,1\n" * 5_000_000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(SpecError, match="has more than 200,000 rows"):
+            load(str(path))
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20, peak
+
+
+def test_wide_files_are_limited_by_values(tmp_path, monkeypatch):
+    from engine.data import csv_data
+
+    monkeypatch.setattr(csv_data, "MAX_ELEMENTS", 30)
+    path = write(tmp_path, "a,b,c\n" + "1,2,0\n3,4,1\n" * 6)
+    with pytest.raises(SpecError) as info:
+        load(path)
+    assert "more than 10 rows of 3 columns; the limit is 30 values (rows × columns)" in info.value.reason
+
+
+@pytest.mark.parametrize("cell", ["1e39", "-3.5e38", "1e300"])
+def test_values_beyond_float32_are_refused_with_line_and_column(tmp_path, cell):
+    path = write(tmp_path, f"a,b\n1,0\n2,1\n{cell},0\n")
+    with pytest.raises(SpecError) as info:
+        load(path)
+    assert info.value.path == "data.path"
+    assert info.value.reason.startswith("line 4, column 'a': a value of magnitude ")
+    assert "beyond float32's range (±3.4e38)" in info.value.reason
+
+
+def test_a_target_of_huge_whole_numbers_is_refused_not_taken_as_classes(tmp_path):
+    path = write(tmp_path, "x,y\n1,0\n2,1e300\n3,0\n4,1e300\n")
+    with pytest.raises(SpecError, match="line 3, column 'y': .*beyond float32's range"):
+        load(path)
+
+
+def test_whole_numbers_beyond_a_small_range_are_regression(tmp_path):
+    """Few distinct whole numbers far from small labels (years, prices) are quantities, not classes."""
+    years = load(write(tmp_path, "x,y\n" + "".join(f"{i},{1990 + i % 5}\n" for i in range(20))))
+    assert years.task == "regression"
+    huge = load(write(tmp_path, "x,y\n1,1e30\n2,2e30\n3,1e30\n4,2e30\n"))
+    assert huge.task == "regression"
+    labels = load(write(tmp_path, "x,y\n1,-1\n2,1\n3,-1\n4,1000\n"))
+    assert labels.task == "classification" and labels.class_names == ("-1", "1", "1000")
+
+
+def test_a_long_cell_is_never_echoed(tmp_path):
+    path = write(tmp_path, "a,key\n1,2\n2,sk-SECRET-1234\n3,4\n")
+    with pytest.raises(SpecError) as info:
+        load(path)
+    message = str(info.value)
+    assert "SECRET" not in message and "sk-" not in message
+    assert info.value.reason == (
+        "line 3, column 'key': a 14-character text is not a number; only numeric columns are supported"
+    )
+
+
+def test_a_short_cell_is_quoted_to_help_fix_it(tmp_path):
+    with pytest.raises(SpecError, match=r"line 2, column 'b': '1,5' is not a number"):
+        load(write(tmp_path, 'a;b\n1;"1,5"\n2;3\n'))
