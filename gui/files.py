@@ -1,4 +1,5 @@
-"""Where the window keeps its state on disk: recent files, and the autosave used for crash recovery.
+"""Where the window keeps its state on disk (recent files; gui/recovery.py's autosaves), and which
+folder a file dialog starts in.
 
 The directory is $LAYERLAB_STATE_DIR when set (tests point it at a temporary folder), else Qt's
 per-user application-data folder. Every write is atomic (engine.store.atomic_write).
@@ -10,15 +11,14 @@ import contextlib
 import json
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 from PySide6.QtCore import QStandardPaths
 
-from engine.errors import SpecError
-from engine.spec import Project
 from engine.store import atomic_write
 
-MAX_RECENT = 8
-RECOVERY_NAME = "recovery.json"
+MAX_RECENT = 10
+KINDS = ("project", "csv", "example")
 
 
 def state_dir() -> Path:
@@ -32,43 +32,67 @@ def state_dir() -> Path:
     return path
 
 
-def recent_files() -> list[str]:
+class Recent(NamedTuple):
+    """One entry of File ▸ Recent: a project file, a CSV file, or an example (target is its name)."""
+
+    kind: str
+    target: str
+
+    @property
+    def label(self) -> str:
+        if self.kind == "example":
+            return f"{self.target} (example)"
+        name = Path(self.target).name
+        return f"{name} (CSV)" if self.kind == "csv" else name
+
+    def available(self) -> bool:
+        return self.kind == "example" or Path(self.target).is_file()
+
+
+def _entry(raw) -> Recent | None:
+    if isinstance(raw, str):  # the format before CSVs and examples were remembered
+        return Recent("project", raw)
+    if isinstance(raw, dict) and raw.get("kind") in KINDS and isinstance(raw.get("target"), str):
+        return Recent(raw["kind"], raw["target"])
+    return None
+
+
+def recent_files() -> list[Recent]:
     try:
-        entries = json.loads((state_dir() / "recent.json").read_text())
+        raw = json.loads((state_dir() / "recent.json").read_text())
     except (OSError, ValueError):
         return []
-    return [e for e in entries if isinstance(e, str)][:MAX_RECENT] if isinstance(entries, list) else []
+    entries = [e for e in map(_entry, raw if isinstance(raw, list) else []) if e is not None]
+    return entries[:MAX_RECENT]
 
 
-def remember_recent(path: str | Path) -> list[str]:
-    path = str(Path(path).resolve())
-    entries = [path, *(e for e in recent_files() if e != path)][:MAX_RECENT]
+def remember_recent(target: str | Path, kind: str = "project") -> list[Recent]:
+    """Put `target` first in the list (once); paths are stored absolute."""
+    entry = Recent(kind, target if kind == "example" else str(Path(target).resolve()))
+    entries = [entry, *(e for e in recent_files() if e != entry)][:MAX_RECENT]
+    if kind != "example":
+        remember_folder(Path(entry.target).parent)
+    doc = [e._asdict() for e in entries]
     with contextlib.suppress(OSError):  # a read-only home must not stop the user from working
-        atomic_write(state_dir() / "recent.json", json.dumps(entries, indent=1).encode())
+        atomic_write(state_dir() / "recent.json", json.dumps(doc, indent=1).encode())
     return entries
 
 
-def recovery_path() -> Path:
-    return state_dir() / RECOVERY_NAME
+_last_folder: Path | None = None
 
 
-def write_recovery(project: Project, source: Path | None) -> None:
-    doc = {"source": str(source) if source else None, "project": project.to_dict()}
-    atomic_write(recovery_path(), json.dumps(doc, indent=1).encode())
+def remember_folder(folder: str | Path) -> None:
+    """The folder a file dialog last led to (where the next dialog starts without a project file)."""
+    global _last_folder
+    _last_folder = Path(folder)
 
 
-def read_recovery() -> tuple[Project, str | None] | None:
-    """The autosaved project left by a session that did not close cleanly, if any and valid."""
-    path = recovery_path()
-    if not path.is_file():
-        return None
-    try:
-        doc = json.loads(path.read_text())
-        return Project.from_dict(doc["project"]), doc.get("source")
-    except (OSError, ValueError, KeyError, TypeError, SpecError):
-        clear_recovery()  # unreadable: offering it would only fail again
-        return None
-
-
-def clear_recovery() -> None:
-    recovery_path().unlink(missing_ok=True)
+def dialog_folder(project_path: Path | None = None) -> str:
+    """Where a file dialog starts: the project's folder, else the last folder a dialog or an opened
+    file led to (this session, then File ▸ Recent's newest), else the working directory."""
+    candidates = [project_path.parent if project_path else None, _last_folder]
+    candidates += [Path(e.target).parent for e in recent_files() if e.kind != "example"]
+    for folder in candidates:
+        if folder is not None and folder.is_dir():
+            return str(folder)
+    return os.getcwd()

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from engine.errors import SpecError
 from engine.metrics import MetricsLog
 from engine.spec import Project
-from gui import files
 from gui.menus import build_menus
 from gui.panels import BuilderPanel, DataPanel, TrainingPanel
 from gui.project_files import ProjectFiles, default_project
@@ -344,8 +343,7 @@ class MainWindow(ProjectFiles, QMainWindow):
             event.ignore()
             return
         self.shutdown()
-        if not self.model.dirty:
-            files.clear_recovery()
+        self.release_recovery()  # saved or discarded on purpose: nothing is left to recover
         event.accept()
 
     def shutdown(self) -> None:

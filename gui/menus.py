@@ -26,23 +26,48 @@ Real PyTorch underneath; models export to ONNX, TorchScript, safetensors and a p
 
 
 class MenuState:
-    """The parts of the menus that change: the recent-files list."""
+    """The parts of the menus that change: File ▸ Recent (projects, CSV files and examples opened
+    or saved, newest first)."""
 
     def __init__(self, window, recent_menu: QMenu):
         self._window = window
         self._menu = recent_menu
+        self._menu.setToolTipsVisible(True)
         self.refresh(files.recent_files())
 
-    def add_recent(self, path: str | Path) -> None:
-        self.refresh(files.remember_recent(path))
+    def add_recent(self, target: str | Path, kind: str = "project") -> None:
+        self.refresh(files.remember_recent(target, kind))
 
-    def refresh(self, entries: list[str]) -> None:
+    def refresh(self, entries: list[files.Recent]) -> None:
         self._menu.clear()
         for entry in entries:
-            action = self._menu.addAction(Path(entry).name)
-            action.setToolTip(entry)
-            action.triggered.connect(lambda _=False, p=entry: self._window.open_project(p))
+            action = self._menu.addAction(entry.label)
+            available = entry.available()
+            action.setEnabled(available)
+            where = EXAMPLE_TIPS.get(entry.target, "") if entry.kind == "example" else entry.target
+            action.setToolTip(where if available else f"{entry.target} (no longer there)")
+            action.triggered.connect(lambda _=False, e=entry: self._window.open_recent(e))
         self._menu.setEnabled(bool(entries))
+
+
+EXAMPLE_TIPS: dict[str, str] = {}  # example name -> its full description and promise (filled below)
+
+
+def example_label(name: str, width: int = 64) -> tuple[str, str]:
+    """The menu text ("xor — Not linearly separable: one hidden layer…") and the full text, as
+    `python main.py examples` prints them."""
+    from engine.examples import example_expectation, example_path
+    from engine.store import load_project
+
+    project = load_project(example_path(name))
+    text = project.description
+    short = text if len(text) <= width else text[:width].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
+    promise = ", ".join(
+        f"{k.replace('_', ' ')} {'≥' if 'accuracy' in k else '≤'} {v:g}"
+        for k, v in example_expectation(name).items()
+    )
+    tip = text + (f"\nReaches {promise} within {project.training.epochs} epochs." if promise else "")
+    return (f"{name} — {short}" if short else name), tip
 
 
 def _action(window, menu: QMenu, text: str, slot, shortcuts=(), name: str = "") -> QAction:
@@ -70,10 +95,19 @@ def build_menus(window) -> None:
         "openAction",
     )
     examples = file_menu.addMenu("Open &example")
+    examples.setObjectName("examplesMenu")
+    examples.setToolTipsVisible(True)
     for name in example_names():
-        examples.addAction(name).triggered.connect(lambda _=False, n=name: window.open_example(n))
+        label, EXAMPLE_TIPS[name] = example_label(name)
+        action = examples.addAction(label)
+        action.setToolTip(EXAMPLE_TIPS[name])
+        action.triggered.connect(lambda _=False, n=name: window.open_example(n))
     recent = file_menu.addMenu("&Recent")
+    recent.setObjectName("recentMenu")
     window.menu_state = MenuState(window, recent)
+    if window.model.path is not None:  # opened from the command line
+        window.menu_state.add_recent(window.model.path)
+    window.dataPanel.csvOpened.connect(lambda path: window.menu_state.add_recent(path, "csv"))
     file_menu.addSeparator()
     _action(window, file_menu, "&Save", window.save, ["Ctrl+S"], "saveAction")
     _action(window, file_menu, "Save &as…", window.save_as, ["Ctrl+Shift+S"], "saveAsAction")
@@ -123,10 +157,12 @@ def build_menus(window) -> None:
 
 
 def _open_dialog(window) -> None:
-    path, _ = QFileDialog.getOpenFileName(
-        window, "Open project", "", "Layerlab project (*.json);;All files (*)"
-    )
+    from gui.project_files import PROJECT_FILTER
+
+    start = files.dialog_folder(window.model.path)
+    path, _ = QFileDialog.getOpenFileName(window, "Open project", start, PROJECT_FILTER)
     if path:
+        files.remember_folder(Path(path).parent)
         window.open_project(path)
 
 

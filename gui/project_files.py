@@ -1,7 +1,8 @@
 """What the window does with project files: new, open, save (atomic), autosave and crash recovery.
 
 A mixin of MainWindow: it uses the window's `model`, `menu_state`, `show_message` and the dialog
-hooks `confirm_discard` / `ask_restore`, which tests replace to answer without a modal loop.
+hooks `confirm_discard` / `ask_restore` / `confirm_overwrite`, which tests replace to answer
+without a modal loop.
 """
 
 from __future__ import annotations
@@ -13,8 +14,11 @@ from PySide6.QtWidgets import QMessageBox
 from engine.errors import SpecError
 from engine.spec import Project
 from gui import files
+from gui.recovery import RecoverySlot, orphans
 
 DEFAULT_EXAMPLE = "spiral"
+PROJECT_SUFFIX = ".layerlab.json"
+PROJECT_FILTER = "Layerlab project (*.layerlab.json *.json);;All files (*)"
 
 
 def default_project() -> Project:
@@ -24,8 +28,16 @@ def default_project() -> Project:
     return load_project(example_path(DEFAULT_EXAMPLE))
 
 
+def with_project_suffix(path: str | Path) -> Path:
+    """`csvproj` -> `csvproj.layerlab.json`; a name the user gave an extension keeps it."""
+    path = Path(path)
+    return path if path.suffix else path.with_name(path.name + PROJECT_SUFFIX)
+
+
 class ProjectFiles:
     """File handling for the main window (mixed into MainWindow)."""
+
+    _recovery: RecoverySlot | None = None  # this window's autosave, made on the first one
 
     # -- files ----------------------------------------------------------------------------------
     def _update_title(self) -> None:
@@ -64,7 +76,16 @@ class ProjectFiles:
         if not self.maybe_discard("open an example"):
             return False
         self.model.replace(load_project(example_path(name)), None)
+        self.menu_state.add_recent(name, "example")
         return True
+
+    def open_recent(self, entry: files.Recent) -> bool:
+        if entry.kind == "example":
+            return self.open_example(entry.target)
+        if entry.kind == "csv":
+            self.panelTabs.setCurrentWidget(self.dataPanel)
+            return self.dataPanel.open_csv(entry.target)
+        return self.open_project(entry.target)
 
     def new_project(self) -> bool:
         if not self.maybe_discard("start a new project"):
@@ -81,10 +102,28 @@ class ProjectFiles:
         if path is None:
             from PySide6.QtWidgets import QFileDialog
 
-            path, _ = QFileDialog.getSaveFileName(self, "Save project", "", "Layerlab project (*.json)")
+            path, _ = QFileDialog.getSaveFileName(
+                self, "Save project", self._suggested_path(), PROJECT_FILTER
+            )
             if not path:
                 return False
+            files.remember_folder(Path(path).parent)
+            chosen, path = Path(path), with_project_suffix(path)
+            # The dialog asked about overwriting the name as typed, not the one with the suffix.
+            if path != chosen and path.exists() and not self.confirm_overwrite(path):
+                return False
         return self.save_to(Path(path))
+
+    def _suggested_path(self) -> str:
+        """The Save dialog's start: the project's own file, else its name in the usual folder."""
+        if self.model.path is not None:
+            return str(self.model.path)
+        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.model.project.name).strip("_")
+        return str(Path(files.dialog_folder()) / f"{stem or 'project'}{PROJECT_SUFFIX}")
+
+    def confirm_overwrite(self, path: Path) -> bool:
+        answer = QMessageBox.question(self, "Replace file?", f"{path.name} already exists. Replace it?")
+        return answer == QMessageBox.StandardButton.Yes
 
     def save_to(self, path: Path) -> bool:
         from engine.store import save_project
@@ -96,34 +135,49 @@ class ProjectFiles:
             return False
         self.model.mark_saved(Path(path))
         self.menu_state.add_recent(path)
-        files.clear_recovery()
+        if self._recovery is not None:
+            self._recovery.clear()
         self.show_message(f"Saved {path}")
         return True
 
     def autosave(self) -> bool:
-        """Write the recovery file while there are unsaved changes; True when one was written."""
+        """Write this window's recovery file while there are unsaved changes; True when written."""
         if not self.model.dirty:
             return False
+        if self._recovery is None:
+            self._recovery = RecoverySlot(files.state_dir())
         try:
-            files.write_recovery(self.model.project, self.model.path)
+            self._recovery.write(self.model.project, self.model.path)
         except OSError as exc:
             self.show_message(f"Autosave failed: {exc.strerror or exc}")
             return False
         return True
 
+    def release_recovery(self) -> None:
+        """The window closes on purpose (saved or discarded): its recovery file goes."""
+        if self._recovery is not None:
+            self._recovery.release()
+            self._recovery = None
+
     def offer_recovery(self) -> None:
-        """After a crash: ask whether to restore the autosaved project (gui.app calls this once the
-        window is up, so the question is not hidden under the loading card)."""
-        found = files.read_recovery()
-        if found is None:
-            return
-        project, source = found
-        if self.ask_restore(source or "an unsaved project"):
+        """Offer the work of windows that did not close cleanly, newest first, until one is restored
+        (gui.app calls this once the window is up, so the question is not hidden under the loading
+        card). Files of windows still running are locked by them and never seen here."""
+        for orphan in orphans(files.state_dir()):
+            found = orphan.read()
+            if found is None:
+                orphan.discard()  # unreadable: offering it would only fail again
+                continue
+            project, source = found
+            if not self.ask_restore(source or "an unsaved project"):
+                orphan.discard()
+                continue
             self.model.replace(project, Path(source) if source else None)
             self.model.undo_stack.resetClean()  # restored work is not on disk yet: keep it marked unsaved
+            self.autosave()  # the work is this window's now, under its own lock
+            orphan.discard()
             self.show_message("Restored the autosaved project")
-        else:
-            files.clear_recovery()
+            return  # any others wait for the next start
 
     def _ask_discard(self, action: str) -> str:
         box = QMessageBox(self)

@@ -32,16 +32,19 @@ def changed_sections(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
 
 
 class _EditCommand(QUndoCommand):
-    """Swaps between two validated project documents."""
+    """Swaps between two validated project documents (and the files they belong to)."""
 
-    def __init__(self, model: ProjectModel, text: str, before: dict, after: dict):
+    def __init__(self, model: ProjectModel, text: str, before: dict, after: dict, paths: tuple):
         super().__init__(text)
         self._model, self._before, self._after = model, before, after
+        self._path_before, self._path_after = paths
 
     def redo(self) -> None:
+        self._model._set_path(self._path_after)
         self._model._set_document(self._after)
 
     def undo(self) -> None:
+        self._model._set_path(self._path_before)
         self._model._set_document(self._before)
 
 
@@ -52,6 +55,7 @@ class ProjectModel(QObject):
     editRejected = Signal(str, str)  # path, reason
     dirtyChanged = Signal(bool)
     pathChanged = Signal(str)
+    adjusted = Signal(str)  # a note: `adjust` completed an edit (e.g. switched the preset)
 
     def __init__(self, project: Project | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -60,6 +64,9 @@ class ProjectModel(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
         self.path: Path | None = None
+        # (before, after) -> note or None: completes an edit in place before it is validated, so
+        # a follow-on change (the preset an edit needs) lands in the same undoable step.
+        self.adjust: Callable[[dict[str, Any], dict[str, Any]], str | None] | None = None
 
     def _on_clean_changed(self, clean: bool) -> None:
         self.dirtyChanged.emit(not clean)
@@ -76,18 +83,28 @@ class ProjectModel(QObject):
     def dirty(self) -> bool:
         return not self.undo_stack.isClean()
 
-    def edit(self, text: str, mutate: Callable[[dict[str, Any]], None], merge_id: int = -1) -> bool:
-        """Apply `mutate` to a copy of the document; push it if the engine accepts it."""
+    def edit(
+        self, text: str, mutate: Callable[[dict[str, Any]], None], merge_id: int = -1, detach: bool = False
+    ) -> bool:
+        """Apply `mutate` to a copy of the document; push it if the engine accepts it.
+
+        `detach`: the result is a new project, no longer the file it was opened from (Save asks
+        where); undo re-attaches it."""
         after = self.document()
         mutate(after)
+        note = self.adjust(self._doc, after) if self.adjust is not None else None
         try:
             validated = Project.from_dict(after).to_dict()
         except SpecError as exc:
             self.editRejected.emit(exc.path, exc.reason)
             return False
-        if validated == self._doc:
+        path_after = None if detach else self.path
+        if validated == self._doc and path_after == self.path:
             return True
-        self.undo_stack.push(_EditCommand(self, text, self.document(), validated))
+        command = _EditCommand(self, text, self.document(), validated, (self.path, path_after))
+        self.undo_stack.push(command)
+        if note:
+            self.adjusted.emit(note)
         return True
 
     def replace(self, project: Project, path: Path | None = None) -> None:
@@ -102,6 +119,15 @@ class ProjectModel(QObject):
         self.path = path
         self.undo_stack.setClean()
         self.pathChanged.emit(str(path))
+
+    def reload_data(self) -> None:
+        """The file behind the data (a CSV) may have changed on disk: everyone re-reads it; no edit."""
+        self.changed.emit({"data"})
+
+    def _set_path(self, path: Path | None) -> None:
+        if path != self.path:
+            self.path = path
+            self.pathChanged.emit(str(path) if path else "")
 
     def _set_document(self, doc: dict[str, Any], all_sections: bool = False) -> None:
         sections = {*SECTIONS, "meta"} if all_sections else changed_sections(self._doc, doc)

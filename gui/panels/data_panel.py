@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import os
 import random
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -34,76 +34,22 @@ from superqt.utils import signals_blocked
 from engine.data import DATASETS, MAX_SAMPLES, dataset_defaults, preview
 from engine.errors import SpecError
 from engine.features import FEATURES
+from gui import files
+from gui.panels.csv_source import inspect_csv, resolve
+from gui.panels.dataset_preview import draw_preview
 from gui.project_model import ProjectModel
 from gui.widgets.param_form import ParamForm, camel, fill_combo, scrolling_column, set_quietly, tag
 
-ORANGE, BLUE = "#f59322", "#0877bd"
-PALETTE = (
-    ORANGE,
-    BLUE,
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
 KIND_TEXT = {"image": "images", "tabular": "a table", "sequence": "sequences"}
+OPEN_CSV_TEXT = "Open CSV…"
 PREVIEW_SIZE = 112
-
-
-def _ramp(t: float) -> QColor:
-    """Orange (low) through light grey to blue (high), as the playground colours values."""
-    lo, mid, hi = QColor(ORANGE), QColor("#e8eaeb"), QColor(BLUE)
-    a, b, s = (lo, mid, t * 2) if t < 0.5 else (mid, hi, t * 2 - 1)
-    return QColor.fromRgbF(*(a.getRgbF()[i] + (b.getRgbF()[i] - a.getRgbF()[i]) * s for i in range(3)))
-
-
-def draw_preview(x: np.ndarray, y: np.ndarray, domain: tuple[float, float] | None, size: int) -> QPixmap:
-    """A thumbnail of 2-D points (coloured by class or value) or of a 1-D function (y against x)."""
-    pixmap = QPixmap(size, size)
-    pixmap.fill(QColor("#ffffff"))
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(QPen(QColor("#c8ccd0")))
-    painter.drawRect(QRectF(0.5, 0.5, size - 1, size - 1))
-    one_d = x.shape[1] == 1
-    px = x[:, 0].astype(float)
-    py = np.asarray(y, dtype=float) if one_d else x[:, 1].astype(float)
-    x_lo, x_hi = domain if domain else (px.min(), px.max())
-    y_lo, y_hi = (py.min(), py.max()) if one_d or not domain else domain
-    pad = 6
-
-    def scale(v: np.ndarray, lo: float, hi: float) -> np.ndarray:
-        return pad + (v - lo) / max(hi - lo, 1e-9) * (size - 2 * pad)
-
-    sx, sy = scale(px, x_lo, x_hi), size - scale(py, y_lo, y_hi)
-    colors = _colors(y, one_d)
-    painter.setPen(Qt.PenStyle.NoPen)
-    for cx, cy, color in zip(sx, sy, colors, strict=True):
-        painter.setBrush(color)
-        painter.drawEllipse(QPointF(cx, cy), 2.0, 2.0)
-    painter.end()
-    return pixmap
-
-
-def _colors(y: np.ndarray, one_d: bool) -> list[QColor]:
-    if one_d:
-        return [QColor(BLUE)] * len(y)
-    if np.issubdtype(np.asarray(y).dtype, np.integer):
-        classes = int(y.max()) + 1 if len(y) else 0
-        table = [QColor(ORANGE), QColor(BLUE)] if classes <= 2 else [QColor(c) for c in PALETTE]
-        return [table[int(label) % len(table)] for label in y]
-    lo, hi = float(np.min(y)), float(np.max(y))
-    return [_ramp((float(v) - lo) / max(hi - lo, 1e-9)) for v in y]
 
 
 class DataPanel(QWidget):
     """Edits `data` (and training.batch_size, which is about how the data is fed)."""
 
     message = Signal(str)
+    csvOpened = Signal(str)  # the path of a CSV file now in use (File ▸ Recent lists it)
 
     def __init__(self, model: ProjectModel, parent: QWidget | None = None):
         super().__init__(parent)
@@ -122,7 +68,7 @@ class DataPanel(QWidget):
         self.datasetCombo = tag(QComboBox(), "datasetCombo", "Dataset")
         self.datasetCombo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         fill_combo(self.datasetCombo, DATASETS, [n for n in DATASETS if n != "csv"])
-        self.datasetCombo.addItem("Open CSV…", "csv")
+        self.datasetCombo.addItem(OPEN_CSV_TEXT, "csv")
         self.datasetCombo.setItemData(
             self.datasetCombo.count() - 1, DATASETS["csv"].help, Qt.ItemDataRole.ToolTipRole
         )
@@ -139,6 +85,15 @@ class DataPanel(QWidget):
         self.csvPathLabel.setObjectName("csvPathLabel")
         self.csvPathLabel.setWordWrap(True)
         layout.addWidget(self.csvPathLabel)
+        # A CSV problem stays here until a usable file or another dataset is chosen (the status
+        # bar forgets it after seconds).
+        self.csvErrorLabel = QLabel()
+        self.csvErrorLabel.setObjectName("csvErrorLabel")
+        self.csvErrorLabel.setWordWrap(True)
+        self.csvErrorLabel.setStyleSheet("QLabel { color: #c5221f; }")
+        self.csvErrorLabel.hide()
+        self._open_error = ""  # the last CSV that could not be opened (the project kept its data)
+        layout.addWidget(self.csvErrorLabel)
         row = QHBoxLayout()
         self.datasetPreview = QLabel()
         self.datasetPreview.setObjectName("datasetPreview")
@@ -152,9 +107,7 @@ class DataPanel(QWidget):
         self.datasetHelpLabel.setObjectName("datasetHelpLabel")
         self.datasetHelpLabel.setWordWrap(True)
         self.datasetHelpLabel.setStyleSheet("color: palette(placeholder-text);")
-        self.regenerateButton = tag(
-            QPushButton("Regenerate"), "regenerateButton", "Regenerate", "Draw new points (a new random seed)"
-        )
+        self.regenerateButton = tag(QPushButton("Regenerate"), "regenerateButton", "Regenerate")
         self.regenerateButton.clicked.connect(self._on_regenerate_clicked)
         side.addWidget(self.datasetHelpLabel, 1)
         side.addWidget(self.regenerateButton)
@@ -241,12 +194,24 @@ class DataPanel(QWidget):
         data = project.data
         defaults = dataset_defaults(data.name)
         entry = DATASETS[data.name]
+        is_csv = data.name == "csv"
+        csv_index = self.datasetCombo.findData("csv")
+        self.datasetCombo.setItemText(
+            csv_index, os.path.basename(data.path) if is_csv and data.path else OPEN_CSV_TEXT
+        )
         set_quietly(self.datasetCombo, data.name)
-        self.datasetCombo.setToolTip(entry.help)
+        self.datasetCombo.setToolTip(data.path if is_csv and data.path else entry.help)
         self.datasetHelpLabel.setText(entry.help)
-        self.csvPathLabel.setText(f"File: {os.path.basename(data.path)}" if data.path else "No file chosen")
+        self.csvPathLabel.setText(f"File: {data.path}" if data.path else "No file chosen")
         self.csvPathLabel.setToolTip(data.path or "")
-        self.csvPathLabel.setVisible(data.name == "csv")
+        self.csvPathLabel.setVisible(is_csv)
+        self.regenerateButton.setEnabled(not is_csv)
+        self.regenerateButton.setToolTip(
+            "A CSV file's rows are fixed: there is nothing to regenerate (the seed in the Training "
+            "tab reshuffles the train/test split)"
+            if is_csv
+            else "Draw new points (a new random seed)"
+        )
         self.datasetParams.set_params(entry.params, data.params)
         self._refresh_sampling(data, defaults)
         batch = project.training.batch_size
@@ -271,7 +236,36 @@ class DataPanel(QWidget):
             self.samplesSpin.setRange(1, defaults["max_samples"])
         set_quietly(self.samplesSpin, data.samples or defaults["samples"] or 1)
         self.samplesSpin.setEnabled(not fixed)
+        self.samplesSpin.setToolTip(
+            "how many points to generate" if not fixed else "this set's size is fixed"
+        )
         set_quietly(self.trainRatioSpin, round(data.train_fraction * 100))
+        if data.name == "csv":
+            self._refresh_csv(data)
+        else:
+            self._show_csv_error(self._open_error)
+
+    def _refresh_csv(self, data: Any) -> None:
+        """Samples shows the file's rows; a file that cannot be used (any more) says why, in red."""
+        if not data.path:
+            self._show_csv_error(self._open_error or "Choose a CSV file (the CSV… button).")
+            return
+        facts = inspect_csv(resolve(data.path, self._model.path), data.target)
+        self._show_csv_error(self._open_error or facts.error)
+        if facts.error:
+            return
+        used = min(data.samples, facts.rows) if data.samples else facts.rows
+        with signals_blocked(self.samplesSpin):
+            self.samplesSpin.setRange(1, max(facts.rows, 1))
+            self.samplesSpin.setValue(used)
+        self.samplesSpin.setToolTip(
+            f"{os.path.basename(data.path)} has {facts.rows:,} rows and {facts.inputs} input columns; "
+            + ("all of them are used" if used == facts.rows else f"data.samples uses {used:,} of them")
+        )
+
+    def _show_csv_error(self, text: str) -> None:
+        self.csvErrorLabel.setText(text)
+        self.csvErrorLabel.setVisible(bool(text))
 
     def _refresh_features(self, features: list[str], points2d: bool) -> None:
         for name, button in self.feature_buttons.items():
@@ -314,26 +308,52 @@ class DataPanel(QWidget):
         if not keep_file:
             values.update(path=None, target=None)
         values.update(extra)
+        self._open_error = ""  # another dataset: the failed CSV no longer matters
         return self._edit_data(f"Dataset: {DATASETS[name].title}", **values)
 
     def _on_open_csv_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open CSV", "", "CSV files (*.csv *.txt);;All files (*)")
+        data = self._model.project.data
+        current = resolve(data.path, self._model.path) if data.name == "csv" and data.path else ""
+        start = os.path.dirname(current) if current else files.dialog_folder(self._model.path)
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open CSV", start, "CSV files (*.csv *.tsv *.txt);;All files (*)"
+        )
         if path:
+            files.remember_folder(os.path.dirname(path))
             self.open_csv(path)
 
     def open_csv(self, path: str) -> bool:
-        """Use the CSV at `path` (last column the target); a bad file only produces a message."""
-        from engine.data.csv_data import load_csv
-
-        try:
-            table = load_csv(path, None)
-        except SpecError as exc:
-            self.message.emit(f"Cannot use {os.path.basename(path)}: {exc.reason}")
+        """Start a new project on the CSV at `path` (last column the target), named after the file:
+        the previous project's name, description and promise (`expect`) belong to other data. The
+        network and training settings stay; Save asks where (beside the CSV); Ctrl+Z goes back.
+        A file that cannot be used changes nothing and says why in red until fixed."""
+        path = os.path.abspath(os.path.expanduser(path))
+        facts = inspect_csv(path)
+        if facts.error:
+            self._open_error = facts.error
+            self._show_csv_error(facts.error)
+            self.message.emit(facts.error)
             return False
-        self.message.emit(
-            f"Loaded {os.path.basename(path)}: {len(table.x):,} rows, {table.x.shape[1]} inputs"
-        )
-        return self._select_dataset("csv", path=path, target=None)
+        self._open_error = ""
+        data = self._model.project.data
+        if data.name == "csv" and data.path and resolve(data.path, self._model.path) == path:
+            self._model.reload_data()  # the same file, perhaps fixed since: read it again
+        elif not self._open_fresh(path):
+            return False
+        self._refresh()  # the error label, even when nothing else changed
+        self.message.emit(f"Loaded {os.path.basename(path)}: {facts.rows:,} rows, {facts.inputs} inputs")
+        self.csvOpened.emit(path)
+        return True
+
+    def _open_fresh(self, path: str) -> bool:
+        values = {"name": "csv", "path": path, "target": None, "params": {}, "samples": None, "noise": 0.0}
+
+        def fresh(doc: dict) -> None:
+            doc["data"].update(values)
+            doc.update(name=Path(path).stem, description="")
+            doc.pop("expect", None)
+
+        return self._model.edit(f"Open CSV {os.path.basename(path)}", fresh, detach=True)
 
     def _on_regenerate_clicked(self) -> None:
         old = self._model.project.seed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -28,7 +29,7 @@ def test_save_then_open_restores_the_same_project(qtbot, window, tmp_path):
     assert window.model.dirty
     assert window.open_project(path)
     assert window.model.document() == saved
-    assert str(path.resolve()) in files.recent_files()
+    assert files.Recent("project", str(path.resolve())) in files.recent_files()
 
 
 def test_opening_a_bad_file_changes_nothing_and_says_why(qtbot, window, tmp_path):
@@ -70,28 +71,21 @@ def test_save_failure_keeps_the_old_file_intact(qtbot, window, tmp_path, monkeyp
     assert window.model.dirty
 
 
-def test_autosave_and_recovery_after_a_crash(qtbot, window):
-    files.clear_recovery()
-    assert not window.autosave()  # nothing unsaved, nothing written
-    window.model.edit("change", lambda doc: doc["training"].update(epochs=11))
-    assert window.autosave()
-    assert files.recovery_path().is_file()
-    # A new session after a crash: the recovery file is offered and restored as unsaved work.
-    other = make_window(qtbot)
-    other.ask_restore = lambda source: True
-    other.offer_recovery()
-    assert other.model.project.training.epochs == 11
-    assert other.model.dirty
-    other.confirm_discard = lambda action: "discard"
-    other.close()
-    # Declining removes it.
-    window.autosave()
-    third = make_window(qtbot)
-    third.ask_restore = lambda source: False
-    third.offer_recovery()
-    assert third.model.project.training.epochs != 11
-    assert not files.recovery_path().exists()
-    third.close()
+def test_autosave_is_the_window_own_file_and_goes_when_saved_or_closed(qtbot, tmp_path):
+    w = make_window(qtbot)
+    assert not w.autosave()  # nothing unsaved, nothing written
+    w.model.edit("change", lambda doc: doc["training"].update(epochs=11))
+    assert w.autosave()
+    mine = w._recovery.path
+    assert mine.name.startswith(f"recovery-{os.getpid()}-") and mine.is_file()
+    assert json.loads(mine.read_text())["project"]["training"]["epochs"] == 11
+    assert w.save_as(tmp_path / "p.layerlab.json")
+    assert not mine.exists()  # saved: nothing to recover
+    w.model.edit("change", lambda doc: doc["training"].update(epochs=12))
+    assert w.autosave() and mine.is_file()
+    w.confirm_discard = lambda action: "discard"
+    assert w.close()
+    assert not mine.exists() and not mine.with_suffix(".lock").exists()
 
 
 def test_closing_during_training_stops_within_a_second(qtbot):
@@ -149,14 +143,19 @@ def test_soak_none_refcount_holds_steady_while_training(qtbot, window):
 
 
 def test_recent_files_are_bounded_and_survive_bad_state(tmp_path):
-    (files.state_dir() / "recent.json").write_text("{not json")
+    state = files.state_dir() / "recent.json"
+    state.write_text("{not json")
     assert files.recent_files() == []
+    state.write_text(json.dumps(["/old/format.json", {"kind": "nonsense"}, 7]))
+    assert files.recent_files() == [files.Recent("project", "/old/format.json")]
     for i in range(12):
         files.remember_recent(tmp_path / f"p{i}.json")
+    files.remember_recent("xor", "example")
+    files.remember_recent(tmp_path / "p11.json")  # again: moves to the top, listed once
     entries = files.recent_files()
     assert len(entries) == files.MAX_RECENT
-    assert entries[0].endswith("p11.json")
-    assert json.loads((files.state_dir() / "recent.json").read_text()) == entries
+    assert entries[0].target.endswith("p11.json") and entries[1] == files.Recent("example", "xor")
+    assert [e.target for e in entries].count(entries[0].target) == 1
 
 
 def test_a_bad_csv_shows_in_place_and_changes_nothing(qtbot, window, tmp_path):
@@ -167,7 +166,7 @@ def test_a_bad_csv_shows_in_place_and_changes_nothing(qtbot, window, tmp_path):
     window.dataPanel.message.connect(messages.append)
     assert not window.dataPanel.open_csv(str(bad))
     assert window.model.document() == before
-    assert messages and "oops" in messages[-1]
+    assert messages and "line 3" in messages[-1]
     good = tmp_path / "good.csv"
     good.write_text("a,b,label\n" + "".join(f"{i},{i % 3},{i % 2}\n" for i in range(40)))
     assert window.dataPanel.open_csv(str(good))

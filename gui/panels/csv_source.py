@@ -1,0 +1,52 @@
+"""What the data panel shows about a project's CSV file (rows, inputs, or why it cannot be used),
+read once per version of the file: a 50 MB table takes seconds to parse, and the panel refreshes
+on every edit.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import SpecError
+
+
+@dataclass(frozen=True)
+class CsvFacts:
+    rows: int = 0
+    inputs: int = 0
+    error: str = ""  # one line; empty when the file can be used
+
+
+_cache: dict[tuple, CsvFacts] = {}
+
+
+def resolve(path: str, project_path: Path | None) -> str:
+    """A relative data.path belongs to the project file's folder (where the project was saved)."""
+    expanded = os.path.expanduser(path)
+    if os.path.isabs(expanded) or project_path is None:
+        return expanded
+    return str(Path(project_path).parent / expanded)
+
+
+def inspect_csv(path: str, target: str | None = None) -> CsvFacts:
+    from engine.data.csv_data import load_csv
+
+    try:
+        stat = os.stat(path)
+        key = (path, target, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        key = None  # missing: load_csv names the problem, and nothing is cached
+    if key in _cache:
+        return _cache[key]
+    try:
+        table = load_csv(path, target)
+    except SpecError as exc:
+        facts = CsvFacts(error=f"Cannot use {os.path.basename(path)}: {exc.reason}")
+    else:
+        facts = CsvFacts(rows=len(table.x), inputs=table.x.shape[1])
+    if key is not None:
+        _cache.clear()  # one file at a time is all the panel shows
+        _cache[key] = facts
+    return facts
