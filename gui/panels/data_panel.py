@@ -283,7 +283,11 @@ class DataPanel(QWidget):
             points = None
         if points is None:
             self.datasetPreview.setPixmap(QPixmap())
-            self.datasetPreview.setText(KIND_TEXT.get(defaults["kind"], defaults["kind"]))
+            text = KIND_TEXT.get(defaults["kind"], defaults["kind"])
+            if data.name == "csv" and data.path:
+                facts = inspect_csv(resolve(data.path, self._model.path), data.target)  # cached
+                text += f"\n{facts.rows:,} rows\n{facts.inputs} inputs" if not facts.error else "\n(unusable)"
+            self.datasetPreview.setText(text)
             return
         pixmap = draw_preview(points[0], points[1], defaults["domain"], PREVIEW_SIZE)
         self.datasetPreview.setPixmap(pixmap)
