@@ -74,8 +74,10 @@ def estimate(
     in_values = _prod(in_shape)
     outs = [_prod(info.out_shape) for info in infos]
     # Values a sample leaves behind in each layer for the backward pass: the pre-activation and the
-    # output (z and a on the fast path; torch's saved tensors); a recurrent layer keeps every step's gates.
-    kept = 2 * sum(outs) + in_values + _recurrent_values(layers, in_shape, infos)
+    # output (z and a on the fast path; on torch also each one's gradient tensor, measured ~1.5x the
+    # fast path's share); a recurrent layer keeps every step's gates.
+    per_layer = 2 if value_bytes == 8 else 3
+    kept = per_layer * sum(outs) + in_values + _recurrent_values(layers, in_shape, infos)
     widest = max([in_values, *outs])
     params = sum(info.params for info in infos)
     n_out = outs[-1]

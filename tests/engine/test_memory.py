@@ -124,3 +124,16 @@ def test_fast_path_evaluation_is_chunked_and_equal_to_one_pass():
     assert loss == pytest.approx(whole, rel=1e-12)
     one_pass = sum(a.nbytes for a in zs + acts[1:])  # what evaluation held before it was chunked
     assert peak < one_pass / 4, (peak, one_pass)
+
+
+def test_the_window_session_reports_the_refusal_as_a_build_failure():
+    """The window's training process refuses it the same way: no run, the line for the run panel."""
+    from engine.session import Session
+
+    sent = []
+    session = Session(lambda kind, arg: sent.append((kind, arg)))
+    session.load(Project.from_dict(spiral(200_000, 64, 256, "all")))
+    assert session.trainer is None
+    failures = [arg for kind, arg in sent if kind == "build_failed"]
+    assert len(failures) == 1 and failures[0][0] == "training.batch_size"
+    assert failures[0][1].startswith("this project needs about ")
