@@ -214,6 +214,15 @@ def resolve_data_path(path: str | None, folder: str | os.PathLike | None) -> str
     return os.path.normpath(os.path.join(os.path.abspath(folder), path))
 
 
+def resolve_document_data_path(doc: object, folder: str | os.PathLike) -> object:
+    """resolve_data_path on a project document as read from `folder` (before validation: anything
+    that is not a path string is left for the validator to name)."""
+    data = doc.get("data") if isinstance(doc, dict) else None
+    if isinstance(data, dict) and isinstance(data.get("path"), str):
+        data["path"] = resolve_data_path(data["path"], folder)
+    return doc
+
+
 def portable_data_path(path: str | None, folder: str | os.PathLike) -> str | None:
     """data.path as a project saved in `folder` should store it: relative (with /) when the file lies
     in that folder or below it, so the folder can move; anything else as it is."""
