@@ -13,6 +13,7 @@ from typing import Any
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
@@ -234,8 +235,10 @@ class DataPanel(QWidget):
         fixed = defaults["samples"] is None or defaults["max_samples"] != MAX_SAMPLES
         with signals_blocked(self.samplesSpin):
             self.samplesSpin.setRange(1, defaults["max_samples"])
+            self.samplesSpin.setSpecialValueText("")
         set_quietly(self.samplesSpin, data.samples or defaults["samples"] or 1)
         self.samplesSpin.setEnabled(not fixed)
+        self._samples_read_only(False)
         self.samplesSpin.setToolTip(
             "how many points to generate" if not fixed else "this set's size is fixed"
         )
@@ -246,13 +249,18 @@ class DataPanel(QWidget):
             self._show_csv_error(self._open_error)
 
     def _refresh_csv(self, data: Any) -> None:
-        """Samples shows the file's rows; a file that cannot be used (any more) says why, in red."""
-        if not data.path:
-            self._show_csv_error(self._open_error or "Choose a CSV file (the CSV… button).")
-            return
-        facts = inspect_csv(resolve(data.path, self._model.path), data.target)
-        self._show_csv_error(self._open_error or facts.error)
-        if facts.error:
+        """Samples shows the file's rows (read-only); a file that cannot be used (any more) says why,
+        in red."""
+        facts = inspect_csv(resolve(data.path, self._model.path), data.target) if data.path else None
+        self._show_csv_error(
+            self._open_error or (facts.error if facts else "Choose a CSV file (the CSV… button).")
+        )
+        self._samples_read_only(True)
+        if facts is None or facts.error:
+            with signals_blocked(self.samplesSpin):
+                self.samplesSpin.setRange(0, 0)
+                self.samplesSpin.setSpecialValueText("–")  # not a misleading "1"
+            self.samplesSpin.setToolTip("the rows of a usable CSV file")
             return
         used = min(data.samples, facts.rows) if data.samples else facts.rows
         with signals_blocked(self.samplesSpin):
@@ -262,6 +270,15 @@ class DataPanel(QWidget):
             f"{os.path.basename(data.path)} has {facts.rows:,} rows and {facts.inputs} input columns; "
             + ("all of them are used" if used == facts.rows else f"data.samples uses {used:,} of them")
         )
+
+    def _samples_read_only(self, on: bool) -> None:
+        """A CSV's row count is shown plainly, not greyed out: it is a fact about the file."""
+        self.samplesSpin.setReadOnly(on)
+        self.samplesSpin.setSuffix(" rows" if on else "")
+        symbols = QAbstractSpinBox.ButtonSymbols
+        self.samplesSpin.setButtonSymbols(symbols.NoButtons if on else symbols.UpDownArrows)
+        if on:
+            self.samplesSpin.setEnabled(True)
 
     def _show_csv_error(self, text: str) -> None:
         self.csvErrorLabel.setText(text)

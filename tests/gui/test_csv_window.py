@@ -8,6 +8,7 @@ import json
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 
+from gui import files
 from tests.gui.helpers import make_window
 
 
@@ -43,7 +44,7 @@ def test_opening_a_csv_starts_a_fresh_project_named_after_the_file(qtbot, window
     assert window.model.document()["network"] == network  # the user's network stays
     # What the data panel shows for it.
     assert panel.datasetCombo.currentText() == "measurements.csv"
-    assert not panel.samplesSpin.isEnabled() and panel.samplesSpin.value() == 40
+    assert panel.samplesSpin.isReadOnly() and panel.samplesSpin.value() == 40
     assert "40 rows" in panel.samplesSpin.toolTip()
     assert not panel.regenerateButton.isEnabled()
     assert "nothing to regenerate" in panel.regenerateButton.toolTip()
@@ -67,6 +68,7 @@ def test_opening_a_csv_starts_a_fresh_project_named_after_the_file(qtbot, window
     assert window.model.project.name == "XOR" and window.model.project.expect
     assert panel.datasetCombo.currentText() != "measurements.csv"
     assert panel.regenerateButton.isEnabled()
+    assert not panel.samplesSpin.isReadOnly() and panel.samplesSpin.isEnabled()  # xor's samples
     # Any non-CSV set keeps the CSV item's "Open CSV…" text.
     assert "Open CSV…" in [panel.datasetCombo.itemText(i) for i in range(panel.datasetCombo.count())]
 
@@ -125,6 +127,14 @@ def test_recent_lists_what_was_opened_and_dialogs_start_in_the_project_folder(
     assert starts == [str(folder)]
     window.dataPanel.openCsvButton.click()
     assert starts[-1] == str(tmp_path)
+    # A file that is gone stays listed, greyed out, saying so.
+    csv.unlink()
+    window.menu_state.refresh(files.recent_files())
+    gone = next(a for a in recent.actions() if a.text() == "table.csv (CSV)")
+    assert not gone.isEnabled() and "no longer there" in gone.toolTip()
+    window.dataPanel.trainRatioSpin.setValue(60)  # any edit refreshes the panel
+    assert window.dataPanel.samplesSpin.text() == "–"  # the CSV in use is gone: no row count
+    assert "no such file" in window.dataPanel.csvErrorLabel.text()
 
 
 def test_save_as_adds_the_suffix_only_to_a_bare_name_and_asks_before_replacing(
