@@ -14,7 +14,6 @@ import io
 import logging
 import os
 import sys
-import tempfile
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +23,7 @@ import torch
 from torch import nn
 
 from engine.errors import SpecError
-from engine.store import file_mode
+from engine.store import atomic_write
 
 FORMATS = ("onnx", "torchscript", "torch_export", "safetensors", "script")
 EXAMPLE_BATCH = 3  # the batch size traced into exports; the batch dimension stays dynamic
@@ -129,18 +128,20 @@ def load_torch_state(path: str | os.PathLike) -> dict[str, np.ndarray]:
 
 
 # -- writers ---------------------------------------------------------------------------------
-def _write_atomic(path: Path, write: Callable[[str], None]) -> None:
-    """Call write(tmp) with a temp path in path's folder, then rename it over `path`."""
+# Each format is serialised to bytes in memory first and then written by store.atomic_write: torch's
+# own file writers abort the whole process (c10::Error, SIGABRT) when a write fails on a full disk,
+# while a failed write of ready bytes is an ordinary OSError that leaves the old file and no temp.
+def _save_to_bytes(save: Callable[[io.BytesIO], None]) -> bytes:
+    buffer = io.BytesIO()
+    save(buffer)
+    return buffer.getvalue()
+
+
+def _write_file(path: Path, data: bytes) -> Path:
+    """`data` to `path` atomically, creating its folder; OSError (ENOSPC, EROFS, ...) on failure."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, file_mode(path))  # mkstemp makes 0600; give the user's usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, data)
+    return path
 
 
 @contextlib.contextmanager
@@ -163,7 +164,7 @@ def export_onnx(trainer, path: str | os.PathLike) -> Path:
     model, x = export_model(trainer), example_input(trainer)
     common = dict(input_names=["input"], output_names=["output"])
 
-    def dynamo(tmp: str) -> None:
+    def dynamo() -> bytes:
         program = torch.onnx.export(
             model,
             (x,),
@@ -173,24 +174,26 @@ def export_onnx(trainer, path: str | os.PathLike) -> Path:
             verbose=False,
             **common,
         )
-        program.save(tmp, external_data=False)
+        return program.model_proto.SerializeToString()
 
-    def legacy(tmp: str) -> None:
-        torch.onnx.export(
-            model,
-            (x,),
-            tmp,
-            dynamo=False,
-            dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
-            **common,
+    def legacy() -> bytes:
+        return _save_to_bytes(
+            lambda buffer: torch.onnx.export(
+                model,
+                (x,),
+                buffer,
+                dynamo=False,
+                dynamic_axes={"input": {0: "batch"}, "output": {0: "batch"}},
+                **common,
+            )
         )
 
     with _quiet(), torch.no_grad():
         try:
-            _write_atomic(target, dynamo)
-        except Exception:
-            _write_atomic(target, legacy)
-    return target
+            data = dynamo()
+        except Exception:  # the dynamo exporter refuses some networks the TorchScript-based one takes
+            data = legacy()
+    return _write_file(target, data)
 
 
 def export_torchscript(trainer, path: str | os.PathLike) -> Path:
@@ -202,8 +205,8 @@ def export_torchscript(trainer, path: str | os.PathLike) -> Path:
             scripted = torch.jit.script(model)
         except Exception:
             scripted = torch.jit.trace(model, (example_input(trainer),))
-        _write_atomic(target, lambda tmp: torch.jit.save(scripted, tmp))
-    return target
+        data = _save_to_bytes(lambda buffer: torch.jit.save(scripted, buffer))
+    return _write_file(target, data)
 
 
 def export_pt2(trainer, path: str | os.PathLike) -> Path:
@@ -214,22 +217,24 @@ def export_pt2(trainer, path: str | os.PathLike) -> Path:
         program = torch.export.export(
             model, (x,), dynamic_shapes={"x": {0: torch.export.Dim("batch", min=1)}}
         )
-        _write_atomic(target, lambda tmp: torch.export.save(program, tmp))
-    return target
+        data = _save_to_bytes(lambda buffer: torch.export.save(program, buffer))
+    return _write_file(target, data)
 
 
 def export_safetensors(trainer, folder: str | os.PathLike) -> Path:
-    """weights.safetensors and project.json side by side in `folder`: the recipe travels with the weights."""
-    from engine.store import save_project, save_weights
+    """weights.safetensors and project.json side by side in `folder`: the recipe travels with the weights.
+
+    Both files are staged before either replaces its old version, so a failed write changes neither.
+    """
+    from engine.store import atomic_write_many, weights_bytes
 
     out = Path(folder)
     if out.exists() and not out.is_dir():
         raise SpecError(str(out), "exists and is not a folder (safetensors exports write a folder)")
+    project = trainer.project.to_json().encode("utf-8")
+    weights = weights_bytes(trainer.state_dict(), {"format": "layerlab", "epoch": str(trainer.epoch)})
     out.mkdir(parents=True, exist_ok=True)
-    save_project(trainer.project, out / "project.json")
-    save_weights(
-        trainer.state_dict(), out / "weights.safetensors", {"format": "layerlab", "epoch": str(trainer.epoch)}
-    )
+    atomic_write_many({out / "project.json": project, out / "weights.safetensors": weights})
     return out
 
 
@@ -268,12 +273,17 @@ def export_run(run_dir: str | os.PathLike, fmt: str, out: str | os.PathLike) -> 
 
 
 def export_run_models(trainer, out: str | os.PathLike) -> list[Path]:
-    """model.onnx and model.pt in a run folder; a failing format prints one warning, never raises."""
+    """model.onnx and model.pt in a run folder; a format the network cannot take prints one warning.
+
+    An OSError (a full disk, a read-only folder) is raised: it is the folder, not the network, that failed.
+    """
     folder = Path(out)
     written = []
     for name, writer in (("model.onnx", export_onnx), ("model.pt", export_torchscript)):
         try:
             written.append(writer(trainer, folder / name))
+        except OSError:
+            raise
         except Exception as exc:  # an exotic network must not fail the train command
             reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             print(f"warning: could not export {name}: {reason[:300]}", file=sys.stderr)

@@ -121,3 +121,35 @@ def test_unknown_format_is_exit_2(run_dir, tmp_path, capsys):
 def test_unknown_format_in_a_subprocess(run_dir, tmp_path):
     result = run_main("export", str(run_dir), "--format", "keras", "--out", str(tmp_path / "m"))
     assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("fmt", ["torchscript", "torch_export", "safetensors"])
+def test_a_full_disk_during_export_is_exit_2_and_keeps_the_old_export(
+    run_dir, tmp_path, capsys, monkeypatch, fmt
+):
+    from tests.engine.test_store import _no_space_after
+
+    out = tmp_path / "export"
+    assert main(["export", str(run_dir), "--format", fmt, "--out", str(out)]) == 0
+    before = sorted((p.name, p.read_bytes()) for p in tmp_path.rglob("*") if p.is_file())
+    capsys.readouterr()
+    _no_space_after(100, monkeypatch)
+    code, err = _bad(["export", str(run_dir), "--format", fmt, "--out", str(out)], capsys)
+    monkeypatch.undo()
+    assert code == 2 and len(err) == 1 and "no space left" in err[0].lower(), err
+    assert sorted((p.name, p.read_bytes()) for p in tmp_path.rglob("*") if p.is_file()) == before
+
+
+def test_a_second_train_into_the_same_folder_replaces_the_whole_run(run_dir, tmp_path):
+    out = tmp_path / "run"
+    shutil.copytree(run_dir, out)
+    project = tmp_path / "other.json"
+    project.write_text(json.dumps(tiny_project(epochs=1) | {"seed": 7}))
+    result = run_main("train", str(project), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert json.loads((out / "project.json").read_text())["seed"] == 7
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        ["project.json", "weights.safetensors", "metrics.csv", "model.onnx", "model.pt"]
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["other.json", "run"]  # no temp folder beside it
+    assert main(["export", str(out), "--format", "torchscript", "--out", str(tmp_path / "m.pt")]) == 0
