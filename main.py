@@ -1,8 +1,9 @@
 """Layerlab's entry point: no arguments opens the window; sub-commands run headless.
 
-python main.py                      open the window on the spiral example
-python main.py train PROJECT.json   train headless (see --help)
-python main.py examples             list the bundled examples
+python main.py [PROJECT.json]       open the window (on the spiral example without a project)
+python main.py screenshot ...       train in the window, save it as a PNG
+python main.py train|export|examples   headless (see --help)
+Exit codes: 0 ok, 2 bad input or a window that cannot start, 3 diverged, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -15,11 +16,22 @@ GUI_COMMANDS = ("screenshot",)
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if not argv or argv[0] in GUI_COMMANDS or argv[0].endswith(".json") and len(argv) == 1:
+        from gui.platform_check import window_problem
+
+        # Before any Qt import: a missing display or xcb library would otherwise abort the process.
+        problem = window_problem(offscreen_fallback=bool(argv) and argv[0] == "screenshot")
+        if problem is not None:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
         try:
             from gui.app import main as gui_main
         except ImportError as exc:
-            print(f"The Layerlab window is not available ({exc}); use `python main.py train ...`.")
-            return 0
+            print(
+                f"error: the window needs PySide6 and pyqtgraph ({exc}): `pip install -e .`; "
+                "the headless commands (train, export, examples) work without them",
+                file=sys.stderr,
+            )
+            return 2
         return gui_main(argv)
     from engine.cli import main as cli_main
 

@@ -1,4 +1,7 @@
-"""Headless sub-commands of main.py: train a project, list examples. Exit 0 ok, 2 bad input, 3 diverged."""
+"""Headless sub-commands of main.py: train, export, list examples.
+
+Exit 0 ok, 2 bad input (an OSError too), 3 diverged, 130 interrupted (Ctrl-C).
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,9 @@ import time
 from pathlib import Path
 
 from engine.errors import SpecError
+from engine.run_folder import write_run
 
-EXIT_OK, EXIT_BAD_INPUT, EXIT_DIVERGED = 0, 2, 3
+EXIT_OK, EXIT_BAD_INPUT, EXIT_DIVERGED, EXIT_INTERRUPTED = 0, 2, 3, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -21,17 +25,49 @@ class _Parser(argparse.ArgumentParser):
         raise SpecError(self.prog, message)
 
 
+USAGE = "main.py [PROJECT] | main.py COMMAND ..."
+
+DESCRIPTION = """Layerlab: a neural-network playground.
+
+  main.py [PROJECT]      open the window, on the spiral example or on PROJECT.json
+  main.py screenshot PROJECT --epochs N --png FILE
+                         train N epochs in the window and save it as a PNG (offscreen works)
+  main.py train PROJECT [--epochs N] [--set PATH=VALUE] [--out DIR] [--device D]
+                         train headless; print the final metrics as one JSON line
+  main.py export RUN_DIR --format FORMAT --out PATH
+                         export a `train --out` folder as onnx, torchscript, torch_export,
+                         safetensors or a standalone script
+  main.py examples       list the bundled example projects and what each reaches
+
+PROJECT is a project file (*.json) or the name of a bundled example.
+`main.py COMMAND --help` describes a command's options."""
+
+EPILOG = "exit codes: 0 success, 2 bad input (one line on stderr), 3 diverged, 130 interrupted (Ctrl-C)."
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="main.py", description="Layerlab: a neural-network playground.")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    train = sub.add_parser("train", help="train a project headless and print its final metrics as JSON")
+    parser = _Parser(
+        prog="main.py",
+        usage=USAGE,
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(
+        dest="command", required=True, parser_class=_Parser, metavar="COMMAND", help=argparse.SUPPRESS
+    )
+    train = sub.add_parser(
+        "train", prog="main.py train", help="train a project headless and print its final metrics as JSON"
+    )
     train.add_argument("project", help="a project file (*.json) or the name of a bundled example")
     train.add_argument("--epochs", type=int, help="train this many epochs instead of training.epochs")
     train.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="override a key path")
     train.add_argument("--out", help="write project.json, weights.safetensors and metrics.csv here")
     train.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override training.device")
-    sub.add_parser("examples", help="list the bundled example projects")
-    export = sub.add_parser("export", help="export a trained run (a train --out folder) as a model file")
+    sub.add_parser("examples", prog="main.py examples", help="list the bundled example projects")
+    export = sub.add_parser(
+        "export", prog="main.py export", help="export a trained run (a train --out folder) as a model file"
+    )
     export.add_argument(
         "run_dir", help="a folder written by train --out (project.json + weights.safetensors)"
     )
@@ -44,12 +80,25 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--out", required=True, help="the file (or folder, for safetensors and script) to write"
     )
+    # main.py hands `screenshot` to the window (gui/screenshot.py) before this parser runs; it is
+    # listed here so that --help names every command.
+    shot = sub.add_parser(
+        "screenshot",
+        prog="main.py screenshot",
+        help="train N epochs in the window, save it as a PNG",
+        add_help=False,
+    )
+    shot.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
 
 
 def main(argv: list[str]) -> int:
+    from engine.os_errors import describe_os_error
+
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "screenshot":
+            raise SpecError("screenshot", "needs the window: run it as `python main.py screenshot ...`")
         if args.command == "examples":
             return _examples()
         if args.command == "export":
@@ -58,16 +107,19 @@ def main(argv: list[str]) -> int:
     except SpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:  # a full disk, a read-only folder, a name too long: bad input, not a bug
+        print(f"error: {describe_os_error(exc, '')}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        print("interrupted: nothing was saved", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def load_project_arg(name: str, overrides: list[str]):
     """A project from a path or an example name, with --set overrides applied before validation."""
     from engine.examples import example_path
     from engine.overrides import apply_override, parse_assignment
-    from engine.spec import Project
+    from engine.spec import Project, read_project_json
     from engine.store import MAX_PROJECT_BYTES, read_file
 
     path = Path(name)
@@ -75,12 +127,10 @@ def load_project_arg(name: str, overrides: list[str]):
         path = example_path(name)
     raw = read_file(path, MAX_PROJECT_BYTES, "project")
     try:
-        doc = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        reason = (
-            f"at line {exc.lineno} column {exc.colno}: {exc.msg}" if hasattr(exc, "lineno") else "not UTF-8"
-        )
-        raise SpecError(str(path), f"is not valid JSON ({reason})") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecError(str(path), "is not a UTF-8 text file (a JSON project was expected)") from None
+    doc = read_project_json(text, str(path))
     for assignment in overrides:
         if not isinstance(doc, dict):
             break
@@ -98,6 +148,8 @@ def load_project_arg(name: str, overrides: list[str]):
 
 
 def _train(args: argparse.Namespace) -> int:
+    from engine.interrupt import EpochEndInterrupt
+    from engine.os_errors import check_writable, describe_os_error, out_label
     from engine.train import Trainer
 
     overrides = list(args.set)
@@ -109,20 +161,27 @@ def _train(args: argparse.Namespace) -> int:
         overrides.append(f"training.epochs={args.epochs}")
     project = load_project_arg(args.project, overrides)
     out = Path(args.out) if args.out else None
-    if out is not None and out.exists() and not out.is_dir():
-        raise SpecError("--out", f"{out} exists and is not a directory")
     trainer = Trainer(project)
+    if out is not None:  # before training: an unwritable --out must not cost the whole run
+        check_writable(out, out_label(args.out))
     progress = _Progress(project.training.epochs)
-    start = time.perf_counter()
-    final = trainer.run(on_snapshot=progress.update)
-    progress.close()
-    seconds = time.perf_counter() - start  # training only: the exports below are not part of it
-    if trainer.status == "diverged":
-        print(f"diverged: {trainer.message}", file=sys.stderr)
-    elif trainer.status == "early_stopping":
-        print(trainer.message, file=sys.stderr)
-    if out is not None:
-        write_run(trainer, out)
+    with EpochEndInterrupt(trainer) as interrupt:
+        start = time.perf_counter()
+        final = trainer.run(on_snapshot=lambda snap: (progress.update(snap), interrupt.on_epoch_end()))
+        progress.close()
+        seconds = time.perf_counter() - start  # training only: the exports below are not part of it
+        if trainer.status == "diverged":
+            print(f"diverged: {trainer.message}", file=sys.stderr)
+        elif trainer.status == "early_stopping":
+            print(trainer.message, file=sys.stderr)
+        if out is not None:  # a Ctrl-C while saving waits for the save: the folder is one whole run
+            try:
+                write_run(trainer, out)
+            except OSError as exc:
+                raise describe_os_error(exc, out_label(args.out)) from None
+    if interrupt.requested:
+        saved = f"; saved the run so far to {args.out}" if out is not None else ""
+        print(f"interrupted after epoch {trainer.epoch}{saved}", file=sys.stderr)
     summary = {
         "epochs": trainer.epoch,
         "steps": trainer.step_count,
@@ -131,36 +190,40 @@ def _train(args: argparse.Namespace) -> int:
         "train_accuracy": final.train_accuracy,
         "test_accuracy": final.test_accuracy,
         "seconds": round(seconds, 3),
-        "stopped": trainer.status if trainer.status != "paused" else "completed",
+        "stopped": "interrupted" if interrupt.requested else _stopped(trainer.status),
     }
     print(json.dumps(summary))
+    if interrupt.requested:
+        return EXIT_INTERRUPTED
     return EXIT_DIVERGED if trainer.status == "diverged" else EXIT_OK
 
 
-def write_run(trainer, out: Path) -> None:
-    """The effective project, its weights and its metrics, each written atomically."""
-    from engine.store import atomic_write, save_project, save_weights
-
-    out.mkdir(parents=True, exist_ok=True)
-    save_project(trainer.project, out / "project.json")
-    save_weights(
-        trainer.state_dict(), out / "weights.safetensors", {"format": "layerlab", "epoch": str(trainer.epoch)}
-    )
-    atomic_write(out / "metrics.csv", trainer.metrics.to_csv().encode())
-    try:
-        from engine.export import export_run_models
-    except ImportError:
-        return
-    export_run_models(trainer, out)
+def _stopped(status: str) -> str:
+    return status if status != "paused" else "completed"
 
 
 def _export(args: argparse.Namespace) -> int:
     """Export a run folder; bad input raises SpecError before anything is written."""
     from engine.export import export_run
+    from engine.os_errors import describe_os_error, out_label
 
-    written = export_run(args.run_dir, args.format, args.out)
+    try:
+        written = export_run(args.run_dir, args.format, args.out)
+    except OSError as exc:
+        label = args.run_dir if _inside(exc.filename, args.run_dir) else out_label(args.out)
+        raise describe_os_error(exc, label) from None
     print(json.dumps({"format": args.format, "out": str(written)}))
     return EXIT_OK
+
+
+def _inside(filename: object, folder: str) -> bool:
+    """Whether an OSError's file lies in `folder` (reading the run) rather than at --out (writing)."""
+    if not isinstance(filename, str):
+        return False
+    try:
+        return Path(filename).resolve().is_relative_to(Path(folder).resolve())
+    except (OSError, ValueError):
+        return False
 
 
 def _examples() -> int:

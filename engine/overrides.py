@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from engine.errors import SpecError
+from engine.json_read import parse_json
 
 _TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -15,12 +16,17 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     """'training.optimizer.lr=0.1' -> ('training.optimizer.lr', 0.1); non-JSON values stay strings."""
     path, sep, raw = text.partition("=")
     if not sep or not path.strip():
-        raise SpecError("--set", f"expected PATH=VALUE, got {text!r}")
-    try:
-        value = json.loads(raw)
+        raise SpecError("--set", f"expected PATH=VALUE, got {_short(text)}")
+    try:  # the same limits as a project file: no NaN, duplicate keys, huge integers or deep nesting
+        value = parse_json(raw, where=path.strip())
     except json.JSONDecodeError:
         value = raw
     return path.strip(), value
+
+
+def _short(text: str) -> str:
+    shown = repr(text)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
 def split_path(path: str) -> list[str | int]:

@@ -129,13 +129,19 @@ class Project:
 
     @classmethod
     def from_json(cls, text: str, source: str = "project") -> Project:
-        try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SpecError(
-                source, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-            ) from None
-        return cls.from_dict(raw)
+        return cls.from_dict(read_project_json(text, source))
+
+
+def read_project_json(text: str, source: str = "project") -> Any:
+    """The plain data of a project file's text, before validation; bad JSON names line and column."""
+    from engine.json_read import parse_json
+
+    try:
+        return parse_json(text, source=source)
+    except json.JSONDecodeError as exc:
+        raise SpecError(
+            source, f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from None
 
 
 def _expect_from(raw: Any) -> dict[str, float]:

@@ -80,7 +80,7 @@ def test_set_accepts_json_lists(project_file):
 @pytest.mark.parametrize(
     ("content", "args", "message"),
     [
-        ('{"seed": 1,', [], "is not valid JSON"),
+        ('{"seed": 1,', [], "not valid JSON: Expecting"),
         (None, [], "no such project file"),
         (
             "{}",
@@ -95,6 +95,10 @@ def test_set_accepts_json_lists(project_file):
         ("{}", ["--set", "training.device=tpu"], "training.device: must be one of auto, cpu, cuda"),
         ("{}", ["--epochs", "0"], "--epochs: must be a positive integer"),
         ('{"data": {"name": "csv", "path": "/nonexistent/file.csv"}}', [], "data.path"),
+        ('{"seed": ' + "1" * 5000 + "}", [], "seed: is an integer of 5,000 digits"),
+        ('{"version": 0, "training": 5, "network": {"hidden": 3}}', [], "network.hidden: must be a list"),
+        ('{"data": {"params": ' + '{"a": ' * 800 + "1" + "}" * 800 + "}}", [], "nested 802 levels deep"),
+        ("{}", ["--set", "seed=" + "1" * 5000], "seed: is an integer of 5,000 digits"),
     ],
 )
 def test_bad_input_exits_2_with_one_line_and_no_traceback(tmp_path, content, args, message):
@@ -150,3 +154,17 @@ def test_train_accepts_an_example_name():
 def test_unknown_command_exits_2():
     result = run_main("fly")
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_help_lists_the_window_form_and_every_command():
+    result = run_main("--help")
+    assert result.returncode == 0
+    for form in (
+        "main.py [PROJECT]",
+        "main.py screenshot PROJECT",
+        "main.py train PROJECT",
+        "main.py export RUN_DIR",
+        "main.py examples",
+        "130 interrupted",
+    ):
+        assert form in result.stdout, form

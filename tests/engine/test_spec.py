@@ -127,3 +127,83 @@ def test_overrides_set_nested_keys_and_list_items():
         apply_override(doc, "network.layers[3].units", 1)
     with pytest.raises(SpecError, match="expected PATH=VALUE"):
         parse_assignment("just-a-word")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            '{"seed": ' + "1" * 5000 + "}",
+            r"^seed: is an integer of 5,000 digits; numbers may have at most 100$",
+        ),
+        ('{"data": {"noise": NaN}}', r"^data\.noise: NaN is not a number JSON allows"),
+        ('{"data": {"params": {"scale": -Infinity}}}', r"^data\.params\.scale: -Infinity is not a number"),
+        ('{"training": {"l2": 1e999}}', r"^training\.l2: 1e999 is beyond the range of a number"),
+        ('{"seed": 1, "seed": 2}', r"^seed: appears twice in one object"),
+        (
+            '{"network": {"layers": [{"type": "dense", "units": 4, "units": 5}]}}',
+            r"^network\.layers\[0\]\.units: appears twice",
+        ),
+        (
+            '{"data": {"name": "spiral", "params": ' + '{"a": ' * 700 + "1" + "}" * 700 + "}}",
+            r"^data\.params\.a\.a\.a.*\.\.\.: objects and lists nested 702 levels deep; at most 64 are allowed$",
+        ),
+        (
+            '{"data": ' + "[" * 5000 + "]" * 5000 + "}",
+            r"^p\.json: objects and lists nested about 1,000 or more",
+        ),
+    ],
+)
+def test_json_that_python_accepts_but_a_project_must_not_is_refused_with_its_key_path(text, message):
+    with pytest.raises(SpecError, match=message) as info:
+        Project.from_json(text, source="p.json")
+    assert "\n" not in str(info.value) and len(str(info.value)) < 200
+
+
+def test_nesting_up_to_the_limit_reads_and_python_data_is_held_to_the_same_limits():
+    from engine.json_read import MAX_DEPTH, parse_json
+
+    assert parse_json("[" * MAX_DEPTH + "]" * MAX_DEPTH) is not None
+    with pytest.raises(SpecError, match=f"nested {MAX_DEPTH + 1} levels deep"):
+        parse_json("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1))
+    deep: list = []
+    for _ in range(900):  # deeper than copy.deepcopy (in the migration) can recurse
+        deep = [deep]
+    with pytest.raises(SpecError, match=r"^data\.params\.x\[0\]\[0\].*: objects and lists nested 904"):
+        Project.from_dict({"data": {"params": {"x": deep}}})
+    with pytest.raises(SpecError, match=r"^seed: is an integer of about 5,001 digits"):
+        Project.from_dict({"seed": 10**5000})
+
+
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ({"version": 0, "training": 5, "network": {"hidden": [4]}}, r"^training: must be an object, got 5"),
+        (
+            {"version": 0, "network": {"hidden": 3}},
+            r"^network\.hidden: must be a list of layer sizes, got int",
+        ),
+        ({"version": 0, "network": 7, "training": {"lr": 0.1}}, r"^network: must be an object, got 7"),
+        (
+            {"version": 0, "training": {"lr": 0.1, "optimizer": "adam"}},
+            r"^training\.optimizer: must be an object",
+        ),
+        ({"version": 0, "network": {"hidden": ["a"]}}, r"^network\.layers\[0\]\.units: must be a number"),
+    ],
+)
+def test_version_zero_documents_with_odd_types_get_one_line(doc, message):
+    with pytest.raises(SpecError, match=message):
+        Project.from_dict(doc)
+
+
+def test_set_values_are_held_to_the_json_limits_and_plain_words_stay_strings():
+    assert parse_assignment("training.optimizer.name=adam") == ("training.optimizer.name", "adam")
+    assert parse_assignment("data.noise=0.1") == ("data.noise", 0.1)
+    with pytest.raises(SpecError, match=r"^seed: is an integer of 5,000 digits"):
+        parse_assignment("seed=" + "1" * 5000)
+    with pytest.raises(SpecError, match=r"^data\.noise: NaN is not a number JSON allows"):
+        parse_assignment("data.noise=NaN")
+    with pytest.raises(SpecError, match=r"^data\.params\[0\]\[0\].*nested 900 levels deep"):
+        parse_assignment("data.params=" + "[" * 900 + "]" * 900)
+    with pytest.raises(SpecError, match=r"^data\.params\.a: appears twice"):
+        parse_assignment('data.params={"a": 1, "a": 2}')
