@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.diagnostics import advise_update, diagnose, layer_display_names
+from engine.diagnostics import advise_update, diagnose, short_layer_name
 from gui.views.colors import (
     BACKGROUND,
     CLASS_COLORS,
@@ -19,7 +19,6 @@ from gui.views.colors import (
     size_legend_strip,
     style_plot,
 )
-from gui.views.log_axis import LogAxis
 from gui.views.plot_range import SteppedViewBox
 
 CAPACITY = 2000  # points per curve
@@ -66,9 +65,7 @@ class GradientFlowView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("gradientFlowView")
-        self.plot_widget = pg.PlotWidget(
-            background=BACKGROUND, viewBox=SteppedViewBox(), axisItems={"left": LogAxis("left")}
-        )
+        self.plot_widget = pg.PlotWidget(background=BACKGROUND, viewBox=SteppedViewBox())
         self.plot_widget.setObjectName("gradientPlot")
         self.plot_widget.setAccessibleName("Gradient norm and update ratio per layer")
         plot = self.plot_widget.getPlotItem()
@@ -93,12 +90,11 @@ class GradientFlowView(QWidget):
         self._latest: tuple = ()
 
     def clear(self) -> None:
-        """A new run: no curves and no legend until its layers report (the last run's layers may
-        not exist any more), and an axis range fitted afresh."""
-        self._rebuild_curves(())
+        self._history = _History(len(self._names))
+        for curve in self._grad_curves + self._ratio_curves:
+            curve.setData([], [])
         self._latest = ()
         self._set_warning(None)
-        self.plot_widget.getPlotItem().getViewBox().restart()
 
     def append(self, snapshot) -> None:
         """Add one snapshot's layer statistics and refresh the curves and the warning."""
@@ -151,9 +147,9 @@ class GradientFlowView(QWidget):
         self._history = _History(len(names))
         self._grad_curves, self._ratio_curves = [], []
         size_legend_strip(plot, len(names))
-        for i, name in enumerate(layer_display_names(names)):
+        for i, name in enumerate(names):
             color = CLASS_COLORS[i % len(CLASS_COLORS)]
-            self._grad_curves.append(live_curve(plot, color, name))
+            self._grad_curves.append(live_curve(plot, color, short_layer_name(name)))
             self._ratio_curves.append(live_curve(plot, color, None, dashed=True))
 
     def _set_warning(self, text: str | None) -> None:
