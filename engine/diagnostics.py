@@ -1,7 +1,8 @@
-"""Plain-words advice read from per-layer gradient statistics: vanishing, exploding, badly sized steps.
+"""Plain-words advice: gradients that vanish or explode, badly sized steps, runs worse than chance.
 
-Pure numpy over LayerStat records (input side first, output layer last), so the window, the CLI
-and tests all give the same advice for the same numbers.
+Pure numpy over LayerStat records (input side first, output layer last) and Snapshots, so the
+window, the CLI and tests all give the same advice for the same numbers. Layers are named as the
+network diagram names them ("hidden 1", "output"), by `layer_display_name`.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
-from engine.snapshot import LayerStat
+from engine.snapshot import LayerStat, Snapshot
 
 VANISHING_RATIO = 1e-3  # a layer whose gradient is this much smaller than the output layer's barely learns
 VANISHING_ABSOLUTE = 1e-7
@@ -39,12 +41,35 @@ def short_layer_name(name: str) -> str:
     return "output" if name.startswith("head") else name
 
 
-def layer_label(name: str) -> str:
-    """A readable layer name for sentences: 'layers.2.linear.weight' -> 'hidden layer 3 (layers.2)'."""
+def layer_display_name(name: str) -> str:
+    """The diagram's name for the layer of a parameter or module: 'layers.2.linear.weight' and
+    'layers.2' -> 'hidden 3', 'head.linear.weight' -> 'output'; anything else unchanged."""
     short = short_layer_name(name)
     if short.startswith("layers."):
-        return f"hidden layer {int(short.split('.')[1]) + 1} ({short})"
-    return "the output layer" if short == "output" else name
+        return f"hidden {int(short.split('.')[1]) + 1}"
+    return short
+
+
+_TENSOR_WORDS = {"ih": "input weights", "hh": "recurrent weights"}
+
+
+def layer_display_names(names: Sequence[str]) -> list[str]:
+    """Display names for a list of parameters, told apart where a layer has several weight tensors
+    (an LSTM's 'weight_ih_l0' and 'weight_hh_l0' -> 'hidden 1 input weights', '… recurrent weights')."""
+    base = [layer_display_name(n) for n in names]
+    shown = list(base)
+    for i, name in enumerate(names):
+        if base.count(base[i]) > 1:
+            tensor = name.rsplit(".", 1)[-1]
+            match = re.match(r"weight_(ih|hh)", tensor)
+            shown[i] = f"{base[i]} {_TENSOR_WORDS[match.group(1)] if match else tensor}"
+    return shown
+
+
+def layer_label(name: str) -> str:
+    """A layer's name for sentences: 'layers.2.linear.weight' -> 'hidden 3', 'head…' -> 'the output layer'."""
+    shown = layer_display_name(name)
+    return "the output layer" if shown == "output" else shown
 
 
 def diagnose(layer_stats: Sequence[LayerStat]) -> str | None:
@@ -117,3 +142,69 @@ def _vanishing(stats: Sequence[LayerStat]) -> str | None:
         f"Vanishing gradients: the gradient reaching {layer_label(deepest.name)} is {size}, so it and "
         "the layers before it barely learn. " + VANISHING_REMEDIES
     )
+
+
+# -- runs that end worse than guessing -------------------------------------------------------------
+FAR_WORSE = 1.5  # a training loss this many times guessing's: the steps throw the network about
+
+
+@dataclass(frozen=True)
+class Chance:
+    """What guessing scores on a training split: the best constant output's loss, the majority's share."""
+
+    loss: float  # NaN for a loss without a closed form here
+    accuracy: float | None  # None for regression
+
+
+def chance_level(head, labels: np.ndarray) -> Chance:
+    """The loss of the best constant prediction under `head` (an engine TaskHead) on `labels`, and
+    the share of the commonest class: what a network that learnt nothing but the averages scores."""
+    from engine.task import encode_targets
+
+    labels = np.asarray(labels)
+    if len(labels) == 0:
+        return Chance(float("nan"), None)
+    accuracy = None
+    if head.classification:
+        counts = np.bincount(labels.astype(np.int64), minlength=max(head.n_classes, 1))
+        prior = counts / counts.sum()
+        accuracy = float(prior.max())
+        if head.loss in ("bce", "cross_entropy", "kl_div"):  # guessing the priors: their entropy
+            nonzero = prior[prior > 0]
+            return Chance(float(-(nonzero * np.log(nonzero)).sum()), accuracy)
+    targets = np.asarray(encode_targets(head, labels), dtype=np.float64).reshape(len(labels), -1)
+    if head.loss in ("mse", "half_mse"):
+        loss = float(np.mean((targets - targets.mean(axis=0)) ** 2))
+        return Chance(loss * (0.5 if head.loss == "half_mse" else 1.0), accuracy)
+    if head.loss == "mae":
+        return Chance(float(np.mean(np.abs(targets - np.median(targets, axis=0)))), accuracy)
+    return Chance(float("nan"), accuracy)
+
+
+def worse_than_chance(snapshot: Snapshot, chance: Chance, lr: float | None = None) -> str | None:
+    """A warning with a hint when a trained network does worse than guessing (or no better), else None.
+
+    Judged on the training split, which is what the optimizer sees: a training loss far above
+    guessing's means the steps overshoot; an accuracy at the majority's share with no lower loss
+    means nothing was learnt.
+    """
+    loss = snapshot.train_loss
+    if snapshot.epoch < 1 or not math.isfinite(loss) or not chance.loss > 0:
+        return None
+    rate = f" ({lr:g})" if lr is not None else ""
+    if loss > FAR_WORSE * chance.loss:
+        return (
+            f"Worse than chance: the training loss is {loss:.3g}, while always guessing the "
+            f"{'class shares' if chance.accuracy is not None else 'mean'} scores {chance.loss:.3g}. "
+            f"The learning rate{rate} is probably too high: lower it (try a tenth) and press Reset."
+        )
+    accuracy = snapshot.train_accuracy
+    learnt_nothing = chance.accuracy is not None and accuracy is not None and accuracy <= chance.accuracy
+    if learnt_nothing and loss >= chance.loss:
+        return (
+            f"No better than chance: training accuracy {accuracy:.0%}, as always answering the "
+            f"commonest class ({chance.accuracy:.0%}), and the loss ({loss:.3g}) no lower than "
+            f"guessing's ({chance.loss:.3g}). If the loss jumps about, lower the learning rate{rate}; "
+            "if it barely moves, train longer or raise it."
+        )
+    return None

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from engine.errors import SpecError
-from engine.store import atomic_write
+from engine.store import atomic_write, new_folder
 
 FORMATS = ("onnx", "torchscript", "torch_export", "safetensors", "script")
 EXAMPLE_BATCH = 3  # the batch size traced into exports; the batch dimension stays dynamic
@@ -139,8 +139,8 @@ def _save_to_bytes(save: Callable[[io.BytesIO], None]) -> bytes:
 
 def _write_file(path: Path, data: bytes) -> Path:
     """`data` to `path` atomically, creating its folder; OSError (ENOSPC, EROFS, ...) on failure."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, data)
+    with new_folder(path.parent):
+        atomic_write(path, data)
     return path
 
 
@@ -233,8 +233,8 @@ def export_safetensors(trainer, folder: str | os.PathLike) -> Path:
         raise SpecError(str(out), "exists and is not a folder (safetensors exports write a folder)")
     project = trainer.project.to_json().encode("utf-8")
     weights = weights_bytes(trainer.state_dict(), {"format": "layerlab", "epoch": str(trainer.epoch)})
-    out.mkdir(parents=True, exist_ok=True)
-    atomic_write_many({out / "project.json": project, out / "weights.safetensors": weights})
+    with new_folder(out):
+        atomic_write_many({out / "project.json": project, out / "weights.safetensors": weights})
     return out
 
 

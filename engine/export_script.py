@@ -281,7 +281,7 @@ def render(trainer) -> str:
 
 def write_script(trainer, folder: Path) -> Path:
     """train.py and data.npz in `folder`, both staged before either replaces an old one."""
-    from engine.store import atomic_write_many
+    from engine.store import atomic_write_many, new_folder
     from engine.train import Trainer
 
     if folder.exists() and not folder.is_dir():
@@ -305,6 +305,6 @@ def write_script(trainer, folder: Path) -> Path:
     }
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
-    folder.mkdir(parents=True, exist_ok=True)
-    atomic_write_many({folder / "data.npz": buffer.getvalue(), folder / "train.py": text.encode("utf-8")})
+    with new_folder(folder):
+        atomic_write_many({folder / "data.npz": buffer.getvalue(), folder / "train.py": text.encode("utf-8")})
     return folder

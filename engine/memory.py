@@ -31,12 +31,13 @@ class Estimate:
     data: int  # the dataset, its preprocessed splits and the backend's copies of them
     parameters: int  # weights, gradients, optimizer state and the trainer's checkpoint copies
     training: int  # one batch's activations and their gradients
-    evaluation: int  # a chunk's activations, the predictions kept, the window's grid probe
+    evaluation: int  # a chunk's activations and the predictions kept
+    probe: int  # every unit's map over the window's grid (the command line draws none)
 
     @property
     def total(self) -> int:
-        # Training and evaluation take turns; the data and parameters stay throughout.
-        return self.data + self.parameters + max(self.training, self.evaluation)
+        # Training, evaluation and the probe take turns; the data and parameters stay throughout.
+        return self.data + self.parameters + max(self.training, self.evaluation, self.probe)
 
 
 def memory_limit() -> int:
@@ -88,12 +89,9 @@ def estimate(
     # Backward temporaries: the gradient flowing down, the activation's derivative and their products.
     training = batch * (kept + 6 * widest) * value_bytes
     chunk = min(max(n_train, n_test), EVAL_CHUNK)
-    evaluation = (
-        chunk * 3 * widest * value_bytes
-        + n * n_out * value_bytes * 2  # predictions of both splits and their probabilities
-        + GRID_POINTS.get(kind, 0) * (sum(outs) + in_values) * 4  # every unit's map over the grid
-    )
-    return Estimate(data, parameters, training, evaluation)
+    evaluation = chunk * 3 * widest * value_bytes + n * n_out * value_bytes * 2  # outputs, probabilities
+    probe = GRID_POINTS.get(kind, 0) * (sum(outs) + in_values) * 4
+    return Estimate(data, parameters, training, evaluation, probe)
 
 
 def check_memory(project: Any, dataset: Any, in_shape: Sequence[int], infos: Sequence[Any]) -> Estimate:
@@ -144,11 +142,15 @@ def _recurrent_values(layers: Sequence[dict], in_shape: Sequence[int], infos: Se
 
 def _advice(est: Estimate) -> tuple[str, str]:
     """The key to change and how, after the part that needs the most."""
-    parts = {"training": est.training, "parameters": est.parameters, "data": est.data + est.evaluation}
+    parts = {
+        "training": est.training,
+        "network": est.parameters + est.probe,
+        "data": est.data + est.evaluation,
+    }
     biggest = max(parts, key=parts.get)
-    if biggest == "training" and est.training >= est.evaluation:
+    if biggest == "training":
         return "training.batch_size", "use a smaller batch size, fewer samples or smaller layers"
-    if biggest == "parameters":
+    if biggest == "network":
         return "network.layers", "use fewer or smaller layers"
     return "data.samples", "use fewer samples or smaller layers"
 

@@ -4,8 +4,8 @@ Why a process: on a 2-core machine a training thread and the window share one in
 Measured here, the window's paint code then waited for the lock on every Qt call (seconds of
 event-loop lag, ~3 frames/s). In a child process training and painting truly run side by side.
 
-The window sends commands (`load`, `train_settings`, `play`, `pause`, `step`, `speed`, `export`,
-`consumed`, `shutdown`) and receives events: `rebuilt` (RunInfo) when a new Trainer exists,
+The window sends commands (`load`, `train_settings`, `play`, `pause`, `step`, `speed`,
+`epoch_budget`, `export`, `consumed`, `shutdown`) and receives events: `rebuilt` (RunInfo) when a new Trainer exists,
 `build_failed` (key path, reason) when none could be built (nothing can train until the project
 changes), `failed` (key path, reason) for trouble that leaves the run as it is, and
 `frame` (Frame) at most FRAME_RATE times a second with every epoch finished since the previous
@@ -76,6 +76,9 @@ class Session:
         self.generation = 0
         self.running = False
         self._target = 0
+        # Whether a run stops after training.epochs (Play then adds as many again). The window turns
+        # it off ("epoch_budget" False): training runs until paused, early stopping or divergence.
+        self.epoch_budget = True
         self._eps_limit = 0.0  # epochs per second; 0 = as fast as possible
         self._pace_start = (0.0, 0)  # (time, epoch) when the current pace began
         self._pending: list = []
@@ -107,6 +110,7 @@ class Session:
             "pause": lambda _: self.pause(),
             "step": lambda _: self.step_epoch(),
             "speed": self.set_speed,
+            "epoch_budget": self.set_epoch_budget,
             "export": lambda a: self.export(*a),
             "consumed": lambda _: self._consumed(),
         }.get(command)
@@ -213,6 +217,15 @@ class Session:
         self._frame_in_flight = False  # a deliberate step is always shown
         self.emit_frame()
 
+    def set_epoch_budget(self, on: bool) -> None:
+        self.epoch_budget = bool(on)
+        trainer = self.trainer
+        if self.epoch_budget and trainer is not None and trainer.epoch >= self._target:
+            self._target = trainer.epoch + trainer.training.epochs  # past the old stop: a budget from here
+
+    def _budget_spent(self) -> bool:
+        return self.epoch_budget and self.trainer.epoch >= self._target
+
     def set_speed(self, epochs_per_second: float) -> None:
         self._eps_limit = max(0.0, float(epochs_per_second))
         if self.trainer is not None:
@@ -290,7 +303,7 @@ class Session:
                     if interrupted():
                         break
                     next_check = now + COMMAND_CHECK_SECONDS
-                if trainer.epoch >= self._target or trainer.status in ("diverged", "early_stopping"):
+                if self._budget_spent() or trainer.status in ("diverged", "early_stopping"):
                     break
                 if allowed is not None and trainer.epoch >= allowed:
                     break
@@ -306,7 +319,7 @@ class Session:
             self._frame_in_flight = False
             self.emit_frame()
             return
-        if trainer.epoch >= self._target or trainer.status in ("diverged", "early_stopping"):
+        if self._budget_spent() or trainer.status in ("diverged", "early_stopping"):
             if trainer.status == "running":
                 trainer.status = "completed"
             self.running = False

@@ -6,6 +6,7 @@ that folder can tell ours apart and remove the ones a killed process left behind
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -64,6 +65,22 @@ def atomic_write_many(files: dict[str | os.PathLike, bytes]) -> None:
         raise
     for folder in folders:
         fsync_folder(folder)
+
+
+@contextlib.contextmanager
+def new_folder(folder: Path):
+    """Create `folder` (and parents) for a write; if the write fails, remove those that were created."""
+    made = [f for f in (folder, *folder.parents) if not f.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        yield folder
+    except BaseException:
+        for path in made:  # innermost first; rmdir refuses a folder someone has put files in
+            try:
+                path.rmdir()
+            except OSError:
+                break
+        raise
 
 
 def _write_all(fd: int, data: bytes) -> None:

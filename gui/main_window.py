@@ -25,13 +25,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.diagnostics import chance_level
 from engine.errors import SpecError
 from engine.metrics import MetricsLog
 from engine.spec import Project
 from gui.menus import build_menus
 from gui.panels import BuilderPanel, DataPanel, TrainingPanel
+from gui.preset_switch import build_fix, keep_trainable
 from gui.project_files import ProjectFiles, default_project
 from gui.project_model import ProjectModel
+from gui.run_status import chance_warning, stop_line
 from gui.view_pacer import ViewPacer
 from gui.views import CurvesView, GradientFlowView, NetworkView, OutputPanel
 from gui.widgets.param_form import tag
@@ -79,11 +82,17 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.model.dirtyChanged.connect(lambda _: self._update_title())
         self.model.pathChanged.connect(lambda _: self._update_title())
         self.model.editRejected.connect(lambda p, r: self.show_message(f"{p}: {r}"))
+        # An edit the preset cannot train switches the preset, in the same edit (gui/preset_switch.py).
+        self.model.adjust = keep_trainable
+        self.model.adjusted.connect(lambda note: self.show_message(note, 15000))
+        self._fix = None  # the edit behind the run panel's fix button, while one is offered
+        self._chance = None  # what guessing scores on this run's training split
         self._autosave = QTimer(self)
         self._autosave.setInterval(AUTOSAVE_MS)
         self._autosave.timeout.connect(self.autosave)
         self._autosave.start()
         self._update_title()
+        self._send_epoch_budget()
         self.training.loadRequested.emit(self.model.project)
 
     # -- construction ---------------------------------------------------------------------------
@@ -104,8 +113,9 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.dataPanel = DataPanel(self.model)
         self.builderPanel = BuilderPanel(self.model)
         self.trainingPanel = TrainingPanel(self.model)
-        for panel in (self.dataPanel, self.builderPanel):
+        for panel in (self.dataPanel, self.builderPanel, self.trainingPanel):
             panel.message.connect(self.show_message)
+        self.trainingPanel.epochBudgetChanged.connect(lambda _: self._send_epoch_budget())
         self.panelTabs = QTabWidget()
         self.panelTabs.setObjectName("panelTabs")
         self.panelTabs.addTab(self.dataPanel, "Data")
@@ -128,6 +138,7 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.boundaryView, self.runMessage = output.boundaryView, output.runMessage
         self.showTestCheck, self.discretizeCheck = output.showTestCheck, output.discretizeCheck
         self.outputPanel = output
+        output.fixClicked.connect(self._on_fix_clicked)
         self.curvesView = CurvesView()
         self.lossPlot = self.curvesView.loss_plot
         right = QSplitter(Qt.Orientation.Vertical)
@@ -255,6 +266,9 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.curvesView.set_task(info.head.classification)
         self.gradientView.clear()
         self.outputPanel.set_run(info)
+        self._fix = None
+        self._chance = chance_level(info.head, info.dataset.y_train)
+        self._send_epoch_budget()  # a replacement session must stop (or not) as this one did
         self.builderPanel.show_check(list(info.layer_infos), None, info.head)
         self.deviceLabel.setText(f"{info.backend} on {info.device}")
         self._set_trainable(True)
@@ -285,15 +299,44 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.epochLabel.setText(f"Epoch {latest.epoch:,}")
         self.rateLabel.setText(f"{frame.epochs_per_second:,.0f} epochs/s" if frame.running else "")
         self.summaryLabel.setText(_summary(latest))
+        stopped = frame.command_id == self.training.command_id and self.running and not frame.running
         if frame.command_id == self.training.command_id and frame.running != self.running:
             self._set_running(frame.running)  # the session stopped by itself (end, early stop, divergence)
+        self._show_run_state(frame, stopped)
+
+    def _show_run_state(self, frame: Frame, stopped: bool) -> None:
+        """The run panel and status bar: why the run stopped, and a warning when the network
+        does no better than guessing (gui/run_status.py)."""
+        training = self.model.project.training
+        line = stop_line(frame.status, frame.latest.epoch, frame.message, training) if stopped else None
+        warning = None if frame.running else chance_warning(frame.latest, self._chance, frame.latest.lr)
         if frame.status == "diverged":
-            self._show_run_message(f"Training diverged. {frame.message}")
+            self._show_run_message(f"Training diverged. {frame.message}", fix=("Reset", self.reset))
             self.playButton.setEnabled(False)
         elif frame.status == "early_stopping":
             self._show_run_message(frame.message.capitalize())
+        elif warning is not None:
+            self._show_run_message(warning, fix=self._lower_lr_fix(warning))
         elif frame.running:
-            self.runMessage.hide()
+            self.outputPanel.hide_run_message()
+            self._fix = None
+        if line is not None:
+            self.show_message(line if warning is None else f"{line} {warning.split(':')[0]}.", 20000)
+
+    def _lower_lr_fix(self, warning: str):
+        """For a network worse than chance: a tenth of the learning rate, and a fresh start."""
+        if not warning.startswith("Worse than chance"):
+            return None
+        lr = self.model.project.training.optimizer["lr"]
+        lower = max(lr / 10, 1e-7)
+
+        def fix() -> None:
+            self.model.edit(
+                f"Learning rate {lower:g}", lambda doc: doc["training"]["optimizer"].update(lr=lower)
+            )
+            self.reset()
+
+        return f"Learning rate {lower:g} and reset", fix
 
     def _busy_views(self, frame: Frame) -> dict:
         """The busy views with something to show, each with its repaint as parts."""
@@ -315,7 +358,11 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.builderPanel.show_check(None, SpecError(path, reason))
         self._set_trainable(False)
         self.rateLabel.setText("")
-        self._show_run_message(f"Cannot train this project: {text}")
+        fix = build_fix(self.model.project, path)
+        if fix is not None:
+            label, mutate = fix
+            fix = (label, lambda: self.model.edit(label, mutate))
+        self._show_run_message(f"Cannot train this project: {text}", fix=fix)
 
     def _on_failed(self, path: str, reason: str) -> None:
         self.show_message(f"{path}: {reason}" if path else reason)
@@ -323,9 +370,22 @@ class MainWindow(ProjectFiles, QMainWindow):
     def _on_exported(self, written: str, error: str) -> None:
         self.show_message(f"Exported {written}" if not error else f"Export failed: {error}", 15000)
 
-    def _show_run_message(self, text: str) -> None:
-        self.outputPanel.show_run_message(text)
+    def _show_run_message(self, text: str, fix: tuple | None = None) -> None:
+        """Show `text` in the run panel (and its first line in the status bar); `fix` is a
+        (button text, action) pair offered beside it, so no dead end is left without a way out."""
+        self._fix = fix[1] if fix is not None else None
+        self.outputPanel.show_run_message(text, fix[0] if fix is not None else None)
         self.show_message(text.splitlines()[0])
+
+    def _on_fix_clicked(self) -> None:
+        fix, self._fix = self._fix, None
+        self.outputPanel.hide_run_message()
+        if fix is not None:
+            fix()
+
+    def _send_epoch_budget(self) -> None:
+        """The window's stop (Training tab, Stop after): off, training runs until paused."""
+        self.training.send("epoch_budget", self.trainingPanel.epoch_budget)
 
     def _on_unit_hovered(self, hovered) -> None:
         if hovered is None:

@@ -50,6 +50,7 @@ def main(argv: list[str]) -> int:
     window.model.replace(project, None)
     window.resize(width, height)
     window.panelTabs.setCurrentIndex(("data", "network", "training").index(args.tab))
+    window.trainingPanel.stopAtEpochCheck.setChecked(True)  # stop at --epochs, not when paused
     window.show()
     ok = _train(app, window, args.epochs)
     window.grab().save(args.png)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QLabel,
     QSpinBox,
     QWidget,
 )
@@ -40,14 +41,38 @@ CLIP_HELP = {
 class TrainingPanel(QWidget):
     """The hyper-parameters of training, as a scrollable column of groups."""
 
+    message = Signal(str)  # one line for the status bar (a refused value)
+    # The window's own stop, not the project's: True stops after training.epochs (the command
+    # line's budget); False, the default, trains until paused, as TF Playground does.
+    epochBudgetChanged = Signal(bool)
+
     def __init__(self, model: ProjectModel, parent: QWidget | None = None):
         super().__init__(parent)
         self._model = model
+        self._note_preset: str | None = None
         self.setObjectName("trainingPanel")
-        scrolling_column(self, self._optimizer_box(), self._regularisation_box(), self._run_box())
+        self.presetNote = QLabel()
+        self.presetNote.setObjectName("presetNote")
+        self.presetNote.setWordWrap(True)
+        self.presetNote.setStyleSheet("QLabel { background: #fef7e0; color: #5f4b00; padding: 6px; }")
+        self.presetNote.hide()
+        scrolling_column(
+            self, self.presetNote, self._optimizer_box(), self._regularisation_box(), self._run_box()
+        )
         model.changed.connect(lambda sections: self._refresh() if "training" in sections else None)
         model.editRejected.connect(lambda *_: self._refresh())
+        model.adjusted.connect(self.show_note)
         self._refresh()
+
+    @property
+    def epoch_budget(self) -> bool:
+        return self.stopAtEpochCheck.isChecked()
+
+    def show_note(self, text: str) -> None:
+        """Say what an edit changed besides itself (the preset); it stays until the preset changes."""
+        self._note_preset = self._model.project.training.preset
+        self.presetNote.setText(text)
+        self.presetNote.show()
 
     # --- construction -------------------------------------------------------------------------
     def _optimizer_box(self) -> QGroupBox:
@@ -61,15 +86,19 @@ class TrainingPanel(QWidget):
         self.optimizerCombo = tag(QComboBox(), "optimizerCombo", "Optimizer")
         fill_combo(self.optimizerCombo, OPTIMIZERS, OPTIMIZERS.names())
         self.optimizerCombo.currentIndexChanged.connect(self._on_optimizer_changed)
+        lr_spin = SciSpinBox(1e-7, 100.0, log=True)
         self.learningRateSpin = tag(
-            SciSpinBox(1e-7, 100.0, log=True),
+            lr_spin,
             "learningRateSpin",
             "Learning rate",
-            "Step size of each update; arrows walk 0.001, 0.003, 0.01, 0.03, …",
+            f"training.optimizer.lr: {lr_spin.range_text()}. Step size of each update; "
+            "arrows walk 0.001, 0.003, 0.01, 0.03, …",
         )
         self.learningRateSpin.valueChanged.connect(self._on_lr_changed)
+        self._say_refused(self.learningRateSpin, "training.optimizer.lr")
         self.optimizerForm = ParamForm("optimizer")
         self.optimizerForm.valueChanged.connect(self._on_optimizer_param_changed)
+        self.optimizerForm.refused.connect(lambda text: self.message.emit(f"training.{text}"))
         self.optimizerAdvanced = QCollapsible("Advanced")
         self.optimizerAdvanced.setObjectName("optimizerAdvanced")
         self.optimizerAdvanced.addWidget(self.optimizerForm)
@@ -78,6 +107,7 @@ class TrainingPanel(QWidget):
         self.scheduleCombo.currentIndexChanged.connect(self._on_schedule_changed)
         self.scheduleForm = ParamForm("schedule")
         self.scheduleForm.valueChanged.connect(self._on_schedule_param_changed)
+        self.scheduleForm.refused.connect(lambda text: self.message.emit(f"training.{text}"))
         form.addRow("Loss", self.lossCombo)
         form.addRow("Optimizer", self.optimizerCombo)
         form.addRow("Learning rate", self.learningRateSpin)
@@ -98,7 +128,7 @@ class TrainingPanel(QWidget):
             QCheckBox("Early stopping"),
             "earlyStoppingCheck",
             "Early stopping",
-            "Stop when the test loss has not improved for `patience` epochs",
+            "Stop when the validation loss has not improved for `patience` epochs",
         )
         self.earlyStoppingCheck.toggled.connect(lambda on: self._edit_early("Early stopping", enabled=on))
         self.patienceSpin = tag(QSpinBox(), "patienceSpin", "Patience (epochs)")
@@ -136,7 +166,14 @@ class TrainingPanel(QWidget):
     def _run_box(self) -> QGroupBox:
         box = QGroupBox("Run")
         form = QFormLayout(box)
-        self.epochsSpin = tag(QSpinBox(), "epochsSpin", "Epochs", "Training stops after this many epochs")
+        budget_tip = (
+            "training.epochs: the command line trains this many epochs. In the window training runs "
+            "until you pause it; tick Stop after to pause after this many (Play then trains as many more)."
+        )
+        self.stopAtEpochCheck = tag(QCheckBox("Stop after"), "stopAtEpochCheck", "Stop after", budget_tip)
+        self.stopAtEpochCheck.toggled.connect(self.epochBudgetChanged.emit)
+        self.epochsSpin = tag(QSpinBox(), "epochsSpin", "Epochs", budget_tip)
+        self.epochsSpin.setSuffix(" epochs")
         self.epochsSpin.setRange(1, 1_000_000)
         self.epochsSpin.setKeyboardTracking(False)
         self.epochsSpin.valueChanged.connect(
@@ -163,18 +200,27 @@ class TrainingPanel(QWidget):
         self.deviceCombo.currentIndexChanged.connect(
             lambda: self._edit("Device", lambda t: t.update(device=self.deviceCombo.currentData()))
         )
-        form.addRow("Epochs", self.epochsSpin)
+        form.addRow(self.stopAtEpochCheck, self.epochsSpin)
         form.addRow("Seed", self.seedSpin)
         form.addRow("Preset", self.presetCombo)
         form.addRow("Device", self.deviceCombo)
         return box
 
     def _rate_spin(self, name: str, accessible: str, tip: str, key: str) -> SciSpinBox:
-        spin = tag(SciSpinBox(0.0, 10.0, log=True), name, accessible, tip)
+        spin = SciSpinBox(0.0, 10.0, log=True)
+        tag(spin, name, accessible, f"training.{key}: {spin.range_text()}. {tip}")
         spin.valueChanged.connect(
             lambda v: self._edit(f"{accessible} {v:g}", lambda t: t.update({key: float(v)}))
         )
+        self._say_refused(spin, f"training.{key}")
         return spin
+
+    def _say_refused(self, spin: SciSpinBox, key: str) -> None:
+        spin.outOfRange.connect(
+            lambda typed: self.message.emit(
+                f"{key}: {typed:g} is outside the {spin.range_text()}; kept {spin.value():g}"
+            )
+        )
 
     # --- refreshing ---------------------------------------------------------------------------
     def _refresh(self) -> None:
@@ -207,6 +253,9 @@ class TrainingPanel(QWidget):
         set_quietly(self.seedSpin, project.seed)
         set_quietly(self.presetCombo, t.preset)
         set_quietly(self.deviceCombo, t.device)
+        if self._note_preset is not None and t.preset != self._note_preset:
+            self._note_preset = None  # undone, or the preset chosen again: the note no longer applies
+            self.presetNote.hide()
 
     # --- editing ------------------------------------------------------------------------------
     def _edit(self, text: str, change) -> bool:

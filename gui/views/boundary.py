@@ -31,6 +31,10 @@ from gui.views.colors import (
 
 VIEWABLE_KINDS = ("points2d", "function1d")
 POINT_SIZE = 7
+# A dark ring just outside each training point's white one: a point of the class the map is
+# saturated with around it was a white circle at best, and vanished where the ring is thin.
+HALO_SIZE = POINT_SIZE + 3
+HALO_COLOR = (32, 33, 36, 190)
 
 
 class MapImage(pg.ImageItem):
@@ -71,16 +75,17 @@ class BoundaryView(pg.PlotWidget):
         plot.hideButtons()
         self.image = MapImage(axisOrder="row-major")
         self.image.setZValue(-10)
-        self._train = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen("w", width=1))
+        self._halo = pg.ScatterPlotItem(size=HALO_SIZE, pen=None, brush=pg.mkBrush(*HALO_COLOR))
+        self._train = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen("w", width=1.2))
         self._test = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(TEST_OUTLINE, width=1.5))
         self._fit = pg.PlotDataItem(pen=pg.mkPen(FOREGROUND, width=2))
         self._message = pg.TextItem(anchor=(0.5, 0.5), color=FOREGROUND)
-        for item in (self.image, self._fit, self._train, self._test, self._message):
+        for item in (self.image, self._fit, self._halo, self._train, self._test, self._message):
             plot.addItem(item)
         self._message.hide()
         # The points do not move while the map under them changes every frame: each is kept as
         # one rendered layer instead of 500 markers redrawn 30 times a second (~2 ms a frame).
-        for points in (self._train, self._test):
+        for points in (self._halo, self._train, self._test):
             points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._dataset = None
         self._probe = None
@@ -96,6 +101,11 @@ class BoundaryView(pg.PlotWidget):
         plot.layout.setContentsMargins(1, 8, 1, 1)
 
     # -- public API ---------------------------------------------------------------------------
+    @property
+    def value_levels(self) -> tuple[float, float]:
+        """The values at the two ends of a regression map's colour scale."""
+        return self._value_levels
+
     def set_dataset(self, dataset) -> None:
         """Show `dataset`'s points; the previous network map no longer applies and is cleared."""
         self._dataset, self._probe, self._override = dataset, None, None
@@ -132,7 +142,7 @@ class BoundaryView(pg.PlotWidget):
 
     # -- data points --------------------------------------------------------------------------
     def _show_unviewable(self, kind: str) -> None:
-        for item in (self._train, self._test):
+        for item in (self._halo, self._train, self._test):
             item.setData([], [])
         self._message.setText(f"no 2-D view for {kind} data")
         self._message.setPos(0.0, 0.0)
@@ -146,6 +156,7 @@ class BoundaryView(pg.PlotWidget):
             self._value_levels = (float(values.min()), float(values.max())) if len(values) else (-1, 1)
         for item, x, y in ((self._train, data.x_train, data.y_train), (self._test, data.x_test, data.y_test)):
             item.setData(x[:, 0], x[:, 1], brush=self._point_brushes(data, y))
+        self._halo.setData(data.x_train[:, 0], data.x_train[:, 1])
         lo, hi = data.domain
         self.setRange(xRange=(lo, hi), yRange=(lo, hi), padding=0)
 
@@ -153,6 +164,7 @@ class BoundaryView(pg.PlotWidget):
         self.setAspectLocked(False)
         style_plot(self.getPlotItem(), "x", "y")
         self._train.setData(data.x_train[:, 0], data.y_train, brush=pg.mkBrush(BLUE))
+        self._halo.setData(data.x_train[:, 0], data.y_train)
         self._test.setData(data.x_test[:, 0], data.y_test, brush=pg.mkBrush(ORANGE))
         values = np.concatenate([data.y_train, data.y_test])
         low, high = (float(values.min()), float(values.max())) if len(values) else (-1.0, 1.0)

@@ -19,6 +19,7 @@ from gui.views.colors import (
     size_legend_strip,
     style_plot,
 )
+from gui.views.log_axis import LogAxis
 from gui.views.plot_range import SteppedViewBox
 
 PENALTY_COLOR = "#7f7f7f"
@@ -63,7 +64,9 @@ class CurvesView(QWidget):
         self.log_scale_check.toggled.connect(self._on_log_scale_toggled)
 
     def _make_plot(self, name: str, y_label: str) -> pg.PlotWidget:
-        widget = pg.PlotWidget(background=BACKGROUND, viewBox=SteppedViewBox())
+        widget = pg.PlotWidget(
+            background=BACKGROUND, viewBox=SteppedViewBox(), axisItems={"left": LogAxis("left")}
+        )
         widget.setObjectName(name)
         widget.setAccessibleName(f"{y_label.capitalize()} over epochs")
         plot = widget.getPlotItem()
@@ -83,6 +86,7 @@ class CurvesView(QWidget):
         ):
             curve.setData([], [])
         self._show_penalty(False)
+        self.loss_plot.getPlotItem().getViewBox().restart()  # the last run's epochs must not carry over
 
     def set_metrics(self, metrics) -> None:
         """Redraw every curve from `metrics` (an engine MetricsLog)."""

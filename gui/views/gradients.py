@@ -10,7 +10,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from engine.diagnostics import advise_update, diagnose, short_layer_name
+from engine.diagnostics import advise_update, diagnose, layer_display_names
 from gui.views.colors import (
     BACKGROUND,
     CLASS_COLORS,
@@ -19,6 +19,7 @@ from gui.views.colors import (
     size_legend_strip,
     style_plot,
 )
+from gui.views.log_axis import LogAxis
 from gui.views.plot_range import SteppedViewBox
 
 CAPACITY = 2000  # points per curve
@@ -65,7 +66,9 @@ class GradientFlowView(QWidget):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("gradientFlowView")
-        self.plot_widget = pg.PlotWidget(background=BACKGROUND, viewBox=SteppedViewBox())
+        self.plot_widget = pg.PlotWidget(
+            background=BACKGROUND, viewBox=SteppedViewBox(), axisItems={"left": LogAxis("left")}
+        )
         self.plot_widget.setObjectName("gradientPlot")
         self.plot_widget.setAccessibleName("Gradient norm and update ratio per layer")
         plot = self.plot_widget.getPlotItem()
@@ -90,11 +93,12 @@ class GradientFlowView(QWidget):
         self._latest: tuple = ()
 
     def clear(self) -> None:
-        self._history = _History(len(self._names))
-        for curve in self._grad_curves + self._ratio_curves:
-            curve.setData([], [])
+        """A new run: no curves and no legend until its layers report (the last run's layers may
+        not exist any more), and an axis range fitted afresh."""
+        self._rebuild_curves(())
         self._latest = ()
         self._set_warning(None)
+        self.plot_widget.getPlotItem().getViewBox().restart()
 
     def append(self, snapshot) -> None:
         """Add one snapshot's layer statistics and refresh the curves and the warning."""
@@ -147,9 +151,9 @@ class GradientFlowView(QWidget):
         self._history = _History(len(names))
         self._grad_curves, self._ratio_curves = [], []
         size_legend_strip(plot, len(names))
-        for i, name in enumerate(names):
+        for i, name in enumerate(layer_display_names(names)):
             color = CLASS_COLORS[i % len(CLASS_COLORS)]
-            self._grad_curves.append(live_curve(plot, color, short_layer_name(name)))
+            self._grad_curves.append(live_curve(plot, color, name))
             self._ratio_curves.append(live_curve(plot, color, None, dashed=True))
 
     def _set_warning(self, text: str | None) -> None:

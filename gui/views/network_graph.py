@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QGraphicsView,
 )
 
+from engine.diagnostics import layer_display_name
 from gui.views.colors import (
     BACKGROUND,
     BLUE,
@@ -41,6 +42,7 @@ BLOCK_GAP = 40  # between the columns of one wide layer
 MAX_ZOOM = 2.5  # a 2-4-1 net should not fill the panel with blurry giant thumbnails
 BOX_SIZE = (120, 58)
 WIDTH_BUCKETS = 4  # edge widths are quantised so that unchanged pens are not reset every frame
+HOVER_COLOR = "#1a73e8"
 
 
 def downsample(values: np.ndarray, size: int = THUMB) -> np.ndarray:
@@ -92,6 +94,7 @@ class _MapNode(QGraphicsPixmapItem):
         self.setAcceptHoverEvents(True)
         self._frame = QGraphicsRectItem(self)
         self._frame.setPen(QPen(QColor(FOREGROUND), 0))
+        self.highlighted = False
 
     def set_image(self, pixmap: QPixmap, hover_map: np.ndarray | None) -> None:
         self.setPixmap(pixmap)
@@ -101,13 +104,23 @@ class _MapNode(QGraphicsPixmapItem):
             self._frame.setRect(rect)
         self.map = hover_map
 
+    def set_highlighted(self, on: bool) -> None:
+        """A thick blue frame on the unit whose map the output view shows large."""
+        self.highlighted = on
+        pen = QPen(QColor(HOVER_COLOR if on else FOREGROUND), 3 if on else 0)
+        pen.setCosmetic(True)  # pixels on screen, whatever the thumbnail's scale
+        self._frame.setPen(pen)
+        self.setZValue(1 if on else 0)
+
     def hoverEnterEvent(self, event) -> None:
         if self.map is not None:
+            self.set_highlighted(True)
             self._report((self.title, self.map))
         super().hoverEnterEvent(event)
 
     def hoverLeaveEvent(self, event) -> None:
-        if self.map is not None:
+        if self.highlighted or self.map is not None:
+            self.set_highlighted(False)
             self._report(None)
         super().hoverLeaveEvent(event)
 
@@ -180,8 +193,11 @@ class NetworkView(QGraphicsView):
         x = 0.0
         self.feature_nodes, x = self._add_column(x, probe.feature_names, "inputs", labelled=True)
         for j, layer in enumerate(probe.units):
-            titles = [f"{probe.unit_layer_names[j]}, unit {k + 1}" for k in range(layer.shape[0])]
-            nodes, x = self._add_column(x, titles, f"hidden {j + 1}")
+            name = (
+                layer_display_name(probe.unit_layer_names[j]) if probe.unit_layer_names else f"hidden {j + 1}"
+            )
+            titles = [f"{name}, unit {k + 1}" for k in range(layer.shape[0])]
+            nodes, x = self._add_column(x, titles, name)
             self.unit_nodes.append(nodes)
         self.output_node = _MapNode("output", OUTPUT_NODE, self.unitHovered.emit)
         self.output_node.setPos(x, -OUTPUT_NODE / 2)
@@ -303,7 +319,8 @@ class NetworkView(QGraphicsView):
                 QRectF(x, 0, width, height), QPen(QColor(FOREGROUND), 0), QColor(NEUTRAL)
             )
             shape = "×".join(str(s) for s in info.out_shape)
-            text = QGraphicsSimpleTextItem(f"{info.name}\n{shape}\n{info.params:,} params", box)
+            title = "output" if n == len(infos) - 1 else f"{layer_display_name(f'layers.{n}')} · {info.name}"
+            text = QGraphicsSimpleTextItem(f"{title}\n{shape}\n{info.params:,} params", box)
             text.setBrush(QBrush(QColor(FOREGROUND)))
             rect = text.boundingRect()
             text.setPos(x + (width - rect.width()) / 2, (height - rect.height()) / 2)

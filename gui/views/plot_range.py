@@ -81,6 +81,12 @@ class SteppedViewBox(pg.ViewBox):
         self._fresh[:] = [True, True]
         self.queueUpdateAutoRange()
 
+    def restart(self, epochs: float = 10.0) -> None:
+        """A new run: show epochs 0..`epochs` until its data comes, then fit that afresh (the last
+        run's range, 0..1500 say, otherwise stayed on an empty plot and squeezed the first epochs)."""
+        self.setRange(xRange=(0.0, epochs), padding=0.0, disableAutoRange=False)
+        self.refit()
+
     def enableAutoRange(self, axis=None, enable=True, x=None, y=None) -> None:  # noqa: N802
         """Auto-range turned (back) on, by the "A" button or a log-scale toggle: the range shown
         then is the user's zoom or another scale, so the next fit starts from scratch."""

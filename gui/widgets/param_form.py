@@ -124,8 +124,19 @@ def _next_rung(value: float, up: bool) -> float:
     return next(r for r in reversed(rungs) if r < value * 0.9999)
 
 
+def range_text(minimum: float, maximum: float) -> str:
+    """'range 1e-07..100', as the engine's messages write a parameter's limits."""
+    return f"range {minimum:g}..{maximum:g}"
+
+
 class SciSpinBox(QDoubleSpinBox):
-    """A double spin box that shows %g numbers (1e-08, 0.03) and can step along a 1-3-10 ladder."""
+    """A double spin box that shows %g numbers (1e-08, 0.03) and can step along a 1-3-10 ladder.
+
+    A typed number outside the range is refused, not clamped (0 silently became 1e-07): the box
+    keeps its value and emits `outOfRange(typed value)` for the panel to say so.
+    """
+
+    outOfRange = Signal(float)
 
     def __init__(self, minimum: float, maximum: float, log: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
@@ -159,6 +170,19 @@ class SciSpinBox(QDoubleSpinBox):
             return QValidator.State.Acceptable
         return QValidator.State.Intermediate
 
+    def fixup(self, text: str) -> str:
+        """Qt calls this for text that is not acceptable when editing ends: keep the old value."""
+        try:
+            typed = float(text.strip())
+        except ValueError:
+            return self.textFromValue(self.value())
+        if not self.minimum() <= typed <= self.maximum():
+            self.outOfRange.emit(typed)
+        return self.textFromValue(self.value())
+
+    def range_text(self) -> str:
+        return range_text(self.minimum(), self.maximum())
+
     def stepBy(self, steps: int) -> None:
         if not self._log:
             super().stepBy(steps)
@@ -189,6 +213,7 @@ def make_editor(p: Param, object_name: str) -> QWidget:
         lo = p.min if p.min is not None else -1e9
         hi = p.max if p.max is not None else 1e9
         widget = SciSpinBox(lo, hi, log=is_log_param(p))
+        return tag(widget, object_name, label_text(p.name), f"{p.help} ({range_text(lo, hi)})")
     elif p.choices:
         widget = QComboBox()
         for choice in p.choices:
@@ -202,6 +227,7 @@ class ParamForm(QWidget):
     """Editors for a tuple of Params; emits `valueChanged(name, value)` once per committed value."""
 
     valueChanged = Signal(str, object)
+    refused = Signal(str)  # one line: a typed value outside its parameter's range
 
     def __init__(self, prefix: str = "param", parent: QWidget | None = None):
         super().__init__(parent)
@@ -258,6 +284,13 @@ class ParamForm(QWidget):
             editor.editingFinished.connect(emit)
         else:
             editor.valueChanged.connect(emit)
+        if isinstance(editor, SciSpinBox):
+            editor.outOfRange.connect(
+                lambda typed: self.refused.emit(
+                    f"{self._prefix}.{p.name}: {typed:g} is outside the {editor.range_text()}; "
+                    f"kept {editor.value():g}"
+                )
+            )
 
     @staticmethod
     def _read(p: Param, editor: QWidget) -> Any:

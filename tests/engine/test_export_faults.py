@@ -117,3 +117,12 @@ def test_a_real_failing_write_does_not_abort_the_process(tmp_path):
     assert result.returncode == 0, result.stderr[-1500:]
     assert result.stdout.split() == [word for fmt in sorted(FILE_FORMATS) for word in (fmt, str(errno.EFBIG))]
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["torchscript", "safetensors", "script"])
+def test_a_failed_export_into_new_folders_leaves_no_empty_folder(trainer, tmp_path, monkeypatch, fmt):
+    target = tmp_path / "new" / "deeper" / ("model.pt" if fmt == "torchscript" else "export")
+    _no_space_after(0, monkeypatch)
+    with pytest.raises(OSError):
+        WRITERS[fmt](trainer, target)
+    assert list(tmp_path.iterdir()) == []

@@ -137,3 +137,12 @@ def test_the_window_session_reports_the_refusal_as_a_build_failure():
     failures = [arg for kind, arg in sent if kind == "build_failed"]
     assert len(failures) == 1 and failures[0][0] == "training.batch_size"
     assert failures[0][1].startswith("this project needs about ")
+
+
+def test_a_network_too_big_to_draw_is_told_to_shrink_its_layers(monkeypatch):
+    """Few samples, but every unit's map over the window's 100 × 100 grid: the layers are at fault."""
+    monkeypatch.setenv("LAYERLAB_MEMORY_LIMIT_GB", "0.5")
+    project = Project.from_dict(spiral(500, 30, 512, 10, backend="torch"))
+    with pytest.raises(SpecError) as info:
+        estimate_of(project)
+    assert info.value.path == "network.layers" and info.value.reason.endswith("use fewer or smaller layers")

@@ -1,0 +1,51 @@
+"""The output view's colour key, as one line of rich text: which colour is which class (or value).
+
+The map and the points share these colours (gui/views/colors.py), so the key explains both.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+from gui.views.colors import BLUE, NEUTRAL, ORANGE, class_color, diverging_colors
+
+SCALE_STEPS = 9  # swatches in a regression's colour scale
+
+
+def _swatch(color: str, width: int = 2) -> str:
+    return f'<span style="background-color:{color}; color:{color};">{"&nbsp;" * width}</span>'
+
+
+def _hex(rgb) -> str:
+    return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in rgb))
+
+
+def class_colors(n_classes: int) -> list[str]:
+    """The colour of each class, as the map and the points draw it."""
+    return [ORANGE, BLUE] if n_classes == 2 else [class_color(k) for k in range(n_classes)]
+
+
+def legend_html(dataset, head, levels: tuple[float, float] | None = None) -> str:
+    """The key for `dataset` read through `head` (engine objects); "" when there is nothing to key."""
+    if dataset is None or dataset.kind not in ("points2d", "function1d"):
+        return ""
+    points = (
+        "points: train (white ring), test (dark ring)"
+        if dataset.kind == "points2d"
+        else f"{_swatch(BLUE)} train &nbsp; {_swatch(ORANGE)} test &nbsp; — the network's curve"
+    )
+    if dataset.kind == "function1d":
+        return points
+    if dataset.task == "regression" or head is None or not head.classification:
+        lo, hi = levels if levels is not None else (-1.0, 1.0)
+        colors = diverging_colors(np.linspace(lo, hi, SCALE_STEPS), (lo, hi))
+        scale = "".join(_swatch(_hex(c), 1) for c in colors)
+        return f"value {lo:.3g} {scale} {hi:.3g} &nbsp;·&nbsp; {points}"
+    names = list(dataset.class_names) or [f"class {k}" for k in range(dataset.n_classes)]
+    keys = [
+        f"{_swatch(color)} {html.escape(str(name))}"
+        for color, name in zip(class_colors(dataset.n_classes), names, strict=False)
+    ]
+    return " &nbsp; ".join([*keys, f"{_swatch(NEUTRAL)} unsure"]) + f" &nbsp;·&nbsp; {points}"
