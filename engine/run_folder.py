@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from engine.errors import SpecError
@@ -39,6 +40,8 @@ def write_run(trainer, out: str | os.PathLike) -> Path:
     shutil.rmtree(staging, ignore_errors=True)  # this process's own, from an earlier failed call
     staging.mkdir()
     try:
+        if target.is_dir():  # the replacement keeps the folder's permissions (rwx bits only)
+            os.chmod(staging, target.stat().st_mode & 0o777)
         save_project(trainer.project, staging / "project.json")
         meta = {"format": "layerlab", "epoch": str(trainer.epoch)}
         save_weights(trainer.state_dict(), staging / "weights.safetensors", meta)
@@ -62,24 +65,27 @@ def check_writable(out: str | os.PathLike) -> None:
     target = _resolved(out)
     if target.exists() and not target.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "exists and is not a folder", str(target))
-    _make_parent(target)
-    clean_siblings(target)
-    check_replaceable(target)
-    probe = _sibling(target, "tmp")
-    shutil.rmtree(probe, ignore_errors=True)
-    probe.mkdir()
-    try:
-        fd = os.open(probe / "probe", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.write(fd, b"\0" * 4096)  # a full disk may take the file but not its first block
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        if not target.exists():
-            target.mkdir()  # the final name itself: too long, or not allowed, shows here
-            target.rmdir()
-    finally:
+    from engine.store import new_folder
+
+    _check_parents(target)
+    with new_folder(target.parent):  # parents made here are removed again if the probe fails
+        clean_siblings(target)
+        check_replaceable(target)
+        probe = _sibling(target, "tmp")
         shutil.rmtree(probe, ignore_errors=True)
+        probe.mkdir()
+        try:
+            fd = os.open(probe / "probe", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.write(fd, b"\0" * 4096)  # a full disk may take the file but not its first block
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if not target.exists():
+                target.mkdir()  # the final name itself: too long, or not allowed, shows here
+                target.rmdir()
+        finally:
+            shutil.rmtree(probe, ignore_errors=True)
 
 
 def check_replaceable(target: Path) -> None:
@@ -106,7 +112,7 @@ def check_replaceable(target: Path) -> None:
 
 def clean_siblings(target: Path) -> None:
     """Remove what a killed run into `target` left beside it; bring back a run it had moved away."""
-    from engine.store import pid_alive
+    from engine.store import PID_TEMP_AGE_S, pid_alive
 
     try:
         entries = list(os.scandir(target.parent))
@@ -116,12 +122,19 @@ def clean_siblings(target: Path) -> None:
         match = _SIBLING.fullmatch(entry.name)
         if not match or match["name"] != _short(target.name) or not entry.is_dir(follow_symlinks=False):
             continue
-        if pid_alive(int(match["pid"])):
-            continue
+        if pid_alive(int(match["pid"])) and not _older_than(entry, PID_TEMP_AGE_S):
+            continue  # a run being written now (a day-old "live" pid is a reused one)
         if match["kind"] == "old" and not target.exists():
             os.replace(entry.path, target)  # killed between the two renames: the old run is whole
         else:
             shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _older_than(entry: os.DirEntry, seconds: float) -> bool:
+    try:
+        return time.time() - entry.stat(follow_symlinks=False).st_mtime > seconds
+    except OSError:
+        return False
 
 
 def _swap_in(staging: Path, target: Path) -> None:
@@ -159,13 +172,17 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(code, os.strerror(code), str(b))
 
 
-def _make_parent(target: Path) -> None:
-    """Create the folders above `target`; a regular file in the way is ENOTDIR, not "File exists"."""
+def _check_parents(target: Path) -> None:
+    """A regular file where a folder above `target` should be is ENOTDIR, not mkdir's "File exists"."""
     for folder in (target.parent, *target.parent.parents):
         if folder.exists():
             if not folder.is_dir():
                 raise NotADirectoryError(errno.ENOTDIR, "is a file, not a folder", str(folder))
-            break
+            return
+
+
+def _make_parent(target: Path) -> None:
+    _check_parents(target)
     target.parent.mkdir(parents=True, exist_ok=True)
 
 

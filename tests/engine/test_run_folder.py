@@ -2,6 +2,7 @@
 
 import errno
 import os
+import stat
 import subprocess
 import sys
 import textwrap
@@ -155,6 +156,13 @@ def test_a_run_moved_away_by_a_killed_swap_is_brought_back(first, tmp_path):
     assert _files(out) == before and _siblings(out) == []
 
 
+def test_a_replaced_run_folder_keeps_its_permissions(first, tmp_path):
+    out = write_run(first, tmp_path / "run")
+    os.chmod(out, 0o750)
+    write_run(first, out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o750
+
+
 def test_a_live_writers_siblings_are_left_alone(first, tmp_path):
     out = write_run(first, tmp_path / "run")
     busy = tmp_path / f".run.tmp-{os.getppid()}"
@@ -212,7 +220,7 @@ def test_check_writable_fails_early_with_the_errno_and_leaves_nothing(tmp_path, 
         with pytest.raises(OSError) as info:
             check_writable(tmp_path / "new" / "run")
     assert info.value.errno == errno.ENOSPC
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "new"]  # parents a run will need
-    assert list((tmp_path / "new").iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]  # the folders it made are gone again
     check_writable(tmp_path / "new" / "run")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "new"]  # the parent a run needs
     assert list((tmp_path / "new").iterdir()) == []
