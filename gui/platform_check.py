@@ -72,8 +72,8 @@ def window_problem(
     if not platform.startswith("linux") or not _uses_xcb(env):
         return None
     no_display = not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY")
-    if env.get("WAYLAND_DISPLAY") and not env.get("DISPLAY") and not env.get("QT_QPA_PLATFORM"):
-        return None  # Qt picks its wayland plugin there; xcb is not involved
+    if env.get("WAYLAND_DISPLAY") and not env.get("QT_QPA_PLATFORM"):
+        return None  # Qt may pick its wayland plugin there (and falls back to xcb itself)
     if no_display and offscreen_fallback:
         return None
     plugin = xcb_plugin()

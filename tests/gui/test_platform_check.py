@@ -63,6 +63,7 @@ def test_no_display_says_to_use_xvfb_or_offscreen_with_the_packages_xvfb_needs()
         ({"QT_QPA_PLATFORM": "offscreen"}, "linux"),
         ({"QT_QPA_PLATFORM": "wayland;xcb", "WAYLAND_DISPLAY": "wayland-0"}, "linux"),
         ({"WAYLAND_DISPLAY": "wayland-0"}, "linux"),
+        ({"WAYLAND_DISPLAY": "wayland-0", "DISPLAY": ":0"}, "linux"),
         ({}, "darwin"),
         ({}, "win32"),
     ],
