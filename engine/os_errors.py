@@ -6,7 +6,6 @@ probes its folder before training, so an unwritable target costs seconds, not th
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
 from pathlib import Path
@@ -48,19 +47,15 @@ def out_label(value: str) -> str:
 def check_writable(folder: Path, label: str) -> None:
     """Probe `folder` the way the run will be written (engine.run_folder); a SpecError if it fails.
 
-    Folders the probe made are removed again when it fails, so a refused --out leaves nothing.
+    The probe removes the folders it made when it fails, so a refused --out leaves nothing.
     """
     from engine.run_folder import check_writable as probe
 
     if _exists(folder) and not folder.is_dir():
         raise SpecError(label, "exists and is a file, not a folder")
-    absent = [p for p in [folder, *folder.parents] if not _exists(p)]
     try:
         probe(folder)
     except OSError as exc:
-        for path in absent:  # deepest first
-            with contextlib.suppress(OSError):
-                path.rmdir()
         raise describe_os_error(exc, label) from None
 
 
