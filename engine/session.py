@@ -33,6 +33,10 @@ COMMAND_CHECK_SECONDS = 0.001
 GRID_RESOLUTION = 100  # the playground's density for the decision map
 PROBE_SHARE = 0.1  # at most this share of the session's time goes to drawing frames, not training
 UNITS_PERIOD = 0.25  # seconds between frames that carry every unit's map (the network view's pace)
+# While training, the weights go to the window this often (and at every pause, step and end), so
+# a training process that dies can be replaced from where it was, not from epoch 0.
+CHECKPOINT_SECONDS = 2.0
+EXPORT_POLL_SECONDS = 0.1  # how often an export under way is looked at while nothing else happens
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,15 @@ class RunInfo:
     device: str
     epochs: int
     grid: Any = None  # engine.probes.GridInputs: the points every probe of this run is drawn over
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """The weights of run `generation` after `epoch` epochs: what a new session resumes from."""
+
+    generation: int
+    epoch: int
+    state: dict
 
 
 @dataclass(frozen=True)
@@ -89,6 +102,8 @@ class Session:
         self._rate = 0.0
         self._frame_cost = 0.0  # seconds a frame takes to compute (a moving average)
         self._units_sent = 0.0  # when the last frame with unit maps was sent
+        self._checkpoint_sent = 0.0  # when the weights last went to the window
+        self._exports: list = []  # engine.export_job.ExportJob under way
         self.command_id = 0
 
     def _frame_period(self) -> float:
@@ -112,6 +127,7 @@ class Session:
             "speed": self.set_speed,
             "epoch_budget": self.set_epoch_budget,
             "export": lambda a: self.export(*a),
+            "restore": lambda a: self.restore(*a),
             "consumed": lambda _: self._consumed(),
         }.get(command)
         if handler is None:
@@ -232,24 +248,40 @@ class Session:
             self._pace_start = (time.perf_counter(), self.trainer.epoch)
 
     def export(self, fmt: str, path: str) -> None:
-        """Write the current weights in `fmt` (engine.export), between two training slices."""
-        from engine.export import WRITERS
+        """Write the current weights in `fmt`, in a process of its own (engine/export_job.py):
+        an exporter that crashes or aborts must not take training with it."""
+        from engine.export_job import ExportJob
 
         if self.trainer is None:
             self._send("exported", ("", "nothing to export: the network could not be built"))
             return
         try:
-            if fmt == "script":
-                from engine.export_script import check_supported
-
-                check_supported(self.trainer)
-            written = WRITERS[fmt](self.trainer, path)
-        except SpecError as exc:
-            self._send("exported", ("", str(exc)))
-        except Exception as exc:  # noqa: BLE001 - e.g. an exporter that cannot handle this network
+            self._exports.append(ExportJob(self.trainer, fmt, path))
+        except Exception as exc:  # noqa: BLE001 - e.g. no room for the job's temporary file
             self._send("exported", ("", f"{fmt} export failed: {describe(exc)}"))
-        else:
-            self._send("exported", (str(written), ""))
+
+    def poll_exports(self) -> None:
+        """Report each export that has ended since the last look."""
+        for job in list(self._exports):
+            result = job.poll()
+            if result is not None:
+                self._exports.remove(job)
+                self._send("exported", result)
+
+    def restore(self, epoch: int, state: dict) -> None:
+        """Continue from weights the window kept (a new session replacing one that died)."""
+        trainer = self.trainer
+        if trainer is None:
+            return
+        try:
+            trainer.load_state_dict(state)
+        except SpecError as exc:
+            self._send("failed", (exc.path, f"could not resume from the last state: {exc.reason}"))
+            return
+        trainer.epoch = int(epoch)
+        trainer.last_snapshot = None  # the next snapshot is measured on the restored weights
+        self._frame_in_flight = False
+        self.emit_frame()
 
     def _consumed(self) -> None:
         self._frame_in_flight = False
@@ -258,7 +290,7 @@ class Session:
     def wait_seconds(self) -> float | None:
         """How long the caller may block waiting for a command: None = until one comes."""
         if not self.running:
-            return None
+            return EXPORT_POLL_SECONDS if self._exports else None
         now = time.perf_counter()
         allowed = self._allowed_epoch(now)
         if allowed is not None and self.trainer is not None and self.trainer.epoch >= allowed:
@@ -266,6 +298,8 @@ class Session:
             due = t0 + (allowed - e0) / self._eps_limit
             if self._frame_wanted():  # a finished epoch must not wait for the next one to be shown
                 due = min(due, self._next_frame)
+            if self._exports:
+                due = min(due, now + EXPORT_POLL_SECONDS)
             return max(0.0, due - now)
         return 0.0
 
@@ -381,6 +415,9 @@ class Session:
             command_id=self.command_id,
         )
         self._send("frame", frame)
+        if not self.running or now - self._checkpoint_sent >= CHECKPOINT_SECONDS:
+            self._checkpoint_sent = now
+            self._send("checkpoint", Checkpoint(self.generation, trainer.epoch, trainer.state_dict()))
         if not with_units:  # unit maps come at their own pace; the output-only frame sets the rate
             # Averaged: one frame slowed by the machine must not stretch the period for all.
             cost = time.perf_counter() - now

@@ -38,6 +38,7 @@ def serve(commands, events) -> None:
                     return
                 ready = waiting() if waiting is not None else commands.poll(0.0)
             session.tick(interrupted=waiting)
+            session.poll_exports()
     except (EOFError, BrokenPipeError, ConnectionResetError, KeyboardInterrupt):
         return  # the window has gone
 

@@ -44,8 +44,11 @@ def export_dialog(window, key: str) -> None:
 
 
 def export_to(window, key: str, path: Path) -> None:
-    """Model formats are written by the training thread, which answers through `exported`."""
+    """Model formats are written for the training session by a process of its own
+    (engine/export_job.py), which answers through `exported`; a failing exporter cannot end
+    training. Metrics and plots are written here."""
     if key in MODEL_FORMATS or key in FOLDER_FORMATS:
+        window._ensure_session(resume=True)  # a dead session is replaced from its last weights
         window.show_message(f"Exporting {key} to {path}…")
         window.training.exportRequested.emit(key, str(path))
         return

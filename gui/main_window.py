@@ -31,6 +31,7 @@ from engine.metrics import MetricsLog
 from engine.spec import Project
 from gui.menus import build_menus
 from gui.panels import BuilderPanel, DataPanel, TrainingPanel
+from gui.plot_menus import release_plot_menus
 from gui.preset_switch import build_fix, keep_trainable
 from gui.project_files import ProjectFiles, default_project
 from gui.project_model import ProjectModel
@@ -38,7 +39,8 @@ from gui.run_status import chance_warning, stop_line
 from gui.view_pacer import ViewPacer
 from gui.views import CurvesView, GradientFlowView, NetworkView, OutputPanel
 from gui.widgets.param_form import tag
-from gui.worker import Frame, RunInfo, TrainingThread
+from gui.session_recovery import SessionRecovery
+from gui.worker import Frame, RunInfo
 
 AUTOSAVE_MS = 60_000
 SPEEDS = (
@@ -50,7 +52,7 @@ SPEEDS = (
 )
 
 
-class MainWindow(ProjectFiles, QMainWindow):
+class MainWindow(ProjectFiles, SessionRecovery, QMainWindow):
     """`MainWindow()` opens the spiral example; `MainWindow(path)` a project file."""
 
     def __init__(self, path: str | Path | None = None):
@@ -62,7 +64,9 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.ask_restore: Callable[[str], bool] = self._ask_restore
         self._opened_path: Path | None = None
         self._startup_error = ""
-        self.model = ProjectModel(default_project() if path is None else self._load_or_default(path))
+        # Parented: the model's connections hold lambdas over the window, and a parentless model
+        # kept every closed window alive through them.
+        self.model = ProjectModel(default_project() if path is None else self._load_or_default(path), self)
         if path is not None and self._opened_path is not None:
             self.model.mark_saved(self._opened_path)
         self.metrics = MetricsLog()
@@ -70,12 +74,8 @@ class MainWindow(ProjectFiles, QMainWindow):
         self.last_frame: Frame | None = None
         self.epoch = 0
         self.view_pacer = ViewPacer(self)
-        self.training = TrainingThread(self)
-        self.training.worker.rebuilt.connect(self._on_rebuilt)
-        self.training.worker.frameReady.connect(self._on_frame)
-        self.training.worker.buildFailed.connect(self._on_build_failed)
-        self.training.worker.failed.connect(self._on_failed)
-        self.training.worker.exported.connect(self._on_exported)
+        self._resume_epoch: int | None = None  # set while a new session resumes a dead one's run
+        self.training = self._start_training()  # gui/session_recovery.py
         self._build_ui()
         build_menus(self)
         self.model.changed.connect(self._on_project_changed)
@@ -213,6 +213,7 @@ class MainWindow(ProjectFiles, QMainWindow):
     def play(self) -> None:
         if not self.playButton.isEnabled():
             return
+        self._ensure_session(resume=True)
         self._set_running(True)
         self.training.playRequested.emit()
 
@@ -225,11 +226,15 @@ class MainWindow(ProjectFiles, QMainWindow):
 
     def step(self) -> None:
         if self.stepButton.isEnabled():
+            self._ensure_session(resume=True)
             self._set_running(False)
             self.training.stepRequested.emit()
 
     def reset(self) -> None:
         self._set_running(False)
+        if self.session_lost:
+            self._ensure_session(resume=False)  # the new session loads the project afresh
+            return
         self.training.loadRequested.emit(self.model.project)
 
     def _on_play_clicked(self, checked: bool) -> None:
@@ -259,10 +264,16 @@ class MainWindow(ProjectFiles, QMainWindow):
 
     # -- from the training thread ---------------------------------------------------------------
     def _on_rebuilt(self, info: RunInfo) -> None:
+        if not self._from_current_session():
+            return
         self.view_pacer.cancel()  # views of the previous run must not be drawn over the new one
         self.run_info = info
-        self.metrics = MetricsLog()
         self.curvesView.clear()
+        if self._resume_epoch is None:
+            self.metrics = MetricsLog()
+        else:  # a new session goes on from the dead one's last weights: so do the curves
+            self.metrics.truncate(self._resume_epoch)
+            self._resume_epoch = None
         self.curvesView.set_task(info.head.classification)
         self.gradientView.clear()
         self.outputPanel.set_run(info)
@@ -275,6 +286,8 @@ class MainWindow(ProjectFiles, QMainWindow):
         self._set_running(False)
 
     def _on_frame(self, frame: Frame) -> None:
+        if not self._from_current_session():
+            return
         try:
             self._show_frame(frame)
         finally:
@@ -352,6 +365,8 @@ class MainWindow(ProjectFiles, QMainWindow):
     def _on_build_failed(self, path: str, reason: str) -> None:
         """No run exists for the project as it stands: say why where it stays visible, and keep
         Play and Step off until an edit builds again (the previous run's views are stale)."""
+        if not self._from_current_session():
+            return
         text = f"{path}: {reason}" if path else reason
         self.view_pacer.cancel()
         self.run_info = None
@@ -408,9 +423,11 @@ class MainWindow(ProjectFiles, QMainWindow):
 
     def shutdown(self) -> None:
         """Stop training and join the thread (idempotent)."""
+        self._closing = True
         self._autosave.stop()
         self.view_pacer.cancel()
         self.training.stop()
+        release_plot_menus(self)
 
 
 def _titled(title: str, widget: QWidget) -> QWidget:

@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 from engine.probes import DenseProbe, ProbeDrawer
 from engine.session import Frame, RunInfo, describe
 from engine.session_process import run_child
+from gui.threads import new_thread
 
 __all__ = ["Frame", "RunInfo", "TrainingThread", "TrainingWorker", "start_session_early"]
 
@@ -97,7 +98,8 @@ class TrainingWorker(QObject):
     buildFailed = Signal(str, str)  # key path (may be ""), reason: no run could be built from the project
     failed = Signal(str, str)  # key path (may be ""), reason: trouble that leaves the run as it is
     exported = Signal(str, str)  # what was written, error ("" when it worked)
-    sessionEnded = Signal()
+    checkpoint = Signal(object)  # engine.session.Checkpoint: the weights to resume from
+    sessionEnded = Signal()  # the session's pipe closed: it ended, by shutdown or by dying
 
     def __init__(self, events, send) -> None:
         super().__init__()
@@ -129,6 +131,8 @@ class TrainingWorker(QObject):
                     self.failed.emit(*payload)
                 elif kind == "exported":
                     self.exported.emit(*payload)
+                elif kind == "checkpoint":
+                    self.checkpoint.emit(payload)
         except (EOFError, OSError):
             pass  # the session process has ended
         finally:
@@ -170,8 +174,7 @@ class TrainingThread(QObject):
         self._lock = threading.Lock()
         self.command_id = 0  # numbers play/pause/step, so stale frames can be told from fresh ones
         events_out = session.events
-        self.thread = QThread()
-        self.thread.setObjectName("layerlabTrainingRelay")
+        self.thread = new_thread("layerlabTrainingRelay")
         self.worker = TrainingWorker(events_out, self.send)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.relay)

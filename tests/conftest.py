@@ -1,6 +1,9 @@
-"""Shared test setup: Qt runs offscreen, torch stays on one thread, and no QThread outlives its test."""
+"""Shared test setup: Qt runs offscreen, torch stays on one thread, and no thread or child process
+of the window outlives its test."""
 
+import gc
 import os
+import sys
 import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -15,22 +18,25 @@ torch.set_num_threads(1)
 
 
 @pytest.fixture(autouse=True)
-def no_running_qthreads(request):
-    """Fail a test that leaves a QThread running: such threads abort pytest at teardown."""
-    yield
-    if "qtbot" not in request.fixturenames:
-        return
-    from PySide6.QtCore import QThread
-    from PySide6.QtWidgets import QApplication
+def no_leftover_threads_or_processes():
+    """Fail a test that leaves a thread or child process of the window running.
 
-    app = QApplication.instance()
-    if app is None:
-        return
-    running = [t for t in app.findChildren(QThread) if t.isRunning()]
-    for thread in running:
-        thread.quit()
-        thread.wait(2000)
-    assert not running, f"{len(running)} QThread(s) still running after the test"
+    Such leftovers fire into deleted objects later and crash an unrelated test (a segfault far
+    from its cause). The widgets pytest-qt closed are deleted here, under the test that made
+    them, not in some later test's event loop.
+    """
+    yield
+    if "gui.threads" not in sys.modules:
+        return  # no window code was imported: nothing of Qt's can be left
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from gui.threads import stop_leftovers
+
+    if QCoreApplication.instance() is not None:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+    stopped = stop_leftovers()
+    assert not stopped, f"still running after the test: {', '.join(stopped)}"
 
 
 def tiny_project(**training):

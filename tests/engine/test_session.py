@@ -96,21 +96,28 @@ def test_commands_are_looked_for_every_millisecond_not_every_batch():
     session, _ = started_session(consume=False)  # no frames: the slice runs its full length
     session.tick()  # the first frame goes out and stays in flight
     looks: list[float] = []
+    steps_at_look: list[int] = []
     command_at = time.perf_counter() + SLICE_SECONDS / 2
 
     def interrupted() -> bool:
         looks.append(time.perf_counter())
+        steps_at_look.append(session.trainer.step_count)
         return looks[-1] >= command_at  # a command arrives half-way through the slice
 
     steps, started = session.trainer.step_count, time.perf_counter()
     session.tick(interrupted=interrupted)
     stopped = time.perf_counter()
     batches = session.trainer.step_count - steps
+    gaps = np.diff(looks)
     # Looks are taken on the loop's clock, a hair before these timestamps: hence medians and bounds.
+    # Medians, not maxima: on a busy machine one gap can hold a 10 ms preemption.
     assert len(looks) <= (stopped - started) / COMMAND_CHECK_SECONDS + 2
-    assert np.median(np.diff(looks)) >= COMMAND_CHECK_SECONDS
+    assert np.median(gaps) >= COMMAND_CHECK_SECONDS
+    assert np.median(gaps) < 3 * COMMAND_CHECK_SECONDS  # about once a millisecond, not once a slice
     assert batches > len(looks)  # fewer looks than batches (xor: ~0.1 ms a batch)
-    assert stopped - command_at < COMMAND_CHECK_SECONDS + 0.01  # seen within a millisecond (+ noise)
+    assert (
+        looks[-1] >= command_at and session.trainer.step_count == steps_at_look[-1]
+    )  # seen: no more batches
 
 
 def serve_for(session: Session, seconds: float, on_turn=None) -> None:

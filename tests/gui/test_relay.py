@@ -4,12 +4,12 @@ import multiprocessing
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QThread
 
 from engine.cli import load_project_arg
 from engine.probes import DenseProbe, dense_probe, grid_inputs
 from engine.session import Frame, RunInfo
 from engine.train import Trainer
+from gui.threads import new_thread
 from gui.worker import TrainingWorker
 
 
@@ -18,7 +18,7 @@ def relay(qtbot):
     """A TrainingWorker in its own QThread, as the window runs it, fed through a real pipe."""
     events_out, events_in = multiprocessing.Pipe(duplex=False)
     worker = TrainingWorker(events_out, lambda command, arg: None)
-    thread = QThread()
+    thread = new_thread("testRelay")
     worker.moveToThread(thread)
     thread.started.connect(worker.relay)
     thread.start()

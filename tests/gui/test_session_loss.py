@@ -1,0 +1,99 @@
+"""The window outlives its training process: a killed session is noticed and replaced, and a
+failing or crashing exporter never takes training down."""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from gui.exports import export_to
+from tests.gui.helpers import make_window, train_until
+
+FAULTS = Path(__file__).parent / "faults"  # its sitecustomize.py injects faults into child processes
+
+
+def _kill_session(window) -> None:
+    os.kill(window.training.process.pid, signal.SIGKILL)
+
+
+def test_a_killed_session_is_noticed_within_a_second_and_play_resumes_from_its_last_state(qtbot):
+    window = make_window(qtbot)
+    window.trainingPanel.epochsSpin.setValue(1_000_000)
+    train_until(qtbot, window, 30)
+    window.pause()
+    qtbot.waitUntil(lambda: window._checkpoint is not None and not window.last_frame.running, timeout=10000)
+    paused_at = window._checkpoint.epoch
+    dead = window.training.process
+    _kill_session(window)
+    qtbot.waitUntil(lambda: bool(window.session_lost), timeout=1000)
+    assert "killed (SIGKILL)" in window.runMessage.text()
+    assert f"continue from epoch {paused_at:,}" in window.runMessage.text()
+    assert not window.running and window.playButton.isEnabled()
+
+    window.play()
+    assert window.training.process is not dead and window.training.process.is_alive()
+    qtbot.waitUntil(lambda: window.epoch > paused_at + 5, timeout=30000)
+    window.pause()
+    resumed = window.metrics.column("epoch")
+    assert resumed[0] == 1 and (resumed[1:] > resumed[:-1]).all()  # one curve, cut back, not restarted
+    assert not window.session_lost and window.runMessage.isHidden()
+    window.close()
+
+
+def test_step_and_reset_also_bring_a_dead_session_back(qtbot):
+    window = make_window(qtbot)
+    _kill_session(window)
+    qtbot.waitUntil(lambda: bool(window.session_lost), timeout=1000)
+    window.reset()  # afresh, in a new process
+    with qtbot.waitSignal(window.training.worker.frameReady, timeout=60000):
+        pass  # the new process has loaded torch and built the run
+    assert window.training.process.is_alive() and window.epoch == 0
+    window.step()
+    qtbot.waitUntil(lambda: window.epoch == 1, timeout=20000)
+    _kill_session(window)
+    qtbot.waitUntil(lambda: bool(window.session_lost), timeout=1000)
+    window.step()  # resumes from epoch 1, then steps
+    qtbot.waitUntil(lambda: window.epoch == 2, timeout=60000)
+    window.close()
+
+
+EXPORTS = [
+    ("onnx", "m.onnx"),
+    ("torchscript", "m.pt"),
+    ("torch_export", "m.pt2"),
+    ("safetensors", "weights"),
+    ("script", "standalone"),
+]
+
+
+@pytest.mark.parametrize(
+    "fault, exports", [("enospc", EXPORTS), ("abort", [("torchscript", "m.pt")])], ids=["enospc", "abort"]
+)
+def test_a_full_disk_or_a_crashing_exporter_leaves_training_alive(
+    qtbot, monkeypatch, tmp_path, fault, exports
+):
+    """Each model format from File > Export on a full disk (every fsync fails), and an exporter
+    that aborts its process as TorchScript's did: an error message, no file, training goes on."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(FAULTS), os.environ.get("PYTHONPATH", "")]))
+    monkeypatch.setenv("LAYERLAB_TEST_FAULT", fault)
+    window = make_window(qtbot)  # its session, and the session's exporters, start with the fault
+    results = []
+    window.training.worker.exported.connect(lambda written, error: results.append((written, error)))
+    for count, (fmt, target) in enumerate(exports, start=1):
+        export_to(window, fmt, tmp_path / target)
+        # (the lambda runs in the relay thread as the result arrives; the window shows it after)
+        qtbot.waitUntil(lambda count=count: len(results) == count, timeout=120000)
+        written, error = results[-1]
+        assert written == "" and error.startswith(f"{fmt} export failed"), error
+        assert ("No space left on device" in error) if fault == "enospc" else ("SIGABRT" in error), error
+        qtbot.waitUntil(
+            lambda error=error: window.statusBar().currentMessage() == f"Export failed: {error}", timeout=5000
+        )
+        assert window.training.process.is_alive() and not window.session_lost
+    assert not [p for p in tmp_path.rglob("*") if p.is_file()]  # no file, not even a temporary one
+    window.step()  # training goes on
+    qtbot.waitUntil(lambda: window.epoch == 1, timeout=20000)
+    window.close()
