@@ -46,7 +46,7 @@ class Backend(Protocol):
         """
 
     def evaluate(self, split: str) -> tuple[float, np.ndarray]:
-        """Mean data loss over the whole split ("train" | "test") in eval mode, and the outputs."""
+        """Mean data loss over a whole split ("train" | "validation" | "test") in eval mode, and outputs."""
 
     def penalty(self) -> float:
         """The current L1/L2 penalty term l1*sum|w| + l2/2*sum w^2 over weights."""

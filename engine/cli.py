@@ -117,6 +117,7 @@ def main(argv: list[str]) -> int:
 
 def load_project_arg(name: str, overrides: list[str]):
     """A project from a path or an example name, with --set overrides applied before validation."""
+    from engine.data.csv_data import resolve_document_data_path
     from engine.examples import example_path
     from engine.overrides import apply_override, parse_assignment
     from engine.spec import Project, read_project_json
@@ -130,7 +131,8 @@ def load_project_arg(name: str, overrides: list[str]):
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(str(path), "is not a UTF-8 text file (a JSON project was expected)") from None
-    doc = read_project_json(text, str(path))
+    # A relative data.path belongs to the project file's folder, not to wherever this runs.
+    doc = resolve_document_data_path(read_project_json(text, str(path)), path.resolve().parent)
     for assignment in overrides:
         if not isinstance(doc, dict):
             break
@@ -189,6 +191,8 @@ def _train(args: argparse.Namespace) -> int:
         "test_loss": _num(final.test_loss),
         "train_accuracy": final.train_accuracy,
         "test_accuracy": final.test_accuracy,
+        "val_loss": _num(final.val_loss),  # the split early stopping watches; null without one
+        "val_accuracy": final.val_accuracy,
         "seconds": round(seconds, 3),
         "stopped": "interrupted" if interrupt.requested else _stopped(trainer.status),
     }

@@ -97,6 +97,7 @@ class NumpyBackend:
         hyper: Hyper,
         preset: str = "standard",
         seed: int = 0,
+        validation: SplitData | None = None,
     ):
         self.names = [f"layers.{i}.linear" for i in range(len(layers))] + ["head.linear"]
         self.acts = [_act_params(layer["activation"]) for layer in layers] + [(output_activation, {})]
@@ -109,6 +110,8 @@ class NumpyBackend:
         self._splits = {"train": self._prepare(train)}
         if test is not None and len(test.x):
             self._splits["test"] = self._prepare(test)
+        if validation is not None and len(validation.x):
+            self._splits["validation"] = self._prepare(validation)
         self._noise = np.random.default_rng(seed + 7)
         self.set_optimizer(optimizer_name, 0.0)
         self._dead = [np.zeros(w.shape, dtype=bool) for w in self.W]  # playground L1: frozen at zero

@@ -19,6 +19,8 @@ COLUMNS = (
     "test_accuracy",
     "lr",
     "seconds",
+    "val_loss",  # last, so readers of the older columns by position still find them
+    "val_accuracy",
 )
 
 
@@ -56,8 +58,15 @@ class MetricsLog:
             _nan(snap.test_accuracy),
             snap.lr,
             snap.elapsed,
+            _nan(snap.val_loss),
+            _nan(snap.val_accuracy),
         ]
         self._count += 1
+
+    def truncate(self, epoch: int) -> None:
+        """Forget the rows after `epoch` (a run resumed from an earlier state goes on from there)."""
+        epochs = self._rows[: self._count, 0]
+        self._count = int(np.searchsorted(epochs, epoch, side="right"))
 
     def column(self, name: str) -> np.ndarray:
         return self._rows[: self._count, COLUMNS.index(name)].copy()

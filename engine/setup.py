@@ -57,9 +57,10 @@ def build_run(project: Project, dataset=None) -> Run:
     from engine.losses import LOSSES
     from engine.model import build_network
 
-    data = dataset if dataset is not None else make_dataset(vars(project.data), project.seed)
-    head, preprocessor, infos = check_network(project, data)
     training = project.training
+    early = training.early_stopping["enabled"]  # "auto" validation holds out a split only for it
+    data = dataset if dataset is not None else make_dataset(vars(project.data), project.seed, early)
+    head, preprocessor, infos = check_network(project, data)
     init = "playground" if training.preset == "playground" else project.network.init
     torch.manual_seed(project.seed)
     network = build_network(
@@ -75,6 +76,13 @@ def build_run(project: Project, dataset=None) -> Run:
     )
     train = _split(preprocessor, head, data.x_train, data.y_train)
     test = _split(preprocessor, head, data.x_test, data.y_test) if len(data.x_test) else None
+    validation = _split(preprocessor, head, data.x_val, data.y_val) if len(data.y_val) else None
+    if early and validation is None:  # a dataset handed in (or too small) may have none
+        raise SpecError(
+            "data.validation_fraction",
+            "early stopping watches the validation split, and this data set has none: "
+            'set data.validation_fraction above 0 or to "auto"',
+        )
     device = resolve_device(training.device)
     backend_name = _choose_backend(project, head, device)
     if backend_name == "numpy":
@@ -92,6 +100,7 @@ def build_run(project: Project, dataset=None) -> Run:
             hyper,
             preset=training.preset,
             seed=project.seed,
+            validation=validation,
         )
     else:
         from engine.torch_backend import TorchBackend
@@ -107,6 +116,7 @@ def build_run(project: Project, dataset=None) -> Run:
             hyper,
             device,
             project.seed,
+            validation=validation,
         )
     return Run(data, head, preprocessor, network, infos, backend, backend_name, device, hyper)
 

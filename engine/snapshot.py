@@ -39,6 +39,9 @@ class Snapshot:
     layers: tuple[LayerStat, ...] = ()
     status: str = "running"
     message: str = ""
+    # The split early stopping watches (held out of the training share); None when there is none.
+    val_loss: float | None = None
+    val_accuracy: float | None = None
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,9 @@ class DataSpec:
     samples: int | None = None  # None: the dataset's own default size
     noise: float = 0.0
     train_fraction: float = 0.5
+    # Held out of the training share to decide when to stop; "auto": none, or a fifth of the
+    # training share while early stopping is on. The test split never decides anything.
+    validation_fraction: float | str = "auto"
     features: list[str] = field(default_factory=lambda: ["x1", "x2"])
     path: str | None = None
     target: str | None = None
@@ -117,7 +120,7 @@ class Project:
             "",
             {"format", "version", "name", "description", "seed", "data", "network", "training", "expect"},
         )
-        return cls(
+        project = cls(
             name=check_type(doc.get("name", "untitled"), str, "name"),
             description=check_type(doc.get("description", ""), str, "description"),
             seed=check_number(doc.get("seed", 0), "seed", int, 0, 2**31 - 1),
@@ -126,6 +129,8 @@ class Project:
             training=_training_from(doc.get("training", {})),
             expect=_expect_from(doc.get("expect", {})),
         )
+        _check_validation(project.data, project.training)
+        return project
 
     @classmethod
     def from_json(cls, text: str, source: str = "project") -> Project:
@@ -151,7 +156,7 @@ def _expect_from(raw: Any) -> dict[str, float]:
 
 
 def _data_from(raw: Any) -> DataSpec:
-    from engine.data import DATASETS
+    from engine.data import DATASETS, check_validation
     from engine.features import FEATURES
 
     d = DataSpec()
@@ -175,19 +180,31 @@ def _data_from(raw: Any) -> DataSpec:
     if target is not None:
         check_type(target, str, "data.target")
     params = check_type(raw.get("params", {}), dict, "data.params")
+    train_fraction = check_number(
+        raw.get("train_fraction", d.train_fraction), "data.train_fraction", float, 0.05, 0.95
+    )
     return DataSpec(
         name=name,
         samples=samples,
         noise=check_number(raw.get("noise", d.noise), "data.noise", float, 0.0, 10.0),
-        train_fraction=check_number(
-            raw.get("train_fraction", d.train_fraction), "data.train_fraction", float, 0.05, 0.95
-        ),
+        train_fraction=train_fraction,
+        validation_fraction=check_validation(raw.get("validation_fraction", "auto"), train_fraction),
         features=list(features),
         path=path,
         target=target,
         standardize=check_choice(raw.get("standardize", d.standardize), STANDARDIZE, "data.standardize"),
         params=entry.check_params(params, "data.params"),
     )
+
+
+def _check_validation(data: DataSpec, training: TrainingSpec) -> None:
+    """Early stopping decides on a validation split; an explicit 0 leaves it nothing to watch."""
+    if training.early_stopping["enabled"] and data.validation_fraction == 0:
+        raise SpecError(
+            "data.validation_fraction",
+            'is 0, but early stopping watches the validation split: set it above 0 or to "auto", '
+            "or turn training.early_stopping off",
+        )
 
 
 def _network_from(raw: Any) -> NetworkSpec:

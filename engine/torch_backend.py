@@ -28,6 +28,7 @@ class TorchBackend:
         hyper: Hyper,
         device: str = "cpu",
         seed: int = 0,
+        validation: SplitData | None = None,
     ):
         from engine.model import weight_tensors
 
@@ -40,6 +41,8 @@ class TorchBackend:
         self._splits = {"train": self._to_device(train)}
         if test is not None and len(test.x):
             self._splits["test"] = self._to_device(test)
+        if validation is not None and len(validation.x):
+            self._splits["validation"] = self._to_device(validation)
         self._noise = torch.Generator(device=self.device).manual_seed(seed + 7)
         self.optimizer_name = optimizer_name
         self.optimizer = self._make_optimizer(optimizer_name, lr)

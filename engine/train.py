@@ -2,6 +2,7 @@
 
 It is written once for every backend (torch or the numpy fast path). Stopping is a flag checked
 once per step; a non-finite loss stops training at once and keeps the last finite weights.
+Early stopping watches the validation split; the test split is reported and never decides.
 """
 
 from __future__ import annotations
@@ -73,6 +74,11 @@ class Trainer:
             # The playground's algorithm fixes its optimizer: a change goes through the rebuild's
             # checks (and fails there), instead of training on live and failing at the next reset.
             or (training.preset == "playground" and training.optimizer["name"] != old.optimizer["name"])
+            # "auto" validation exists only while early stopping is on: toggling it re-splits the data.
+            or (
+                self.project.data.validation_fraction == "auto"
+                and training.early_stopping["enabled"] != old.early_stopping["enabled"]
+            )
         )
         if rebuild:
             return False
@@ -198,6 +204,9 @@ class Trainer:
         test_loss, test_out = (None, None)
         if len(self.dataset.x_test):
             test_loss, test_out = self.backend.evaluate("test")
+        val_loss, val_out = (None, None)
+        if len(self.dataset.y_val):
+            val_loss, val_out = self.backend.evaluate("validation")
         return Snapshot(
             epoch=self.epoch,
             step=self.step_count,
@@ -210,13 +219,17 @@ class Trainer:
             elapsed=self.elapsed,
             layers=self.backend.layer_stats(),
             status=self.status,
+            val_loss=None if val_loss is None else float(val_loss),
+            val_accuracy=None if val_out is None else accuracy(self.head, val_out, self.dataset.y_val),
         )
 
     def _early_stopping(self, snap: Snapshot) -> None:
         rule = self.training.early_stopping
         if not rule["enabled"]:
             return
-        monitored = snap.test_loss if snap.test_loss is not None else snap.train_loss
+        monitored = snap.val_loss  # never the test split: its figures must stay an honest estimate
+        if monitored is None or not math.isfinite(monitored):
+            return
         if self._best is None or monitored < self._best[0] - rule["min_delta"]:
             self._best = (monitored, self.epoch, self.backend.state_dict())
             self._bad_epochs = 0
@@ -228,9 +241,11 @@ class Trainer:
             if rule["restore_best"]:
                 self.backend.load_state_dict(best_state)
                 restored = f"; restored the weights of epoch {best_epoch}"
+                # The figures reported from now on describe the weights kept, not those discarded.
+                self.last_snapshot = self._evaluate(snap.lr)
             self.status = "early_stopping"
             self.message = (
-                f"early stopping at epoch {self.epoch}: the monitored loss has not improved by more than "
+                f"early stopping at epoch {self.epoch}: the validation loss has not improved by more than "
                 f"{rule['min_delta']:g} for {rule['patience']} epochs (best {best_loss:.4g} at epoch {best_epoch})"
                 f"{restored}"
             )

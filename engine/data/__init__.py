@@ -1,13 +1,15 @@
 """Datasets: every generator and loader behind one table (DATASETS) and one call (make_dataset).
 
 A set is generated in a fixed order from a seeded numpy Generator, shuffled once, and split:
-the first floor(N·train_fraction) points train, the rest test (the playground's rule).
+the first floor(N·train_fraction) points are the training share, the rest test (the playground's
+rule). A validation split, when asked for, is held out of the end of the training share, so the
+test split is the same points with or without it.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -18,7 +20,18 @@ from engine.errors import SpecError
 from engine.registry import Registry
 from engine.validate import check_number
 
-__all__ = ["DATASETS", "MAX_SAMPLES", "Dataset", "dataset_defaults", "make_dataset", "preview"]
+__all__ = [
+    "AUTO_VALIDATION",
+    "DATASETS",
+    "MAX_SAMPLES",
+    "Dataset",
+    "check_validation",
+    "dataset_defaults",
+    "make_dataset",
+    "preview",
+    "validation_share",
+]
+AUTO_VALIDATION = 0.2  # "auto" with early stopping on: a fifth of the training share validates
 
 _MODULES = (playground, synthetic, real, sequences, csv_data)
 DATASETS = Registry("dataset", [entry for module in _MODULES for entry in module.ENTRIES])
@@ -41,10 +54,17 @@ class Dataset:
     n_classes: int  # 0 for regression
     class_names: tuple[str, ...]
     domain: tuple[float, float] | None  # axis range for points2d / function1d grid probes
+    # Held out of the training share for decisions (early stopping); empty when not asked for.
+    x_val: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    y_val: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
 
-def make_dataset(data_spec: dict, seed: int) -> Dataset:
-    """Generate or load the set `data_spec` describes, deterministically from `seed`; SpecError if bad."""
+def make_dataset(data_spec: dict, seed: int, early_stopping: bool = False) -> Dataset:
+    """Generate or load the set `data_spec` describes, deterministically from `seed`; SpecError if bad.
+
+    `early_stopping` decides what a validation_fraction of "auto" means: a fifth of the training
+    share while early stopping is on (it needs a split to watch), none otherwise.
+    """
     name = data_spec.get("name", "spiral")
     entry = DATASETS.lookup(name, "data.name")
     info = _INFO[name]
@@ -54,8 +74,31 @@ def make_dataset(data_spec: dict, seed: int) -> Dataset:
     fraction = check_number(data_spec.get("train_fraction", 0.5), "data.train_fraction", float, 0.0, 1.0)
     rng = np.random.default_rng(seed)
     spec = {**data_spec, "samples": samples, "noise": noise, "params": params}
+    checked = check_validation(data_spec.get("validation_fraction", "auto"), fraction)
+    validation = validation_share(checked, fraction, early_stopping)
     generated = entry.factory(spec, rng)
-    return _split(name, info, generated, samples, fraction, rng)
+    return _split(name, info, generated, samples, (fraction, validation), rng)
+
+
+def check_validation(value: Any, train_fraction: float) -> float | str:
+    """data.validation_fraction: "auto", or a fraction of all points below the training share's."""
+    if isinstance(value, str) and value == "auto":
+        return value
+    value = check_number(value, "data.validation_fraction", float, 0.0, 0.9, ' or "auto"')
+    if value and value >= train_fraction:
+        raise SpecError(
+            "data.validation_fraction",
+            f"{value:g} must be below data.train_fraction ({train_fraction:g}): validation is held out "
+            "of the training share, which must keep points to train on",
+        )
+    return value
+
+
+def validation_share(value: float | str, train_fraction: float, early_stopping: bool) -> float:
+    """The fraction of all points that validates: "auto" is a fifth of the training share with early stopping."""
+    if value == "auto":
+        return AUTO_VALIDATION * train_fraction if early_stopping else 0.0
+    return float(value)
 
 
 def _samples(name: str, info: Info, samples: Any, params: dict) -> int | None:
@@ -80,12 +123,15 @@ def _noise(name: str, info: Info, noise: Any) -> float:
     return check_number(noise, "data.noise", float, 0.0, info.noise_max, hint)
 
 
-def _split(name: str, info: Info, gen: Generated, samples: int | None, fraction: float, rng) -> Dataset:
+def _split(
+    name: str, info: Info, gen: Generated, samples: int | None, fractions: tuple[float, float], rng
+) -> Dataset:
     order = rng.permutation(len(gen.x))
     if samples is not None:
         order = order[:samples]  # fixed sets (digits, iris, csv) may be asked for a subset
     n = len(order)
-    n_train = min(n, max(1, math.floor(n * fraction + 1e-9)))  # +1e-9: 0.29·100 must give 29
+    n_share = min(n, max(1, math.floor(n * fractions[0] + 1e-9)))  # +1e-9: 0.29·100 must give 29
+    n_train = n_share - _validation_count(n, n_share, fractions[1])
     x = np.ascontiguousarray(gen.x[order], dtype=np.float32)
     classification = gen.task == "classification"
     y = gen.y[order].astype(np.int64 if classification else np.float32)
@@ -95,14 +141,29 @@ def _split(name: str, info: Info, gen: Generated, samples: int | None, fraction:
         task=gen.task,
         x_train=x[:n_train],
         y_train=y[:n_train],
-        x_test=x[n_train:],
-        y_test=y[n_train:],
+        x_test=x[n_share:],
+        y_test=y[n_share:],
+        x_val=x[n_train:n_share],
+        y_val=y[n_train:n_share],
         raw_shape=tuple(x.shape[1:]),
         input_names=tuple(gen.input_names),
         n_classes=len(gen.class_names) if classification else 0,
         class_names=tuple(gen.class_names) if classification else (),
         domain=info.domain,
     )
+
+
+def _validation_count(n: int, n_share: int, fraction: float) -> int:
+    """Points held out of the training share: at least one when asked for, never all of it."""
+    if fraction <= 0:
+        return 0
+    if n_share < 2:
+        raise SpecError(
+            "data.validation_fraction",
+            f"the training share has {n_share} point; a validation split needs more data or a larger "
+            "data.train_fraction",
+        )
+    return min(n_share - 1, max(1, math.floor(n * fraction + 1e-9)))
 
 
 def dataset_defaults(name: str) -> dict[str, Any]:

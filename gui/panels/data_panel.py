@@ -38,6 +38,7 @@ from engine.features import FEATURES
 from gui import files
 from gui.panels.csv_source import inspect_csv, resolve
 from gui.panels.dataset_preview import draw_preview
+from gui.panels.validation_field import ValidationSpin
 from gui.project_model import ProjectModel
 from gui.widgets.param_form import ParamForm, camel, fill_combo, scrolling_column, set_quietly, tag
 
@@ -137,13 +138,15 @@ class DataPanel(QWidget):
             QSpinBox(),
             "trainRatioSpin",
             "Training share",
-            "share of the points used for training; the rest test",
+            "share of the points used for training (a validation split comes out of it); the rest test",
         )
         self.trainRatioSpin.setRange(5, 95)
         self.trainRatioSpin.setSingleStep(5)
         self.trainRatioSpin.setSuffix(" %")
         self.trainRatioSpin.setKeyboardTracking(False)
         self.trainRatioSpin.valueChanged.connect(self._on_train_ratio_changed)
+        self.validationSpin = ValidationSpin()
+        self.validationSpin.fractionChosen.connect(self._on_validation_changed)
         self.batchSizeSpin = tag(QSpinBox(), "batchSizeSpin", "Batch size", "examples per gradient step")
         self.batchSizeSpin.setRange(1, 100_000)
         self.batchSizeSpin.setKeyboardTracking(False)
@@ -161,6 +164,7 @@ class DataPanel(QWidget):
         form.addRow("Noise", self.noiseSpin)
         form.addRow("Samples", self.samplesSpin)
         form.addRow("Train split", self.trainRatioSpin)
+        form.addRow("Validation", self.validationSpin)
         form.addRow("Batch size", batch)
         return box
 
@@ -243,6 +247,8 @@ class DataPanel(QWidget):
             "how many points to generate" if not fixed else "this set's size is fixed"
         )
         set_quietly(self.trainRatioSpin, round(data.train_fraction * 100))
+        early = self._model.project.training.early_stopping["enabled"]
+        self.validationSpin.show_fraction(data.validation_fraction, data.train_fraction, early)
         if data.name == "csv":
             self._refresh_csv(data)
         else:
@@ -395,6 +401,10 @@ class DataPanel(QWidget):
 
     def _on_train_ratio_changed(self, value: int) -> None:
         self._edit_data(f"Train split {value}%", train_fraction=value / 100)
+
+    def _on_validation_changed(self, value: Any) -> None:
+        text = value if value == "auto" else f"{value:.0%}"
+        self._edit_data(f"Validation {text}", validation_fraction=value)
 
     def _on_batch_size_changed(self, value: int) -> None:
         self._model.edit(f"Batch size {value}", lambda doc: doc["training"].update(batch_size=int(value)))

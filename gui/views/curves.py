@@ -23,6 +23,7 @@ from gui.views.log_axis import LogAxis
 from gui.views.plot_range import SteppedViewBox
 
 PENALTY_COLOR = "#7f7f7f"
+VALIDATION_COLOR = "#59a14f"  # the split early stopping watches, apart from train (blue) and test (orange)
 
 
 def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -32,7 +33,7 @@ def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class CurvesView(QWidget):
-    """Train/test loss (plus the regularisation penalty) and train/test accuracy against epoch."""
+    """Train/validation/test loss (plus the regularisation penalty) and accuracy against epoch."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -51,10 +52,14 @@ class CurvesView(QWidget):
         loss = self.loss_plot.getPlotItem()
         self._train_loss = live_curve(loss, BLUE, "train")
         self._test_loss = live_curve(loss, ORANGE, "test")
+        self._val_loss = live_curve(loss, VALIDATION_COLOR, "validation")
+        self._validation_shown = True
         self._penalty = live_curve(loss, PENALTY_COLOR, "L1/L2 penalty", dashed=True)
         self._penalty_shown = True
         self._train_accuracy = live_curve(accuracy, BLUE, "train")
         self._test_accuracy = live_curve(accuracy, ORANGE, "test")
+        self._val_accuracy = live_curve(accuracy, VALIDATION_COLOR, "validation")
+        self._show_validation(False)
         self._show_penalty(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -83,9 +88,12 @@ class CurvesView(QWidget):
             self._penalty,
             self._train_accuracy,
             self._test_accuracy,
+            self._val_loss,
+            self._val_accuracy,
         ):
             curve.setData([], [])
         self._show_penalty(False)
+        self._show_validation(False)
         self.loss_plot.getPlotItem().getViewBox().restart()  # the last run's epochs must not carry over
 
     def set_metrics(self, metrics) -> None:
@@ -101,6 +109,9 @@ class CurvesView(QWidget):
         epoch = metrics.column("epoch")
         self._train_loss.setData(*_finite(epoch, metrics.column("train_loss")))
         self._test_loss.setData(*_finite(epoch, metrics.column("test_loss")))
+        val_loss = metrics.column("val_loss")
+        self._val_loss.setData(*_finite(epoch, val_loss))
+        self._show_validation(bool(np.isfinite(val_loss).any()))
         penalty = metrics.column("penalty")
         has_penalty = bool(np.nanmax(penalty, initial=0.0) > 0.0)
         self._penalty.setData(*_finite(epoch, penalty) if has_penalty else ([], []))
@@ -110,6 +121,7 @@ class CurvesView(QWidget):
         epoch = metrics.column("epoch")
         self._train_accuracy.setData(*_finite(epoch, metrics.column("train_accuracy")))
         self._test_accuracy.setData(*_finite(epoch, metrics.column("test_accuracy")))
+        self._val_accuracy.setData(*_finite(epoch, metrics.column("val_accuracy")))
 
     def refit(self) -> None:
         """Fit the axes tightly to the data at the next repaint (training has stopped)."""
@@ -136,4 +148,21 @@ class CurvesView(QWidget):
             plot.legend.addItem(self._penalty, "L1/L2 penalty")
         else:
             plot.legend.removeItem(self._penalty)
-        size_legend_strip(plot, 3 if show else 2)
+        self._size_legend()
+
+    def _show_validation(self, show: bool) -> None:
+        """Listed only while a validation split is drawn (early stopping's, data.validation_fraction)."""
+        if show == self._validation_shown:
+            return
+        self._validation_shown = show
+        self._val_loss.setVisible(show)
+        self._val_accuracy.setVisible(show)
+        plot = self.loss_plot.getPlotItem()
+        if show:
+            plot.legend.addItem(self._val_loss, "validation")
+        else:
+            plot.legend.removeItem(self._val_loss)
+        self._size_legend()
+
+    def _size_legend(self) -> None:
+        size_legend_strip(self.loss_plot.getPlotItem(), 2 + self._penalty_shown + self._validation_shown)

@@ -56,10 +56,13 @@ def test_train_prints_one_json_line_and_writes_the_run(project_file, tmp_path):
         "test_loss",
         "train_accuracy",
         "test_accuracy",
+        "val_loss",
+        "val_accuracy",
         "seconds",
         "stopped",
     }
     assert summary["epochs"] == 4 and summary["steps"] == 40 and summary["stopped"] == "completed"
+    assert summary["val_loss"] is None and summary["val_accuracy"] is None  # no validation split asked for
     written = json.loads((out / "project.json").read_text())
     assert written["training"]["optimizer"]["name"] == "adam" and written["training"]["epochs"] == 4
     csv_lines = (out / "metrics.csv").read_text().splitlines()

@@ -112,21 +112,24 @@ def test_early_stopping_restores_the_best_weights():
         epochs=400,
         early_stopping={"enabled": True, "patience": 5, "min_delta": 0.0, "restore_best": True},
     )
-    doc["data"] = {"name": "gauss", "samples": 100, "noise": 0.5}
+    doc["data"] = {"name": "gauss", "samples": 100, "noise": 0.5, "validation_fraction": 0.2}
     doc["network"]["layers"] = [{"type": "dense", "units": 32, "activation": "relu"}] * 2
     trainer = make(doc)
     best = {}
 
     def remember(snap):
-        if not best or snap.test_loss < best["loss"]:
-            best.update(loss=snap.test_loss, epoch=snap.epoch, state=trainer.state_dict())
+        if not best or snap.val_loss < best["loss"]:
+            best.update(loss=snap.val_loss, epoch=snap.epoch, state=trainer.state_dict())
 
     final = trainer.run(on_snapshot=remember)
     assert final.status == "early_stopping" and trainer.epoch < 400
-    assert f"epoch {best['epoch']}" in final.message
+    assert f"best {best['loss']:.4g} at epoch {best['epoch']}" in final.message
     for key, value in best["state"].items():
         np.testing.assert_array_equal(trainer.state_dict()[key], value)
-    assert trainer.backend.evaluate("test")[0] == pytest.approx(best["loss"])
+    assert trainer.backend.evaluate("validation")[0] == pytest.approx(best["loss"])
+    # What is reported at the end describes the weights kept, not the discarded last epoch's.
+    assert final.val_loss == pytest.approx(best["loss"])
+    assert final.test_loss == pytest.approx(trainer.backend.evaluate("test")[0])
 
 
 def test_live_learning_rate_change_keeps_epoch_and_weights():
