@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog
 
 from engine.store import atomic_write
+from gui import files
 
 EXPORT_CHOICES = (
     ("onnx", "Model as ONNX…"),
@@ -30,16 +31,25 @@ FOLDER_FORMATS = ("safetensors", "script")
 
 
 def export_dialog(window, key: str) -> None:
-    """Ask where, then export; the chosen path goes to `export_to`."""
+    """Ask where (starting in the project's folder, or the last one used), then export."""
+    start = Path(files.dialog_folder(window.model.path))
     if key in FOLDER_FORMATS:
-        path = QFileDialog.getExistingDirectory(window, "Export into folder")
+        path = QFileDialog.getExistingDirectory(window, "Export into folder", str(start))
     elif key in MODEL_FORMATS:
-        path, _ = QFileDialog.getSaveFileName(window, "Export model", "", MODEL_FORMATS[key])
+        suffix = MODEL_FORMATS[key].split("*")[1].rstrip(")")
+        path, _ = QFileDialog.getSaveFileName(
+            window, "Export model", str(start / f"model{suffix}"), MODEL_FORMATS[key]
+        )
     elif key == "metrics":
-        path, _ = QFileDialog.getSaveFileName(window, "Export metrics", "metrics.csv", "CSV (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            window, "Export metrics", str(start / "metrics.csv"), "CSV (*.csv)"
+        )
     else:
-        path = QFileDialog.getExistingDirectory(window, "Save plots into folder")
+        path = QFileDialog.getExistingDirectory(window, "Save plots into folder", str(start))
     if path:
+        files.remember_folder(
+            Path(path) if key in FOLDER_FORMATS or key.startswith("plots") else Path(path).parent
+        )
         export_to(window, key, Path(path))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -129,17 +130,25 @@ def test_export_onnx_and_plots_from_the_window(qtbot, window, tmp_path):
 
 
 def test_soak_none_refcount_holds_steady_while_training(qtbot, window):
-    """PySide6 6.12.0 leaked references to None while repainting and aborted within seconds."""
+    """PySide6 6.12.0 leaked references to None while repainting and aborted within seconds.
+
+    That leak lost ~200 references a second, steadily: ~800 over these 4 s. A one-off drop is
+    not it: objects that held None being freed (a closed window deleted late, cyclic garbage)
+    once dropped the count by ~180 and failed this test. So garbage is collected before each
+    count, and the fall allowed is half the leak's.
+    """
     window.trainingPanel.epochsSpin.setValue(1_000_000)
     window.play()
     qtbot.wait(500)
+    gc.collect()
     before = sys.getrefcount(None)
     frames_before = window.last_frame.latest.epoch
     qtbot.wait(4000)
+    gc.collect()
     after = sys.getrefcount(None)
     window.pause()
     assert window.last_frame.latest.epoch > frames_before  # it really trained and repainted
-    assert after > before - 100, f"refcount(None) fell from {before} to {after}"
+    assert after > before - 400, f"refcount(None) fell from {before} to {after}"
 
 
 def test_recent_files_are_bounded_and_survive_bad_state(tmp_path):
