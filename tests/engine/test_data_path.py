@@ -80,10 +80,6 @@ def test_resolve_document_data_path_leaves_invalid_documents_to_the_validator():
     assert resolve_document_data_path({"data": {"path": "d.csv"}}, "/p") == {"data": {"path": "/p/d.csv"}}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/cli.py load_project_arg must call resolve_document_data_path (wired by the lead)",
-)
 def test_the_command_line_trains_a_moved_project_from_another_directory(tmp_path, monkeypatch, capsys):
     from engine.cli import main
 
