@@ -1,4 +1,5 @@
-"""Every bundled example reaches the quality it states (its "expect") within its default epochs."""
+"""Every bundled example reaches the quality it states (its "expect") within its default epochs,
+from its own seed and from two others: a promise that held for one seed only was luck."""
 
 import pytest
 
@@ -7,6 +8,7 @@ from engine.store import load_project
 from engine.train import Trainer
 
 REQUIRED = {"xor", "circle", "gauss", "spiral", "spiral3", "plane", "sine", "digits_cnn", "sequence_lstm"}
+OTHER_SEEDS = (0, 1, 2)  # added to the example's own seed (every example ships with seed 0)
 
 
 def test_the_required_examples_are_shipped():
@@ -14,15 +16,27 @@ def test_the_required_examples_are_shipped():
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("offset", OTHER_SEEDS)
 @pytest.mark.parametrize("name", example_names())
-def test_example_reaches_its_stated_quality(name):
+def test_example_reaches_its_stated_quality(name, offset):
     project = load_project(example_path(name))
     assert project.expect, f"{name} states no expected quality"
+    project.seed += offset  # the seed draws the data and the initial weights
     final = Trainer(project).run()
     assert final.status == "completed", final.message
     for metric, bound in project.expect.items():
         value = getattr(final, metric)
         if "accuracy" in metric:
-            assert value >= bound, f"{name}: {metric} {value:.4f} < {bound}"
+            assert value >= bound, f"{name}, seed {project.seed}: {metric} {value:.4f} < {bound}"
         else:
-            assert value <= bound, f"{name}: {metric} {value:.4g} > {bound}"
+            assert value <= bound, f"{name}, seed {project.seed}: {metric} {value:.4g} > {bound}"
+
+
+@pytest.mark.slow
+def test_xor_depends_on_its_start_as_it_says():
+    """Four tanh units are just enough: a rare start settles in a poorer minimum, and the example
+    says so (seed 70 is one of the two among seeds 0-89, README's table names them)."""
+    project = load_project(example_path("xor"))
+    assert "the start matters" in project.description
+    project.seed = 70
+    assert Trainer(project).run().test_accuracy < 0.9
