@@ -50,12 +50,12 @@ def layer_display_name(name: str) -> str:
     return short
 
 
-_TENSOR_WORDS = {"ih": "input weights", "hh": "recurrent weights"}
+_TENSOR_WORDS = {"ih": "input", "hh": "recurrent"}
 
 
 def layer_display_names(names: Sequence[str]) -> list[str]:
     """Display names for a list of parameters, told apart where a layer has several weight tensors
-    (an LSTM's 'weight_ih_l0' and 'weight_hh_l0' -> 'hidden 1 input weights', '… recurrent weights')."""
+    (an LSTM's 'weight_ih_l0' and 'weight_hh_l0' -> 'hidden 1 input', 'hidden 1 recurrent')."""
     base = [layer_display_name(n) for n in names]
     shown = list(base)
     for i, name in enumerate(names):

@@ -25,7 +25,7 @@ def playground_refusal(project: Project, n_classes: int | None = None) -> SpecEr
 
     training = project.training
     if training.optimizer["name"] != "sgd":
-        return SpecError("training.optimizer.name", "the playground preset trains only plain sgd")
+        return SpecError("training.optimizer.name", "the playground preset trains only plain SGD")
     if training.loss not in PLAYGROUND_LOSSES:
         return SpecError(
             "training.loss", f"the playground preset trains with half_mse (½·MSE), not {training.loss}"

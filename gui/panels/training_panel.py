@@ -253,8 +253,11 @@ class TrainingPanel(QWidget):
         set_quietly(self.seedSpin, project.seed)
         set_quietly(self.presetCombo, t.preset)
         set_quietly(self.deviceCombo, t.device)
-        if self._note_preset is not None and t.preset != self._note_preset:
-            self._note_preset = None  # undone, or the preset chosen again: the note no longer applies
+        # Undone, the preset chosen again, or another project opened: the note no longer applies.
+        if self._note_preset is not None and (
+            t.preset != self._note_preset or not self._model.undo_stack.count()
+        ):
+            self._note_preset = None
             self.presetNote.hide()
 
     # --- editing ------------------------------------------------------------------------------

@@ -114,9 +114,14 @@ def add_legend_strip(plot: pg.PlotItem) -> pg.LegendItem:
     return legend
 
 
-def size_legend_strip(plot: pg.PlotItem, entries: int) -> None:
-    """Lay the strip out for `entries` names: up to LEGEND_COLUMNS a row, as many rows as needed."""
-    columns = max(1, min(entries, LEGEND_COLUMNS))
+LEGEND_ROW_CHARS = 60  # characters of names (plus room for each sample line) that fit in one row
+
+
+def size_legend_strip(plot: pg.PlotItem, entries: int, longest: int = 0) -> None:
+    """Lay the strip out for `entries` names: up to LEGEND_COLUMNS a row (fewer for names of up
+    to `longest` characters, which ran off the right edge), as many rows as needed."""
+    fit = LEGEND_ROW_CHARS // (longest + 6) if longest else LEGEND_COLUMNS
+    columns = max(1, min(entries, LEGEND_COLUMNS, fit))
     plot.legend.setColumnCount(columns)
     plot.layout.setRowFixedHeight(0, -(-entries // columns) * LEGEND_ROW_HEIGHT)
 

@@ -150,8 +150,9 @@ class GradientFlowView(QWidget):
         self._names = names
         self._history = _History(len(names))
         self._grad_curves, self._ratio_curves = [], []
-        size_legend_strip(plot, len(names))
-        for i, name in enumerate(layer_display_names(names)):
+        shown = layer_display_names(names)
+        size_legend_strip(plot, len(names), max((len(n) for n in shown), default=0))
+        for i, name in enumerate(shown):
             color = CLASS_COLORS[i % len(CLASS_COLORS)]
             self._grad_curves.append(live_curve(plot, color, name))
             self._ratio_curves.append(live_curve(plot, color, None, dashed=True))

@@ -44,7 +44,7 @@ def test_an_lstm_s_two_weight_tensors_get_two_names(qtbot):
         _snapshot(1, ["layers.0.cell.weight_ih_l0", "layers.0.cell.weight_hh_l0", "head.linear.weight"])
     )
     names = _legend(view)
-    assert names == ["hidden 1 input weights", "hidden 1 recurrent weights", "output"]
+    assert names == ["hidden 1 input", "hidden 1 recurrent", "output"]
 
 
 @pytest.mark.parametrize("make", [CurvesView, GradientFlowView])
