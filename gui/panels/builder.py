@@ -140,6 +140,7 @@ class BuilderPanel(QWidget):
         self.initCombo.currentIndexChanged.connect(self._on_init_changed)
         self.initForm = ParamForm("init")
         self.initForm.valueChanged.connect(self._on_init_param_changed)
+        self.initForm.refused.connect(lambda text: self.message.emit(f"network.{text}"))
         self.outputActivationCombo = tag(QComboBox(), "outputActivationCombo", "Output activation")
         auto = ("auto", "auto", "chosen from the task and loss")
         fill_combo(self.outputActivationCombo, ACTIVATIONS, ACTIVATIONS.names("output"), [auto])

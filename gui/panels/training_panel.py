@@ -135,8 +135,15 @@ class TrainingPanel(QWidget):
         self.patienceSpin.setRange(1, 100_000)
         self.patienceSpin.setKeyboardTracking(False)
         self.patienceSpin.valueChanged.connect(lambda v: self._edit_early("Patience", patience=int(v)))
-        self.minDeltaSpin = tag(SciSpinBox(0.0, 1e6, log=True), "minDeltaSpin", "Minimum improvement")
+        self.minDeltaSpin = tag(
+            SciSpinBox(0.0, 1e6, log=True),
+            "minDeltaSpin",
+            "Minimum improvement",
+            "training.early_stopping.min_delta: range 0..1e+06. The smallest fall of the validation "
+            "loss that counts as an improvement",
+        )
         self.minDeltaSpin.valueChanged.connect(lambda v: self._edit_early("Min delta", min_delta=float(v)))
+        self._say_refused(self.minDeltaSpin, "training.early_stopping.min_delta")
         self.restoreBestCheck = tag(
             QCheckBox("Restore best weights"), "restoreBestCheck", "Restore best weights"
         )
@@ -150,8 +157,14 @@ class TrainingPanel(QWidget):
         self.clipModeCombo.currentIndexChanged.connect(
             lambda: self._edit_clip("Clipping", mode=self.clipModeCombo.currentData())
         )
-        self.clipMaxSpin = tag(SciSpinBox(1e-6, 1e6, log=True), "clipMaxSpin", "Clipping threshold")
+        self.clipMaxSpin = tag(
+            SciSpinBox(1e-6, 1e6, log=True),
+            "clipMaxSpin",
+            "Clipping threshold",
+            "training.grad_clip.max: range 1e-06..1e+06. The largest gradient norm (or entry) let through",
+        )
         self.clipMaxSpin.valueChanged.connect(lambda v: self._edit_clip("Clip max", max=float(v)))
+        self._say_refused(self.clipMaxSpin, "training.grad_clip.max")
         form.addRow("L1", self.l1Spin)
         form.addRow("L2", self.l2Spin)
         form.addRow("Input noise", self.inputNoiseSpin)

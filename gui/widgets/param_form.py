@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QScrollArea,
     QSpinBox,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -177,6 +178,12 @@ class SciSpinBox(QDoubleSpinBox):
         except ValueError:
             return self.textFromValue(self.value())
         if not self.minimum() <= typed <= self.maximum():
+            # Said where the typing happened too, for boxes whose panel shows no message.
+            QToolTip.showText(
+                self.mapToGlobal(self.rect().bottomLeft()),
+                f"{typed:g} is outside the {self.range_text()}; kept {self.value():g}",
+                self,
+            )
             self.outOfRange.emit(typed)
         return self.textFromValue(self.value())
 

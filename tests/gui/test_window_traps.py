@@ -121,3 +121,36 @@ def test_an_out_of_range_learning_rate_is_refused_with_its_range(qtbot, window):
     assert spin.value() == before
     message = window.statusBar().currentMessage()
     assert "training.optimizer.lr" in message and "range 1e-07..100" in message
+
+
+def test_every_range_box_refuses_and_says_so(qtbot, window):
+    spin = window.trainingPanel.clipMaxSpin
+    assert "training.grad_clip.max: range 1e-06..1e+06" in spin.toolTip()
+    window.model.edit("clip", lambda doc: doc["training"]["grad_clip"].update(mode="norm", max=1.0))
+    spin.lineEdit().selectAll()
+    qtbot.keyClicks(spin, "0")
+    qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert window.model.project.training.grad_clip["max"] == 1.0
+    assert (
+        "training.grad_clip.max: 0 is outside the range 1e-06..1e+06" in window.statusBar().currentMessage()
+    )
+
+
+def test_a_parameter_form_refuses_out_of_range_values_by_name(qtbot):
+    from engine.registry import Param
+    from gui.widgets.param_form import ParamForm
+
+    form = ParamForm("optimizer")
+    qtbot.addWidget(form)
+    form.set_params((Param("momentum", 0.9, float, 0.0, 1.0, help="how much of the last step is kept"),))
+    editor = form.editors["momentum"]
+    assert "range 0..1" in editor.toolTip()
+    refused, changed = [], []
+    form.refused.connect(refused.append)
+    form.valueChanged.connect(lambda *a: changed.append(a))
+    form.show()
+    editor.lineEdit().selectAll()
+    qtbot.keyClicks(editor, "5")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert not changed and editor.value() == 0.9
+    assert refused == ["optimizer.momentum: 5 is outside the range 0..1; kept 0.9"]
