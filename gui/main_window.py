@@ -36,10 +36,10 @@ from gui.preset_switch import build_fix, keep_trainable
 from gui.project_files import ProjectFiles, default_project
 from gui.project_model import ProjectModel
 from gui.run_status import chance_warning, stop_line
+from gui.session_recovery import SessionRecovery
 from gui.view_pacer import ViewPacer
 from gui.views import CurvesView, GradientFlowView, NetworkView, OutputPanel
 from gui.widgets.param_form import tag
-from gui.session_recovery import SessionRecovery
 from gui.worker import Frame, RunInfo
 
 AUTOSAVE_MS = 60_000
