@@ -242,6 +242,9 @@ def main():
             "test_accuracy": test_accuracy,
         }}), flush=True)
     if world > 1:
+        # Every rank waits for rank 0's evaluation and save: a rank that tore its process group
+        # down while rank 0 still worked aborted in gloo ("terminate called", signal 6) under load.
+        dist.barrier()
         dist.destroy_process_group()
 
 
