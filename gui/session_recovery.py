@@ -77,8 +77,10 @@ class SessionRecovery:
         self._session_lost = ""
         self._checkpoint = None
         self._resume_epoch = checkpoint.epoch if checkpoint is not None else None
-        self.runMessage.hide()
+        self.outputPanel.hide_run_message()
+        self._fix = None
         self.training.speedChanged.emit(float(self.speedCombo.currentData()))
+        self._send_epoch_budget()  # before the Play that follows: the new session stops as the old did
         self.training.loadRequested.emit(self.model.project)
         if checkpoint is not None:
             self.training.send("restore", (checkpoint.epoch, checkpoint.state))
