@@ -443,6 +443,8 @@ def _titled(title: str, widget: QWidget) -> QWidget:
 
 def _summary(snap) -> str:
     parts = [f"Train loss {snap.train_loss:.4f}"]
+    if snap.val_loss is not None:
+        parts.append(f"Validation loss {snap.val_loss:.4f}")
     if snap.test_loss is not None:
         parts.append(f"Test loss {snap.test_loss:.4f}")
     if snap.test_accuracy is not None:

@@ -21,6 +21,7 @@ from gui.views.colors import (
     FOREGROUND,
     ORANGE,
     TEST_OUTLINE,
+    VALIDATION_COLOR,
     class_color,
     class_image,
     diverging_colors,
@@ -78,14 +79,16 @@ class BoundaryView(pg.PlotWidget):
         self._halo = pg.ScatterPlotItem(size=HALO_SIZE, pen=None, brush=pg.mkBrush(*HALO_COLOR))
         self._train = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen("w", width=1.2))
         self._test = pg.ScatterPlotItem(size=POINT_SIZE, pen=pg.mkPen(TEST_OUTLINE, width=1.5))
+        # Validation points (early stopping's split): squares ringed in the validation curve's colour.
+        self._val = pg.ScatterPlotItem(size=POINT_SIZE, symbol="s", pen=pg.mkPen(VALIDATION_COLOR, width=1.5))
         self._fit = pg.PlotDataItem(pen=pg.mkPen(FOREGROUND, width=2))
         self._message = pg.TextItem(anchor=(0.5, 0.5), color=FOREGROUND)
-        for item in (self.image, self._fit, self._halo, self._train, self._test, self._message):
+        for item in (self.image, self._fit, self._halo, self._train, self._val, self._test, self._message):
             plot.addItem(item)
         self._message.hide()
         # The points do not move while the map under them changes every frame: each is kept as
         # one rendered layer instead of 500 markers redrawn 30 times a second (~2 ms a frame).
-        for points in (self._halo, self._train, self._test):
+        for points in (self._halo, self._train, self._val, self._test):
             points.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self._dataset = None
         self._probe = None
@@ -142,7 +145,7 @@ class BoundaryView(pg.PlotWidget):
 
     # -- data points --------------------------------------------------------------------------
     def _show_unviewable(self, kind: str) -> None:
-        for item in (self._halo, self._train, self._test):
+        for item in (self._halo, self._train, self._val, self._test):
             item.setData([], [])
         self._message.setText(f"no 2-D view for {kind} data")
         self._message.setPos(0.0, 0.0)
@@ -154,7 +157,11 @@ class BoundaryView(pg.PlotWidget):
         if data.task == "regression":
             values = np.concatenate([data.y_train, data.y_test])
             self._value_levels = (float(values.min()), float(values.max())) if len(values) else (-1, 1)
-        for item, x, y in ((self._train, data.x_train, data.y_train), (self._test, data.x_test, data.y_test)):
+        splits = ((self._train, data.x_train, data.y_train), (self._val, data.x_val, data.y_val))
+        for item, x, y in (*splits, (self._test, data.x_test, data.y_test)):
+            if len(x) == 0:
+                item.setData([], [])
+                continue
             item.setData(x[:, 0], x[:, 1], brush=self._point_brushes(data, y))
         self._halo.setData(data.x_train[:, 0], data.x_train[:, 1])
         lo, hi = data.domain
@@ -165,6 +172,10 @@ class BoundaryView(pg.PlotWidget):
         style_plot(self.getPlotItem(), "x", "y")
         self._train.setData(data.x_train[:, 0], data.y_train, brush=pg.mkBrush(BLUE))
         self._halo.setData(data.x_train[:, 0], data.y_train)
+        if len(data.x_val):
+            self._val.setData(data.x_val[:, 0], data.y_val, brush=pg.mkBrush(BLUE))
+        else:
+            self._val.setData([], [])
         self._test.setData(data.x_test[:, 0], data.y_test, brush=pg.mkBrush(ORANGE))
         values = np.concatenate([data.y_train, data.y_test])
         low, high = (float(values.min()), float(values.max())) if len(values) else (-1.0, 1.0)

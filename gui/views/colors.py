@@ -32,6 +32,8 @@ CLASS_COLORS = (
     "#bab0ac",
 )
 
+VALIDATION_COLOR = "#59a14f"  # the split early stopping watches, apart from train (blue) and test (orange)
+
 
 def rgb(color: str) -> np.ndarray:
     """'#rrggbb' as a float (3,) array in 0..255."""

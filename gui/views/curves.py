@@ -14,6 +14,7 @@ from gui.views.colors import (
     BACKGROUND,
     BLUE,
     ORANGE,
+    VALIDATION_COLOR,
     add_legend_strip,
     live_curve,
     size_legend_strip,
@@ -23,7 +24,6 @@ from gui.views.log_axis import LogAxis
 from gui.views.plot_range import SteppedViewBox
 
 PENALTY_COLOR = "#7f7f7f"
-VALIDATION_COLOR = "#59a14f"  # the split early stopping watches, apart from train (blue) and test (orange)
 
 
 def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

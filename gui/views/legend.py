@@ -31,10 +31,14 @@ def legend_html(dataset, head, levels: tuple[float, float] | None = None) -> str
     """The key for `dataset` read through `head` (engine objects); "" when there is nothing to key."""
     if dataset is None or dataset.kind not in ("points2d", "function1d"):
         return ""
+    validation = len(getattr(dataset, "x_val", ())) > 0  # early stopping's split is drawn too
     points = (
-        "points: train (white ring), test (dark ring)"
+        "points: train (white ring), "
+        + ("validation (green square), " if validation else "")
+        + "test (dark ring)"
         if dataset.kind == "points2d"
         else f"{_swatch(BLUE)} train &nbsp; {_swatch(ORANGE)} test &nbsp; — the network's curve"
+        + (" &nbsp; (validation: green squares)" if validation else "")
     )
     if dataset.kind == "function1d":
         return points

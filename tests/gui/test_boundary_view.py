@@ -8,6 +8,7 @@ from engine.spec import Project
 from engine.train import Trainer
 from gui.views.boundary import BoundaryView
 from gui.views.colors import BLUE, CLASS_COLORS, NEUTRAL, ORANGE
+from gui.views.legend import legend_html
 
 
 def run_parts(data: str):
@@ -68,3 +69,22 @@ def test_multiclass_map_fades_from_class_colour_to_white_with_doubt(view):
     assert near(pixel(view, 1, 1), ORANGE)
     view.show_map(None)
     assert near(pixel(view, 0, 2), CLASS_COLORS[2])
+
+
+def test_validation_points_are_drawn_apart_from_train_and_test(view):
+    doc = {
+        "seed": 1,
+        "data": {"name": "circle", "samples": 100},
+        "training": {"early_stopping": {"enabled": True}},
+    }
+    dataset = Trainer(Project.from_dict(doc)).dataset
+    assert len(dataset.x_val) > 0  # early stopping's split, carved out of the training share
+    view.set_dataset(dataset)
+    shown = {name: len(getattr(view, name).data) for name in ("_train", "_val", "_test")}
+    assert shown == {"_train": len(dataset.x_train), "_val": len(dataset.x_val), "_test": len(dataset.x_test)}
+    x, y = view._val.getData()
+    np.testing.assert_allclose(np.c_[x, y], dataset.x_val)
+    assert "validation (green square)" in legend_html(dataset, None)  # the key says what they are
+    view.set_dataset(run_parts("circle")[0])  # no validation split: no squares left over
+    assert len(view._val.data) == 0
+    assert "validation" not in legend_html(run_parts("circle")[0], None)
