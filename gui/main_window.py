@@ -35,7 +35,7 @@ from gui.plot_menus import release_plot_menus
 from gui.preset_switch import build_fix, keep_trainable
 from gui.project_files import ProjectFiles, default_project
 from gui.project_model import ProjectModel
-from gui.run_status import chance_warning, stop_line
+from gui.run_status import RunMessages
 from gui.session_recovery import SessionRecovery
 from gui.view_pacer import ViewPacer
 from gui.views import CurvesView, GradientFlowView, NetworkView, OutputPanel
@@ -52,7 +52,7 @@ SPEEDS = (
 )
 
 
-class MainWindow(ProjectFiles, SessionRecovery, QMainWindow):
+class MainWindow(ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
     """`MainWindow()` opens the spiral example; `MainWindow(path)` a project file."""
 
     def __init__(self, path: str | Path | None = None):
@@ -317,40 +317,6 @@ class MainWindow(ProjectFiles, SessionRecovery, QMainWindow):
             self._set_running(frame.running)  # the session stopped by itself (end, early stop, divergence)
         self._show_run_state(frame, stopped)
 
-    def _show_run_state(self, frame: Frame, stopped: bool) -> None:
-        """The run panel and status bar: why the run stopped, and a warning when the network
-        does no better than guessing (gui/run_status.py)."""
-        training = self.model.project.training
-        line = stop_line(frame.status, frame.latest.epoch, frame.message, training) if stopped else None
-        warning = None if frame.running else chance_warning(frame.latest, self._chance, frame.latest.lr)
-        if frame.status == "diverged":
-            self._show_run_message(f"Training diverged. {frame.message}", fix=("Reset", self.reset))
-            self.playButton.setEnabled(False)
-        elif frame.status == "early_stopping":
-            self._show_run_message(frame.message.capitalize())
-        elif warning is not None:
-            self._show_run_message(warning, fix=self._lower_lr_fix(warning))
-        elif frame.running:
-            self.outputPanel.hide_run_message()
-            self._fix = None
-        if line is not None:
-            self.show_message(line if warning is None else f"{line} {warning.split(':')[0]}.", 20000)
-
-    def _lower_lr_fix(self, warning: str):
-        """For a network worse than chance: a tenth of the learning rate, and a fresh start."""
-        if not warning.startswith("Worse than chance"):
-            return None
-        lr = self.model.project.training.optimizer["lr"]
-        lower = max(lr / 10, 1e-7)
-
-        def fix() -> None:
-            self.model.edit(
-                f"Learning rate {lower:g}", lambda doc: doc["training"]["optimizer"].update(lr=lower)
-            )
-            self.reset()
-
-        return f"Learning rate {lower:g} and reset", fix
-
     def _busy_views(self, frame: Frame) -> dict:
         """The busy views with something to show, each with its repaint as parts."""
         views = {}
@@ -384,23 +350,6 @@ class MainWindow(ProjectFiles, SessionRecovery, QMainWindow):
 
     def _on_exported(self, written: str, error: str) -> None:
         self.show_message(f"Exported {written}" if not error else f"Export failed: {error}", 15000)
-
-    def _show_run_message(self, text: str, fix: tuple | None = None) -> None:
-        """Show `text` in the run panel (and its first line in the status bar); `fix` is a
-        (button text, action) pair offered beside it, so no dead end is left without a way out."""
-        self._fix = fix[1] if fix is not None else None
-        self.outputPanel.show_run_message(text, fix[0] if fix is not None else None)
-        self.show_message(text.splitlines()[0])
-
-    def _on_fix_clicked(self) -> None:
-        fix, self._fix = self._fix, None
-        self.outputPanel.hide_run_message()
-        if fix is not None:
-            fix()
-
-    def _send_epoch_budget(self) -> None:
-        """The window's stop (Training tab, Stop after): off, training runs until paused."""
-        self.training.send("epoch_budget", self.trainingPanel.epoch_budget)
 
     def _on_unit_hovered(self, hovered) -> None:
         if hovered is None:

@@ -1,11 +1,13 @@
-"""What the window says when a run stops: one status-bar line for why, and a run-panel warning
-when the network ends worse than guessing (engine.diagnostics.worse_than_chance)."""
+"""What the window says when a run stops: one status-bar line for why, a run-panel warning when
+the network ends worse than guessing (engine.diagnostics.worse_than_chance), and the run panel's
+fix button, so no dead end is left without a way out."""
 
 from __future__ import annotations
 
 import re
 
 from engine.diagnostics import Chance, worse_than_chance
+from engine.session import Frame
 
 _DIVERGED = re.compile(r"the loss became (\S+) at epoch (\d+)")
 
@@ -37,3 +39,58 @@ def chance_warning(snapshot, chance: Chance | None, lr: float) -> str | None:
     if chance is None or snapshot is None:
         return None
     return worse_than_chance(snapshot, chance, lr)
+
+
+class RunMessages:
+    """Mixin for MainWindow: the run panel's messages and fix button, and the window's stop."""
+
+    def _show_run_state(self, frame: Frame, stopped: bool) -> None:
+        """The run panel and status bar: why the run stopped, and a warning when the network
+        does no better than guessing."""
+        training = self.model.project.training
+        line = stop_line(frame.status, frame.latest.epoch, frame.message, training) if stopped else None
+        warning = None if frame.running else chance_warning(frame.latest, self._chance, frame.latest.lr)
+        if frame.status == "diverged":
+            self._show_run_message(f"Training diverged. {frame.message}", fix=("Reset", self.reset))
+            self.playButton.setEnabled(False)
+        elif frame.status == "early_stopping":
+            self._show_run_message(frame.message.capitalize())
+        elif warning is not None:
+            self._show_run_message(warning, fix=self._lower_lr_fix(warning))
+        elif frame.running:
+            self.outputPanel.hide_run_message()
+            self._fix = None
+        if line is not None:
+            self.show_message(line if warning is None else f"{line} {warning.split(':')[0]}.", 20000)
+
+    def _lower_lr_fix(self, warning: str):
+        """For a network worse than chance: a tenth of the learning rate, and a fresh start."""
+        if not warning.startswith("Worse than chance"):
+            return None
+        lr = self.model.project.training.optimizer["lr"]
+        lower = max(lr / 10, 1e-7)
+
+        def fix() -> None:
+            self.model.edit(
+                f"Learning rate {lower:g}", lambda doc: doc["training"]["optimizer"].update(lr=lower)
+            )
+            self.reset()
+
+        return f"Learning rate {lower:g} and reset", fix
+
+    def _show_run_message(self, text: str, fix: tuple | None = None) -> None:
+        """Show `text` in the run panel (and its first line in the status bar); `fix` is a
+        (button text, action) pair offered beside it, so no dead end is left without a way out."""
+        self._fix = fix[1] if fix is not None else None
+        self.outputPanel.show_run_message(text, fix[0] if fix is not None else None)
+        self.show_message(text.splitlines()[0])
+
+    def _on_fix_clicked(self) -> None:
+        fix, self._fix = self._fix, None
+        self.outputPanel.hide_run_message()
+        if fix is not None:
+            fix()
+
+    def _send_epoch_budget(self) -> None:
+        """The window's stop (Training tab, Stop after): off, training runs until paused."""
+        self.training.send("epoch_budget", self.trainingPanel.epoch_budget)
