@@ -1,7 +1,8 @@
 """Project and weight files: validated loads, atomic saves (temp file, fsync, rename), never pickle.
 
-A temporary file is named `.<target>.<pid>.<random>.tmp` beside its target, so the next write into
-that folder can tell ours apart and remove the ones a killed process left behind.
+A temporary file is named `.<target>.layerlab-<pid>.<random>.tmp` beside its target, so the next
+write into that folder can tell ours apart (and only ours: it runs in the user's own folders) and
+remove the ones a killed process left behind.
 """
 
 from __future__ import annotations
@@ -22,9 +23,15 @@ from engine.spec import Project
 MAX_PROJECT_BYTES = 10 * 1024 * 1024
 MAX_WEIGHTS_BYTES = 2 * 1024 * 1024 * 1024
 WRITE_CHUNK = 1 << 20
-# Ours, with the writer's pid; and the two pid-less names older versions used (store, export).
-_TEMP = re.compile(r"\..+\.(?P<pid>\d+)\.[a-z0-9_]{8}\.tmp")
-_LEGACY_TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp(\.[A-Za-z0-9]{1,8})?")
+# Ours, with the writer's pid; and the two pid-less names older versions used, only for the files
+# they wrote (projects, weights, metrics; model exports), never any other program's `.x.tmp`.
+_TEMP = re.compile(r"\..+\.layerlab-(?P<pid>\d+)\.[a-z0-9_]{8}\.tmp")
+_LEGACY_TEMP = re.compile(
+    r"\..+\.(json|safetensors|csv)\.[a-z0-9_]{8}\.tmp|\..+\.[a-z0-9_]{8}\.tmp\.(onnx|pt|pt2)"
+)
+# Read once: asking means setting it, and a thread creating a file meanwhile would get mode 0o666.
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
 LEGACY_TEMP_AGE_S = 15 * 60  # a pid-less temp file this old has no writer left
 PID_TEMP_AGE_S = 24 * 3600  # past this, a "live" pid is a reused one
 
@@ -105,10 +112,10 @@ def fsync_folder(folder: Path) -> None:
 
 
 def temp_prefix(name: str) -> str:
-    """`.<name>.<pid>.`, the name shortened so the temp name still fits where `name` itself fits."""
+    """`.<name>.layerlab-<pid>.`, the name shortened so the temp name still fits where `name` fits."""
     if len(os.fsencode(name)) > 120:
         name = name[:24]
-    return f".{name}.{os.getpid()}."
+    return f".{name}.layerlab-{os.getpid()}."
 
 
 def file_mode(target: Path) -> int:
@@ -119,9 +126,7 @@ def file_mode(target: Path) -> int:
     try:
         return target.stat().st_mode & 0o666
     except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+        return 0o666 & ~_UMASK
 
 
 def remove_stale_temps(folder: Path) -> list[Path]:

@@ -157,15 +157,25 @@ def test_a_symlinked_file_is_written_through_and_stays_a_link(tmp_path):
 
 def test_the_next_write_removes_temp_files_a_killed_writer_left(tmp_path):
     dead = _dead_pid()
-    stale = [tmp_path / f".model.onnx.{dead}.abcd1234.tmp", tmp_path / f".project.json.{dead}.zz_9zz9z.tmp"]
-    live = tmp_path / f".metrics.csv.{os.getppid()}.abcd1234.tmp"  # a writer that still runs
+    stale = [
+        tmp_path / f".model.onnx.layerlab-{dead}.abcd1234.tmp",
+        tmp_path / f".project.json.layerlab-{dead}.zz_9zz9z.tmp",
+    ]
+    live = tmp_path / f".metrics.csv.layerlab-{os.getppid()}.abcd1234.tmp"  # a writer that still runs
     old_style = tmp_path / ".model.k2j4h5g6.tmp.pt"  # pid-less, as older versions named them
     young_old_style = tmp_path / ".model.a1b2c3d4.tmp.onnx"
-    users = [tmp_path / ".hidden.tmp", tmp_path / "notes.abcd1234.tmp"]  # not names we make
+    # Not names we make, however old: other programs' temp files in the user's folder stay.
+    users = [
+        tmp_path / ".hidden.tmp",
+        tmp_path / "notes.abcd1234.tmp",
+        tmp_path / ".report.abcd1234.tmp",
+        tmp_path / f".thesis.docx.{dead}.abcd1234.tmp",
+    ]
     for path in (*stale, live, old_style, young_old_style, *users):
         path.write_bytes(b"partial")
     an_hour_ago = time.time() - 3600
-    os.utime(old_style, (an_hour_ago, an_hour_ago))
+    for path in (old_style, *users):
+        os.utime(path, (an_hour_ago, an_hour_ago))
     atomic_write(tmp_path / "other.txt", b"new")
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == sorted(p.name for p in (live, young_old_style, *users, tmp_path / "other.txt"))
