@@ -29,26 +29,33 @@ class ExportJob:
 
     def __init__(self, trainer, fmt: str, path: str) -> None:
         self.fmt = fmt
-        self.path = str(path)
+        # Absolute: the job runs in Layerlab's own folder, so no module in the user's working
+        # folder (a learner's numpy.py, say) can shadow the ones it imports.
+        self.path = os.path.abspath(path)
         payload = {
             "project": trainer.project,
             "dataset": trainer.dataset,
             "state": trainer.state_dict(),
             "epoch": trainer.epoch,
             "format": fmt,
-            "path": str(path),
+            "path": self.path,
         }
         handle, self._payload = tempfile.mkstemp(prefix="layerlab-export-", suffix=".pickle")
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_ROOT), env.get("PYTHONPATH", "")) if p)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "engine.export_job", self._payload],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            env=env,
-        )
+        try:
+            with os.fdopen(handle, "wb") as out:
+                pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "engine.export_job", self._payload],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                cwd=_ROOT,
+                env=env,
+            )
+        except BaseException:
+            _remove(self._payload)  # e.g. a full /tmp: no half-written payload stays behind
+            raise
 
     def poll(self) -> tuple[str, str] | None:
         code = self.process.poll()
@@ -127,8 +134,11 @@ def main(argv: list[str]) -> int:
 
     torch.set_num_threads(1)  # the training process keeps its core
     written, error = _export(payload)
-    result_out.write(json.dumps({"written": written, "error": error}) + "\n")
-    result_out.flush()
+    # The session may have ended meanwhile (the window closed): the file is written all the same,
+    # and nobody is left to read the result.
+    with contextlib.suppress(BrokenPipeError):
+        result_out.write(json.dumps({"written": written, "error": error}) + "\n")
+        result_out.flush()
     return 0
 
 

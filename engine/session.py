@@ -116,6 +116,8 @@ class Session:
         if command in ("play", "pause", "step") and isinstance(arg, int):
             self.command_id = arg
         if command == "shutdown":
+            # Exports under way are left to finish: each is a process of its own, and the file the
+            # user asked for is still written after the window has closed.
             self.running, self.trainer = False, None
             return False
         handler = {

@@ -256,7 +256,12 @@ class MainWindow(ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
     # -- from the project -----------------------------------------------------------------------
     def _on_project_changed(self, sections: set) -> None:
         self._update_title()
-        if sections & {"data", "network"}:
+        if self.session_lost and sections & {"data", "network", "training"}:
+            # No session would hear the edit: start one on the edited project now, as a live one
+            # would rebuild; it goes on from the last weights only when they still fit (training).
+            self._set_running(False)
+            self._ensure_session(resume=not sections & {"data", "network"})
+        elif sections & {"data", "network"}:
             self._set_running(False)
             self.training.loadRequested.emit(self.model.project)
         elif "training" in sections:
@@ -334,6 +339,7 @@ class MainWindow(ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
         if not self._from_current_session():
             return
         text = f"{path}: {reason}" if path else reason
+        self._resume_epoch = None  # nothing was resumed: the next run's curves start afresh
         self.view_pacer.cancel()
         self.run_info = None
         self.builderPanel.show_check(None, SpecError(path, reason))

@@ -53,7 +53,12 @@ class SessionRecovery:
             return
         process = self.training.process
         process.join(0.5)  # the pipe closes as it dies; its exit code follows at once
-        self._session_lost = f"The training process {describe_exit(process.exitcode)}."
+        code = process.exitcode
+        self._session_lost = (
+            f"The training process {describe_exit(code)}."
+            if code is not None
+            else "The training process stopped answering."
+        )
         self.view_pacer.cancel()
         self._set_running(False)
         self.rateLabel.setText("")
@@ -72,6 +77,7 @@ class SessionRecovery:
             return
         old = self.training
         old.stop(timeout_ms=1000)
+        old.deleteLater()
         checkpoint = self._checkpoint if resume else None
         self.training = self._connect(TrainingThread(self))
         self._session_lost = ""

@@ -37,7 +37,8 @@ def running_threads() -> list[QThread]:
 
 
 def running_processes() -> list[multiprocessing.process.BaseProcess]:
-    """This process's children that are still alive (the training sessions, exports)."""
+    """This process's multiprocessing children still alive: the training sessions. (An export is
+    the session's child, not the window's: it ends by itself, see engine/export_job.py.)"""
     return multiprocessing.active_children()
 
 

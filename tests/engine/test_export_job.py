@@ -22,7 +22,9 @@ FAULTS = Path(__file__).parents[1] / "gui" / "faults"  # sitecustomize.py there 
 def _finish(job: ExportJob, timeout: float = 120.0) -> tuple[str, str]:
     deadline = time.monotonic() + timeout
     while (result := job.poll()) is None:
-        assert time.monotonic() < deadline, "the export job did not end"
+        if time.monotonic() > deadline:
+            job.cancel()
+            raise AssertionError("the export job did not end")
         time.sleep(0.05)
     return result
 
@@ -49,3 +51,13 @@ def test_a_full_disk_or_a_dying_exporter_is_an_error_message(trainer, tmp_path, 
     written, error = _finish(ExportJob(trainer, "torchscript", str(tmp_path / "m.pt")))
     assert written == "" and error.startswith("torchscript export failed") and words in error, error
     assert list(tmp_path.iterdir()) == []
+
+
+def test_modules_in_the_users_working_folder_cannot_shadow_the_exporters(trainer, tmp_path, monkeypatch):
+    shadow = tmp_path / "work" / "engine"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("raise SystemExit('a shadowing engine package was imported')\n")
+    monkeypatch.chdir(tmp_path / "work")
+    written, error = _finish(ExportJob(trainer, "safetensors", "out"))  # relative to the user's folder
+    assert error == "" and Path(written) == tmp_path / "work" / "out"
+    assert (tmp_path / "work" / "out" / "weights.safetensors").is_file()
