@@ -164,7 +164,12 @@ class ProjectFiles:
         (gui.app calls this once the window is up, so the question is not hidden under the loading
         card). Files of windows still running are locked by them and never seen here."""
         for orphan in orphans(files.state_dir()):
-            found = orphan.read()
+            try:
+                found = orphan.read()
+            except OSError as exc:  # kept for the next start: it may read then
+                orphan.release()
+                self.show_message(f"Could not read an autosaved project: {exc.strerror or exc}")
+                continue
             if found is None:
                 orphan.discard()  # unreadable: offering it would only fail again
                 continue

@@ -141,11 +141,15 @@ class Orphan:
         return cls(path, fd)
 
     def read(self) -> tuple[Project, str | None] | None:
-        """The autosaved project and the file it came from; None when unreadable."""
+        """The autosaved project and the file it came from; None when it is not a valid one.
+
+        OSError (a file that cannot be read just now) is left to the caller: the only copy of a
+        crashed window's work must not be discarded for a passing read error.
+        """
         try:
             doc = json.loads(self.path.read_text())
             return Project.from_dict(doc["project"]), doc.get("source")
-        except (OSError, ValueError, KeyError, TypeError, SpecError):
+        except (ValueError, KeyError, TypeError, SpecError):
             return None
 
     def discard(self) -> None:
