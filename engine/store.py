@@ -170,7 +170,7 @@ def pid_alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
     if sys.platform == "win32" or pid <= 0:
-        return True  # os.kill(pid, 0) would terminate a process on Windows: never ask there
+        return True  # on Windows signal 0 is CTRL_C_EVENT: os.kill(pid, 0) would interrupt it
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

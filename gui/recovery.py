@@ -17,7 +17,7 @@ from pathlib import Path
 
 from engine.errors import SpecError
 from engine.spec import Project
-from engine.store import atomic_write
+from engine.store import atomic_write, pid_alive
 
 try:
     import fcntl
@@ -53,15 +53,7 @@ def _owner_alive(stem: str) -> bool:
     match = _OWNER.match(stem)
     if match is None:
         return False  # recovery.json of an older version, which never locked: nobody owns it
-    if os.name != "posix":
-        return True  # os.kill(pid, 0) would send Ctrl+C on Windows
-    try:
-        os.kill(int(match.group(1)), 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # EPERM: alive, someone else's
-    return True
+    return pid_alive(int(match.group(1)))
 
 
 def _close_and_unlink(fd: int | None, *paths: Path) -> None:

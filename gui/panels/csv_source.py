@@ -24,10 +24,10 @@ _cache: dict[tuple, CsvFacts] = {}
 
 def resolve(path: str, project_path: Path | None) -> str:
     """A relative data.path belongs to the project file's folder (where the project was saved)."""
-    expanded = os.path.expanduser(path)
-    if os.path.isabs(expanded) or project_path is None:
-        return expanded
-    return str(Path(project_path).parent / expanded)
+    from engine.data.csv_data import resolve_data_path
+
+    folder = Path(project_path).parent if project_path is not None else None
+    return os.path.expanduser(resolve_data_path(path, folder))
 
 
 def inspect_csv(path: str, target: str | None = None) -> CsvFacts:
