@@ -63,4 +63,6 @@ def build_fix(project: Project, path: str) -> tuple[str, Callable[[dict[str, Any
         return "Train on the CPU", lambda doc: doc["training"].update(device="cpu")
     if path == "training.backend":
         return "Let Layerlab choose the backend", lambda doc: doc["training"].update(backend="auto")
+    if path.startswith("data.features"):  # derived features (sin x1, ...) on data that is not 2-D
+        return "Use the raw inputs", lambda doc: doc["data"].update(features=["x1", "x2"])
     return None

@@ -334,6 +334,8 @@ class DataPanel(QWidget):
         values = {"name": name, "params": {}, "samples": None, "noise": noise}
         if not keep_file:
             values.update(path=None, target=None)
+        if defaults["kind"] != "points2d":  # derived features (sin x1, ...) exist for 2-D sets only
+            values["features"] = ["x1", "x2"]
         values.update(extra)
         self._open_error = ""  # another dataset: the failed CSV no longer matters
         return self._edit_data(f"Dataset: {DATASETS[name].title}", **values)
@@ -374,6 +376,7 @@ class DataPanel(QWidget):
 
     def _open_fresh(self, path: str) -> bool:
         values = {"name": "csv", "path": path, "target": None, "params": {}, "samples": None, "noise": 0.0}
+        values["features"] = ["x1", "x2"]  # the table's own columns: derived features are for 2-D sets
 
         def fresh(doc: dict) -> None:
             doc["data"].update(values)

@@ -175,3 +175,31 @@ def test_a_project_opened_from_the_command_line_is_in_recent(qtbot, tmp_path):
         assert _texts(_menu(w, "recentMenu"))[0] == "start.layerlab.json"
     finally:
         w.shutdown()
+
+
+def test_a_table_or_image_set_opened_from_the_spiral_can_train(qtbot, window, tmp_path):
+    """The spiral's sin x1 / sin x2 features exist for 2-D sets only: a CSV or digits opened from
+    it used to leave Play dead ("derived features apply to 2-D point sets only")."""
+    assert "sin_x1" in window.model.project.data.features
+    assert window.dataPanel.open_csv(str(_good_csv(tmp_path / "table.csv")))
+    assert window.model.project.data.features == ["x1", "x2"]
+    qtbot.waitUntil(
+        lambda: window.run_info is not None and window.run_info.dataset.kind == "tabular", timeout=30000
+    )
+    assert window.playButton.isEnabled() and window.runMessage.isHidden()
+    window.model.undo_stack.undo()  # back to the spiral, its features with it
+    assert "sin_x1" in window.model.project.data.features
+    window.dataPanel._select_dataset("digits")
+    assert window.model.project.data.features == ["x1", "x2"]
+    qtbot.waitUntil(
+        lambda: window.run_info is not None and window.run_info.dataset.kind == "image", timeout=30000
+    )
+
+
+def test_a_project_with_features_its_data_cannot_have_offers_the_fix(qtbot, window):
+    window.model.edit("digits", lambda doc: doc["data"].update(name="digits"))  # keeps sin x1, sin x2
+    qtbot.waitUntil(lambda: not window.playButton.isEnabled(), timeout=30000)
+    assert "data.features" in window.runMessage.text()
+    window._on_fix_clicked()  # the run panel's "Use the raw inputs"
+    assert window.model.project.data.features == ["x1", "x2"]
+    qtbot.waitUntil(window.playButton.isEnabled, timeout=30000)
