@@ -25,6 +25,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--size", default="1440x900", help="window size WIDTHxHEIGHT (default 1440x900)")
     parser.add_argument("--tab", choices=("data", "network", "training"), default="network")
     args = parser.parse_args(argv)
+    if args.epochs < 0:
+        print(f"error: --epochs: must be 0 or more, got {args.epochs}", file=sys.stderr)
+        return 2
     if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     try:
@@ -53,11 +56,31 @@ def main(argv: list[str]) -> int:
     window.trainingPanel.stopAtEpochCheck.setChecked(True)  # stop at --epochs, not when paused
     window.show()
     ok = _train(app, window, args.epochs)
-    window.grab().save(args.png)
+    saved = _save(window.grab(), args.png)
     window.shutdown()
     window.close()
+    if saved:
+        print(f"error: --png {args.png}: {saved}", file=sys.stderr)
+        return 2
     print(f"saved {args.png} at epoch {window.epoch}" + ("" if ok else " (training stopped early)"))
     return 0
+
+
+def _save(pixmap, path: str) -> str:
+    """Write `pixmap` as a PNG at `path` atomically; "" when it worked, else why not."""
+    from PySide6.QtCore import QBuffer, QIODevice
+
+    from engine.store import atomic_write
+
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not pixmap.save(buffer, "PNG"):
+        return "the window's image could not be encoded as PNG"
+    try:
+        atomic_write(path, bytes(buffer.data()))
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return ""
 
 
 def _train(app, window, epochs: int, timeout: float = 600.0) -> bool:
