@@ -10,6 +10,10 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import time
+
+# A second SIGINT this soon after the first is the same interrupt arriving twice, not a second press.
+SAME_INTERRUPT_S = 0.5
 
 
 class EpochEndInterrupt:
@@ -18,6 +22,7 @@ class EpochEndInterrupt:
     def __init__(self, trainer):
         self.trainer = trainer
         self.requested = False
+        self._first = 0.0  # when the first Ctrl-C came
         self._previous = None
 
     def __enter__(self) -> EpochEndInterrupt:
@@ -35,9 +40,13 @@ class EpochEndInterrupt:
             self.trainer.request_stop()
 
     def _on_sigint(self, signum, frame) -> None:
-        if self.requested:  # the second Ctrl-C: the user will not wait for the epoch to end
-            self.__exit__()
+        now = time.monotonic()
+        if self.requested:
+            if now - self._first < SAME_INTERRUPT_S:
+                return  # one interrupt delivered twice (`timeout` signals the child, then its group)
+            self.__exit__()  # a second Ctrl-C: the user will not wait for the epoch to end
             raise KeyboardInterrupt
-        self.requested = True
-        if sys.stderr.isatty():
-            sys.stderr.write("\nstopping after this epoch and saving (Ctrl-C again to quit at once)\n")
+        self.requested, self._first = True, now
+        # Said at once, terminal or not: silence invites the second Ctrl-C that discards the run.
+        sys.stderr.write("\nstopping after this epoch and saving (Ctrl-C again to quit at once)\n")
+        sys.stderr.flush()
