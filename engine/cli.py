@@ -128,7 +128,7 @@ def load_project_arg(name: str, overrides: list[str]):
         path = example_path(name)
     raw = read_file(path, MAX_PROJECT_BYTES, "project")
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark, as Windows editors write, is fine
     except UnicodeDecodeError:
         raise SpecError(str(path), "is not a UTF-8 text file (a JSON project was expected)") from None
     # A relative data.path belongs to the project file's folder, not to wherever this runs.

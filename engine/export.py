@@ -263,7 +263,12 @@ def export_run(run_dir: str | os.PathLike, fmt: str, out: str | os.PathLike) -> 
     if fmt in folder_formats and target.exists() and not target.is_dir():
         raise SpecError(str(target), f"exists and is not a folder ({fmt} exports write a folder)")
     if fmt not in folder_formats and target.is_dir():
-        raise SpecError(str(target), f"is a folder; a {fmt} export writes one file")
+        raise SpecError(
+            str(target),
+            f"is a folder; an {fmt} export writes one file"
+            if fmt == "onnx"
+            else f"is a folder; a {fmt} export writes one file",
+        )
     trainer = load_run(run_dir)
     if fmt == "script":
         from engine.export_script import check_supported

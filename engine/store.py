@@ -199,7 +199,7 @@ def read_file(path: str | os.PathLike, limit: int, what: str) -> bytes:
 def load_project(path: str | os.PathLike) -> Project:
     data = read_file(path, MAX_PROJECT_BYTES, "project")
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte-order mark, as Windows editors write, is fine
     except UnicodeDecodeError:
         raise SpecError(str(path), "is not a UTF-8 text file (a JSON project was expected)") from None
     project = Project.from_json(text, source=str(path))

@@ -245,8 +245,9 @@ class Trainer:
                 self.last_snapshot = self._evaluate(snap.lr)
             self.status = "early_stopping"
             self.message = (
-                f"early stopping at epoch {self.epoch}: the validation loss has not improved by more than "
-                f"{rule['min_delta']:g} for {rule['patience']} epochs (best {best_loss:.4g} at epoch {best_epoch})"
+                f"early stopping at epoch {self.epoch}: the validation loss has not improved"
+                + (f" by more than {rule['min_delta']:g}" if rule["min_delta"] > 0 else "")
+                + f" for {rule['patience']} epochs (best {best_loss:.4g} at epoch {best_epoch})"
                 f"{restored}"
             )
 

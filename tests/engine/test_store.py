@@ -1,6 +1,7 @@
 """Project and weight files: atomic saves keep the old file on failure; loads refuse bad files clearly."""
 
 import errno
+import json
 import os
 import stat
 import subprocess
@@ -186,3 +187,14 @@ def test_a_name_at_the_file_system_limit_still_gets_a_temp_file(tmp_path):
     path = tmp_path / ("n" * 250 + ".json")
     atomic_write(path, b"{}")
     assert path.read_bytes() == b"{}" and [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_a_project_saved_with_a_byte_order_mark_loads(tmp_path):
+    """Windows editors (Notepad) start UTF-8 files with a byte-order mark."""
+    path = tmp_path / "bom.layerlab.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"seed": 4}).encode())
+    assert load_project(path).seed == 4
+
+    from engine.cli import load_project_arg
+
+    assert load_project_arg(str(path), []).seed == 4
