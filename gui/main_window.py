@@ -85,6 +85,10 @@ class MainWindow(ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
         # An edit the preset cannot train switches the preset, in the same edit (gui/preset_switch.py).
         self.model.adjust = keep_trainable
         self.model.adjusted.connect(lambda note: self.show_message(note, 15000))
+        # An undo or redo makes a note about the edit before it stale ("Undo (Ctrl+Z) to go back").
+        # (a method, not a lambda: Qt drops the connection when the window goes, and the undo
+        # stack's last signals come while it is being deleted)
+        self.model.undo_stack.indexChanged.connect(self._clear_adjusted_note)
         self._fix = None  # the edit behind the run panel's fix button, while one is offered
         self._chance = None  # what guessing scores on this run's training split
         self._autosave = QTimer(self)
@@ -363,6 +367,10 @@ class MainWindow(ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
         else:
             title, values = hovered
             self.boundaryView.show_map(values, title)
+
+    def _clear_adjusted_note(self, _index: int = 0) -> None:
+        if self.statusBar().currentMessage().startswith("Switched to the standard algorithm"):
+            self.statusBar().clearMessage()
 
     def show_message(self, text: str, ms: int = 8000) -> None:
         self.statusBar().showMessage(text, ms)

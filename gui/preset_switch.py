@@ -34,7 +34,7 @@ def keep_trainable(before: dict[str, Any], after: dict[str, Any]) -> str | None:
     if refusal is None:
         return None
     training["preset"] = "standard"
-    return f"Switched to the standard algorithm: {refusal.reason}. {UNDO_HINT}"
+    return f"Switched to the standard algorithm: {refusal.reason}; training starts again. {UNDO_HINT}"
 
 
 def _join_playground(training: dict[str, Any]) -> str | None:

@@ -24,6 +24,7 @@ def test_adam_on_the_playground_preset_switches_to_standard_in_one_undoable_edit
     note = window.trainingPanel.presetNote
     assert note.isVisibleTo(window.trainingPanel)
     assert "Switched to the standard algorithm" in note.text() and "Ctrl+Z" in note.text()
+    assert "training starts again" in note.text()
     assert "standard algorithm" in window.statusBar().currentMessage()
     qtbot.waitUntil(
         lambda: window.run_info is not None and window.run_info.generation > generation, timeout=10000
@@ -35,6 +36,7 @@ def test_adam_on_the_playground_preset_switches_to_standard_in_one_undoable_edit
     training = window.model.project.training
     assert training.optimizer["name"] == "sgd" and training.preset == "playground"
     assert not note.isVisibleTo(window.trainingPanel)
+    assert "standard algorithm" not in window.statusBar().currentMessage()  # the note is stale now
     qtbot.waitUntil(lambda: window.run_info is not None and window.playButton.isEnabled(), timeout=10000)
 
 
