@@ -280,11 +280,12 @@ class MainWindow(ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
         self.curvesView.clear()
         if self._resume_epoch is None:
             self.metrics = MetricsLog()
+            self.gradientView.clear()
         else:  # a new session goes on from the dead one's last weights: so do the curves
             self.metrics.truncate(self._resume_epoch)
+            self.gradientView.truncate(self._resume_epoch)
             self._resume_epoch = None
         self.curvesView.set_task(info.head.classification)
-        self.gradientView.clear()
         self.outputPanel.set_run(info)
         self._fix = None
         self._chance = chance_level(info.head, info.dataset.y_train)

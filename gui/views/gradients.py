@@ -100,6 +100,11 @@ class GradientFlowView(QWidget):
         self._set_warning(None)
         self.plot_widget.getPlotItem().getViewBox().restart()
 
+    def truncate(self, epoch: int) -> None:
+        """Forget the statistics after `epoch` (a run resumed from an earlier state goes on there)."""
+        history = self._history
+        history.count = int(np.searchsorted(history.rows[: history.count, 0], epoch, side="right"))
+
     def append(self, snapshot) -> None:
         """Add one snapshot's layer statistics and refresh the curves and the warning."""
         self.record(snapshot)

@@ -52,6 +52,8 @@ def test_a_killed_session_is_noticed_and_play_resumes_from_its_last_state(qtbot)
     window.pause()
     resumed = window.metrics.column("epoch")
     assert resumed[0] == 1 and (resumed[1:] > resumed[:-1]).all()  # one curve, cut back, not restarted
+    gradients = window.gradientView._history.epochs()
+    assert gradients[0] == 1 and (gradients[1:] > gradients[:-1]).all()  # the gradient flow too
     assert not window.session_lost and window.runMessage.isHidden()
     window.close()
 
