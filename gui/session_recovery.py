@@ -66,8 +66,10 @@ class SessionRecovery:
             where = f"continue from epoch {self._checkpoint.epoch:,}"
         else:
             where = "start again"
+        # A button too: Play may be off (the project had not built), and no dead end is left.
         self._show_run_message(
-            f"{self._session_lost} Press Play or Step to {where} in a new one, or Reset to start afresh."
+            f"{self._session_lost} Press Play or Step to {where} in a new one, or Reset to start afresh.",
+            fix=("Start a new training process", lambda: self._ensure_session(resume=True)),
         )
 
     def _ensure_session(self, resume: bool) -> None:

@@ -8,6 +8,7 @@ import signal
 from pathlib import Path
 
 import pytest
+import torch
 
 from gui.exports import export_to
 from tests.gui.helpers import make_window, train_until
@@ -138,4 +139,20 @@ def test_an_edit_while_the_session_is_dead_reaches_a_new_one(qtbot):
     assert not window.session_lost
     window.step()  # after the new session's load and restore: epoch 2, not a fresh epoch 1
     qtbot.waitUntil(lambda: window.epoch == 2, timeout=60000)
+    window.close()
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the project must fail to build: no CUDA here")
+def test_a_session_dead_while_play_is_off_offers_a_button_that_starts_a_new_one(qtbot):
+    window = make_window(qtbot)
+    window.model.edit("device", lambda doc: doc["training"].update(device="cuda"))
+    qtbot.waitUntil(lambda: not window.playButton.isEnabled(), timeout=30000)  # cannot build here
+    _kill_session(window)
+    qtbot.waitUntil(lambda: bool(window.session_lost), timeout=NOTICED_MS)
+    assert not window.playButton.isEnabled()  # Play cannot bring it back, so a button must
+    assert window.outputPanel.fixButton.text() == "Start a new training process"
+    window.outputPanel.fixButton.click()
+    assert not window.session_lost and window.training.process.is_alive()
+    window.model.undo_stack.undo()  # the CPU again: the new session builds it
+    qtbot.waitUntil(window.playButton.isEnabled, timeout=60000)
     window.close()
