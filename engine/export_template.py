@@ -22,6 +22,7 @@ import argparse
 import json
 import math
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -242,10 +243,14 @@ def main():
             "test_accuracy": test_accuracy,
         }}), flush=True)
     if world > 1:
-        # Every rank waits for rank 0's evaluation and save: a rank that tore its process group
-        # down while rank 0 still worked aborted in gloo ("terminate called", signal 6) under load.
+        # Every rank waits for rank 0's evaluation and save, then leaves without the interpreter's
+        # teardown: gloo's worker threads, destroyed there, aborted a finished rank now and then
+        # ("terminate called without an active exception", signal 6) on a busy machine.
         dist.barrier()
         dist.destroy_process_group()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 if __name__ == "__main__":

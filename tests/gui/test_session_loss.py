@@ -125,8 +125,13 @@ def test_an_edit_while_the_session_is_dead_reaches_a_new_one(qtbot):
     qtbot.waitUntil(lambda: bool(window.session_lost), timeout=NOTICED_MS)
     window.model.edit("units", lambda doc: doc["network"]["layers"][0].update(units=3))
     assert not window.session_lost and window.training.process.is_alive()
+    # The rebuild, then its first frame (the epoch counter comes with frames).
     qtbot.waitUntil(
-        lambda: window.run_info is not None and window.run_info.layer_infos[0].out_shape == (3,),
+        lambda: (
+            window.run_info is not None
+            and window.run_info.layer_infos[0].out_shape == (3,)
+            and window.epoch == 0
+        ),  # was 1: the new run's first frame has come
         timeout=60000,
     )
     assert window.epoch == 0 and len(window.metrics) == 0  # a fresh run, not the old weights
