@@ -235,7 +235,7 @@ def test_script_covers_every_layer_kind(tmp_path):
         out = export_script(trainer, tmp_path / name)
         text = (out / "train.py").read_text()
         imports = [line for line in text.splitlines() if line.startswith(("import ", "from "))]
-        allowed = ("argparse", "json", "math", "os", "pathlib", "numpy", "torch")
+        allowed = ("argparse", "json", "math", "os", "sys", "pathlib", "numpy", "torch")
         assert all(line.split()[1].split(".")[0] in allowed for line in imports), imports
         namespace = {"__name__": "exported_script", "__file__": str(out / "train.py")}
         exec(compile(text, str(out / "train.py"), "exec"), namespace)
