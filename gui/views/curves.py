@@ -138,30 +138,26 @@ class CurvesView(QWidget):
         self.loss_plot.getPlotItem().setLogMode(y=log)
 
     def _show_penalty(self, show: bool) -> None:
-        """A hidden curve still lists in a legend, so the entry comes and goes with the curve."""
-        if show == self._penalty_shown:
-            return
-        self._penalty_shown = show
-        self._penalty.setVisible(show)
-        plot = self.loss_plot.getPlotItem()
-        if show:
-            plot.legend.addItem(self._penalty, "L1/L2 penalty")
-        else:
-            plot.legend.removeItem(self._penalty)
-        self._size_legend()
+        if show != self._penalty_shown:
+            self._penalty_shown = show
+            self._show_listed((self._penalty,), "L1/L2 penalty", show)
 
     def _show_validation(self, show: bool) -> None:
         """Listed only while a validation split is drawn (early stopping's, data.validation_fraction)."""
-        if show == self._validation_shown:
-            return
-        self._validation_shown = show
-        self._val_loss.setVisible(show)
-        self._val_accuracy.setVisible(show)
-        plot = self.loss_plot.getPlotItem()
+        if show != self._validation_shown:
+            self._validation_shown = show
+            self._show_listed((self._val_loss, self._val_accuracy), "validation", show)
+
+    def _show_listed(self, curves: tuple, name: str, show: bool) -> None:
+        """A hidden curve still lists in a legend, so the entry comes and goes with the curves
+        (the loss plot's legend strip names both plots' curves: the first stands for them)."""
+        for curve in curves:
+            curve.setVisible(show)
+        legend = self.loss_plot.getPlotItem().legend
         if show:
-            plot.legend.addItem(self._val_loss, "validation")
+            legend.addItem(curves[0], name)
         else:
-            plot.legend.removeItem(self._val_loss)
+            legend.removeItem(curves[0])
         self._size_legend()
 
     def _size_legend(self) -> None:
