@@ -21,7 +21,7 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from engine.spec import Project  # noqa: E402
+from engine.spec.project import Project  # noqa: E402
 from engine.train import Trainer  # noqa: E402
 
 PLAYGROUND_PAGE_EPOCHS_PER_S = 20.0  # TF Playground's page on this machine kind (shared/reference)

@@ -37,7 +37,7 @@ def headless_rate(project, seconds: float) -> float:
     """Epochs/s of a bare Trainer, set up as the window's session sets itself up (one thread)."""
     from threadpoolctl import threadpool_limits
 
-    from engine.fastkernel import warm_up
+    from engine.families.mlp.fastkernel import warm_up
 
     torch.set_num_threads(1)
     threadpool_limits(1)

@@ -14,8 +14,8 @@ def run_for(ms: int) -> None:
 
 def open_window(project):
     """A 1440x900 MainWindow on `project`, shown, with its first frame drawn."""
-    from gui.app import calm_garbage_collector, make_app
     from gui.main_window import MainWindow
+    from gui.qt_app import calm_garbage_collector, make_app
 
     make_app()
     window = MainWindow()

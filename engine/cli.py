@@ -119,8 +119,8 @@ def load_project_arg(name: str, overrides: list[str]):
     """A project from a path or an example name, with --set overrides applied before validation."""
     from engine.data.csv_data import resolve_document_data_path
     from engine.examples import example_path
-    from engine.overrides import apply_override, parse_assignment
-    from engine.spec import Project, read_project_json
+    from engine.spec.overrides import apply_override, parse_assignment
+    from engine.spec.project import Project, read_project_json
     from engine.store import MAX_PROJECT_BYTES, read_file
 
     path = Path(name)
@@ -208,7 +208,7 @@ def _stopped(status: str) -> str:
 
 def _export(args: argparse.Namespace) -> int:
     """Export a run folder; bad input raises SpecError before anything is written."""
-    from engine.export import export_run
+    from engine.export.models import export_run
     from engine.os_errors import describe_os_error, out_label
 
     try:

@@ -159,7 +159,7 @@ class Chance:
 def chance_level(head, labels: np.ndarray) -> Chance:
     """The loss of the best constant prediction under `head` (an engine TaskHead) on `labels`, and
     the share of the commonest class: what a network that learnt nothing but the averages scores."""
-    from engine.task import encode_targets
+    from engine.families.mlp.task import encode_targets
 
     labels = np.asarray(labels)
     if len(labels) == 0:

@@ -18,7 +18,10 @@ from engine.errors import SpecError
 
 GB = 1024**3
 EVAL_CHUNK = 4096  # rows per forward pass in evaluation (both backends): memory stays flat in samples
-GRID_POINTS = {"points2d": 100 * 100, "function1d": 400}  # the window's probe grid (engine/session.py)
+GRID_POINTS = {
+    "points2d": 100 * 100,
+    "function1d": 400,
+}  # the window's probe grid (engine/session/session.py)
 DEFAULT_LIMIT = 8 * GB  # at most; half the machine's memory where that is less
 LIMIT_ENV = "LAYERLAB_MEMORY_LIMIT_GB"
 _GATES = {"rnn": 1, "lstm": 4, "gru": 3}

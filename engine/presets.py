@@ -1,8 +1,8 @@
 """What the playground preset can train, read from the project alone (no data or network built).
 
 The window uses it to switch an edit the playground would refuse (Adam, GELU, a conv layer) to the
-standard algorithm in the same undoable edit; the rules are the ones `engine.setup.build_run`
-and `engine.task.resolve_task` enforce, and a test keeps the two in step.
+standard algorithm in the same undoable edit; the rules are the ones `engine.families.mlp.build.build_parts`
+and `engine.families.mlp.task.resolve_task` enforce, and a test keeps the two in step.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import SpecError
-from engine.spec import Project
+from engine.spec.project import Project
 
 PLAYGROUND_LOSSES = ("auto", "half_mse")
 
@@ -21,7 +21,7 @@ def playground_refusal(project: Project, n_classes: int | None = None) -> SpecEr
     `n_classes` is the dataset's class count when known (0 for regression); the playground's
     algorithm separates two classes only.
     """
-    from engine.fastpath import NumpyBackend
+    from engine.families.mlp.fastpath import NumpyBackend
 
     training = project.training
     if training.optimizer["name"] != "sgd":

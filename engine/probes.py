@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.families.mlp.task import TaskHead, probabilities
 from engine.snapshot import GridProbe
-from engine.task import TaskHead, probabilities
 
 MAX_UNITS_PER_LAYER = 64  # beyond this a layer is summarised, not drawn unit by unit
 # Networks up to this size travel as parameters (~20 KB; drawn in ~1-3 ms on the 100x100 grid);
@@ -51,7 +51,7 @@ class DenseProbe:
     head: TaskHead
 
     def compute(self, inputs: GridInputs) -> GridProbe:
-        from engine.fastpath import dense_forward
+        from engine.families.mlp.fastpath import dense_forward
 
         out, acts = dense_forward(self.weights, self.biases, self.activations, inputs.points)
         return assemble(inputs, self.head, out, acts, self.weights)
@@ -125,7 +125,7 @@ def grid_inputs(trainer, resolution: int) -> GridInputs | None:
 def dense_probe(trainer) -> DenseProbe | None:
     """The trainer's network as a DenseProbe; None off the numpy fast path or past
     DENSE_PROBE_MAX_PARAMS."""
-    from engine.fastpath import NumpyBackend
+    from engine.families.mlp.fastpath import NumpyBackend
 
     backend = trainer.backend
     if not isinstance(backend, NumpyBackend):
@@ -189,7 +189,7 @@ def _scores(head, out: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def _feature_maps(raw: np.ndarray, names: tuple[str, ...], shape: tuple[int, int]) -> np.ndarray:
-    from engine.features import compute_features
+    from engine.nn.features import compute_features
 
     values = compute_features(raw, list(names))
     return np.ascontiguousarray(values.T.reshape(len(names), *shape), dtype=np.float32)

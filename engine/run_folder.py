@@ -29,7 +29,7 @@ def write_run(trainer, out: str | os.PathLike) -> Path:
     Raises OSError (full disk, read-only folder, ...) or SpecError (a folder that holds other files)
     and then leaves `out` as it was. A symlink to a folder is written through.
     """
-    from engine.export import export_run_models
+    from engine.export.models import export_run_models
     from engine.store import atomic_write, fsync_folder, save_project, save_weights
 
     target = _resolved(out)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from engine.registry import Entry, Param, Registry
+from engine.spec.registry import Entry, Param, Registry
 
 _WARMUP = Param(
     "warmup_epochs", 0.0, float, 0.0, 10_000.0, help="ramp the rate up linearly from 0 over these epochs"

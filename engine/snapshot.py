@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-STATUSES = ("ready", "running", "paused", "completed", "early_stopping", "diverged", "stopped")
+STATUSES = ("ready", "running", "paused", "completed", "early_stopping", "diverged")
 
 
 @dataclass(frozen=True)

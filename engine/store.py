@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import SpecError
-from engine.spec import Project
+from engine.spec.project import Project
 
 MAX_PROJECT_BYTES = 10 * 1024 * 1024
 MAX_WEIGHTS_BYTES = 2 * 1024 * 1024 * 1024

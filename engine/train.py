@@ -14,12 +14,12 @@ from collections.abc import Callable
 
 import numpy as np
 
-from engine.backend import Hyper
 from engine.errors import SpecError
+from engine.families.mlp.backend import Hyper
+from engine.families.mlp.build import build_parts
 from engine.metrics import MetricsLog
-from engine.setup import build_run
 from engine.snapshot import Snapshot
-from engine.spec import Project, TrainingSpec
+from engine.spec.project import Project, TrainingSpec
 
 TERMINAL = ("completed", "early_stopping", "diverged")
 DIVERGED_HINT = (
@@ -35,7 +35,7 @@ class Trainer:
 
     def __init__(self, project: Project, dataset=None):
         self.project = project.copy()
-        run = build_run(self.project, dataset)
+        run = build_parts(self.project, dataset)
         self.dataset, self.head, self.preprocessor = run.dataset, run.head, run.preprocessor
         self.network, self.layer_infos, self.backend = run.network, run.layer_infos, run.backend
         self.backend_name, self.device, self.hyper = run.backend_name, run.device, run.hyper
@@ -198,7 +198,7 @@ class Trainer:
         self._early_stopping(snap)
 
     def _evaluate(self, lr: float) -> Snapshot:
-        from engine.task import accuracy
+        from engine.families.mlp.task import accuracy
 
         train_loss, train_out = self.backend.evaluate("train")
         test_loss, test_out = (None, None)

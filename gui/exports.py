@@ -55,7 +55,7 @@ def export_dialog(window, key: str) -> None:
 
 def export_to(window, key: str, path: Path) -> None:
     """Model formats are written for the training session by a process of its own
-    (engine/export_job.py), which answers through `exported`; a failing exporter cannot end
+    (engine/export/job.py), which answers through `exported`; a failing exporter cannot end
     training. Metrics and plots are written here."""
     if key in MODEL_FORMATS or key in FOLDER_FORMATS:
         window._ensure_session(resume=True)  # a dead session is replaced from its last weights

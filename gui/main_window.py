@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from engine.diagnostics import chance_level
 from engine.errors import SpecError
 from engine.metrics import MetricsLog
-from engine.spec import Project
+from engine.spec.project import Project
 from gui.menus import build_menus
 from gui.panels import BuilderPanel, DataPanel, TrainingPanel
 from gui.plot_menus import release_plot_menus
@@ -36,11 +36,11 @@ from gui.preset_switch import build_fix, keep_trainable
 from gui.project_files import ProjectFiles, default_project
 from gui.project_model import ProjectModel
 from gui.run_status import RunMessages
+from gui.session_client import Frame, RunInfo
 from gui.session_recovery import SessionRecovery
 from gui.view_pacer import ViewPacer
 from gui.views import CurvesView, GradientFlowView, NetworkView, OutputPanel
 from gui.widgets.param_form import tag
-from gui.worker import Frame, RunInfo
 
 AUTOSAVE_MS = 60_000
 SPEEDS = (

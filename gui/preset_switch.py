@@ -13,7 +13,7 @@ from typing import Any
 
 from engine.errors import SpecError
 from engine.presets import PLAYGROUND_LOSSES, class_count, playground_refusal
-from engine.spec import Project
+from engine.spec.project import Project
 
 UNDO_HINT = "Undo (Ctrl+Z) to go back."
 

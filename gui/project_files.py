@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QMessageBox
 
 from engine.errors import SpecError
-from engine.spec import Project
+from engine.spec.project import Project
 from gui import files
 from gui.recovery import RecoverySlot, orphans
 

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from engine.errors import SpecError
-from engine.spec import Project
+from engine.spec.project import Project
 
 SECTIONS = ("data", "network", "training")
 
@@ -83,9 +83,7 @@ class ProjectModel(QObject):
     def dirty(self) -> bool:
         return not self.undo_stack.isClean()
 
-    def edit(
-        self, text: str, mutate: Callable[[dict[str, Any]], None], merge_id: int = -1, detach: bool = False
-    ) -> bool:
+    def edit(self, text: str, mutate: Callable[[dict[str, Any]], None], detach: bool = False) -> bool:
         """Apply `mutate` to a copy of the document; push it if the engine accepts it.
 
         `detach`: the result is a new project, no longer the file it was opened from (Save asks

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from engine.errors import SpecError
-from engine.spec import Project
+from engine.spec.project import Project
 from engine.store import atomic_write, pid_alive
 
 try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from engine.diagnostics import Chance, worse_than_chance
-from engine.session import Frame
+from engine.session.session import Frame
 
 _DIVERGED = re.compile(r"the loss became (\S+) at epoch (\d+)")
 

@@ -42,8 +42,8 @@ def main(argv: list[str]) -> int:
     except SpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    from gui.app import make_app
-    from gui.worker import start_session_early
+    from gui.qt_app import make_app
+    from gui.session_client import start_session_early
 
     app = make_app()
     start_session_early()  # loads torch beside the window's own imports

@@ -9,21 +9,21 @@ every CHECKPOINT_SECONDS while training), with the curves cut back to that epoch
 
 from __future__ import annotations
 
-from engine.child_exit import describe_exit
-from engine.session import Checkpoint
-from gui.worker import TrainingThread
+from engine.session.child_exit import describe_exit
+from engine.session.session import Checkpoint
+from gui.session_client import SessionClient
 
 
 class SessionRecovery:
     """Mixin for MainWindow: owns `self.training` and replaces it when its process dies."""
 
-    def _start_training(self) -> TrainingThread:
+    def _start_training(self) -> SessionClient:
         self._checkpoint: Checkpoint | None = None
         self._session_lost = ""  # why the session ended, while no new one has been started
         self._closing = False
-        return self._connect(TrainingThread(self))
+        return self._connect(SessionClient(self))
 
-    def _connect(self, training: TrainingThread) -> TrainingThread:
+    def _connect(self, training: SessionClient) -> SessionClient:
         worker = training.worker
         worker.rebuilt.connect(self._on_rebuilt)
         worker.frameReady.connect(self._on_frame)
@@ -81,7 +81,7 @@ class SessionRecovery:
         old.stop(timeout_ms=1000)
         old.deleteLater()
         checkpoint = self._checkpoint if resume else None
-        self.training = self._connect(TrainingThread(self))
+        self.training = self._connect(SessionClient(self))
         self._session_lost = ""
         self._checkpoint = None
         self._resume_epoch = checkpoint.epoch if checkpoint is not None else None

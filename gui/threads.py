@@ -38,7 +38,7 @@ def running_threads() -> list[QThread]:
 
 def running_processes() -> list[multiprocessing.process.BaseProcess]:
     """This process's multiprocessing children still alive: the training sessions. (An export is
-    the session's child, not the window's: it ends by itself, see engine/export_job.py.)"""
+    the session's child, not the window's: it ends by itself, see engine/export/job.py.)"""
     return multiprocessing.active_children()
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.spec import Project
+from engine.spec.project import Project
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 BLOCKS = re.findall(r"```json\n(.*?)```", README.read_text(encoding="utf-8"), re.S)

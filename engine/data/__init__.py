@@ -17,8 +17,8 @@ import numpy as np
 from engine.data import csv_data, playground, real, sequences, synthetic
 from engine.data.base import MAX_ELEMENTS, MAX_SAMPLES, Generated, Info
 from engine.errors import SpecError
-from engine.registry import Registry
-from engine.validate import check_number
+from engine.spec.registry import Registry
+from engine.spec.validate import check_number
 
 __all__ = [
     "AUTO_VALIDATION",

@@ -18,7 +18,7 @@ import numpy as np
 
 from engine.data.base import MAX_ELEMENTS, MAX_SAMPLES, Generated, Info
 from engine.errors import SpecError
-from engine.registry import Entry
+from engine.spec.registry import Entry
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_CLASSES = 20

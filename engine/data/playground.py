@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.data.base import PLAYGROUND_DOMAIN, PM1_NAMES, Generated, Info, pm1_labels
-from engine.registry import Entry
+from engine.spec.registry import Entry
 
 TWO_PI = 2.0 * np.pi
 # reg-gauss centres (cx, cy, sign), in the playground's order (ties keep the first).

@@ -7,7 +7,7 @@ from functools import lru_cache
 import numpy as np
 
 from engine.data.base import Generated, Info
-from engine.registry import Entry
+from engine.spec.registry import Entry
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.data.base import Generated, Info
-from engine.registry import Entry, Param
+from engine.spec.registry import Entry, Param
 
 SINE_STEP = 0.3  # radians per time step: a period of about 21 steps
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from engine.data.base import PLAYGROUND_DOMAIN, Generated, Info, balanced_counts
 from engine.data.playground import spiral_arm
-from engine.registry import Entry, Param
+from engine.spec.registry import Entry, Param
 
 MOON_SCALE = 3.0  # sklearn's moons span x in [-1, 2], y in [-0.5, 1]; scaled to fill the playground plane
 BLOB_RADIUS = 4.0

@@ -1,13 +1,12 @@
 """The network builder: the layer stack as reorderable cards, an add button, and the network footer.
 
 Edits go through `model.edit`; `show_check(infos, error)` paints the engine's shape check onto the
-cards (the window runs `engine.setup.check_network` and hands the result here).
+cards (the window runs `engine.families.mlp.build.check_network` and hands the result here).
 """
 
 from __future__ import annotations
 
 import re
-from types import SimpleNamespace
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -26,12 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.activations import ACTIVATIONS
 from engine.data import dataset_defaults
 from engine.errors import SpecError
-from engine.init import INITIALIZERS, init_spec
-from engine.layers import LAYERS
-from engine.spec import Project
+from engine.nn.activations import ACTIVATIONS
+from engine.nn.init import INITIALIZERS, init_spec
+from engine.nn.layers import LAYERS
 from gui.panels.layer_card import LayerCard
 from gui.project_model import ProjectModel
 from gui.widgets.param_form import ParamForm, fill_combo, set_quietly, tag
@@ -233,25 +231,14 @@ class BuilderPanel(QWidget):
         n_out = infos[-1].out_shape[0]
         units = "unit" if n_out == 1 else "units"
         total = sum(info.params for info in infos)
-        return f"Total: {total:,} parameters  ·  output: {n_out} {units}, {self._output_activation(n_out)}"
+        return f"Total: {total:,} parameters  ·  output: {n_out} {units}, {self._output_activation()}"
 
-    def _output_activation(self, n_out: int) -> str:
-        """The head's activation: from the window's TaskHead if given, else resolved the engine's way."""
+    def _output_activation(self) -> str:
+        """The head's activation as the engine resolved it (RunInfo.head); until a run is built,
+        the project's own setting, "auto" until the engine has picked one."""
         if self._head is not None:
             return self._head.output_activation
-        from engine.task import resolve_task
-
-        project = self._model.project
-        try:
-            tasks = dataset_defaults(project.data.name)["tasks"]
-            task = tasks[0] if len(tasks) == 1 else ("classification" if n_out > 1 else None)
-            if task is None:
-                return project.network.output_activation
-            k = max(n_out, 2) if task == "classification" else 0
-            fake = SimpleNamespace(task=task, n_classes=k, name=project.data.name)
-            return resolve_task(project.training, project.network, fake).output_activation
-        except SpecError:
-            return project.network.output_activation
+        return self._model.project.network.output_activation
 
     # --- editing ------------------------------------------------------------------------------
     def new_layer(self) -> dict[str, Any]:
@@ -288,16 +275,3 @@ class BuilderPanel(QWidget):
         self._model.edit(
             f"Output activation: {name}", lambda doc: doc["network"].update(output_activation=name)
         )
-
-
-def check(project: Project) -> tuple[list | None, SpecError | None]:
-    """Run the engine's shape check on `project` (a convenience for tests and tools)."""
-    from engine.data import make_dataset
-    from engine.setup import check_network
-
-    try:
-        dataset = make_dataset(vars(project.data), project.seed)
-        _head, _pre, infos = check_network(project, dataset)
-    except SpecError as exc:
-        return None, exc
-    return infos, None

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
-from engine.activations import ACTIVATIONS, activation_name
-from engine.layers import LAYERS
+from engine.nn.activations import ACTIVATIONS, activation_name
+from engine.nn.layers import LAYERS
 from gui.project_model import ProjectModel
 from gui.widgets.param_form import ParamForm, fill_combo, set_quietly, tag
 

@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 )
 from superqt import QCollapsible
 
-from engine.losses import LOSSES
-from engine.optim import OPTIMIZERS
+from engine.nn.losses import LOSSES
+from engine.nn.optim import OPTIMIZERS
 from engine.schedules import SCHEDULES
-from engine.spec import CLIP_MODES, DEVICES, PRESETS
+from engine.spec.project import CLIP_MODES, DEVICES, PRESETS
 from gui.project_model import ProjectModel
 from gui.widgets.param_form import ParamForm, SciSpinBox, fill_combo, scrolling_column, set_quietly, tag
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
-from engine.registry import Param, Registry
+from engine.spec.registry import Param, Registry
 
 
 def camel(name: str) -> str:

@@ -96,7 +96,7 @@ def test_run_dir_without_weights_is_exit_2(run_dir, tmp_path, capsys):
 
 
 def test_weights_of_another_network_are_exit_2(run_dir, tmp_path, capsys):
-    from engine.spec import Project
+    from engine.spec.project import Project
     from engine.store import save_weights
     from engine.train import Trainer
 

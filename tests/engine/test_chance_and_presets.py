@@ -11,10 +11,10 @@ import torch
 from engine.cli import load_project_arg
 from engine.diagnostics import chance_level, layer_display_name, worse_than_chance
 from engine.errors import SpecError
+from engine.families.mlp.task import TaskHead, encode_targets
 from engine.presets import class_count, playground_refusal
-from engine.session import Session
+from engine.session.session import Session
 from engine.snapshot import Snapshot
-from engine.task import TaskHead, encode_targets
 from engine.train import Trainer
 
 

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from engine.data.csv_data import portable_data_path, resolve_data_path
-from engine.spec import Project
+from engine.spec.project import Project
 from engine.store import load_project, save_project
 from engine.train import Trainer
 

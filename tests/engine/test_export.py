@@ -12,7 +12,7 @@ import torch
 
 from engine.errors import SpecError
 from engine.examples import example_path
-from engine.export import (
+from engine.export.models import (
     ExportModel,
     export_model,
     export_onnx,
@@ -25,9 +25,9 @@ from engine.export import (
     load_run,
     load_torch_state,
 )
-from engine.spec import Project
+from engine.families.mlp.task import probabilities
+from engine.spec.project import Project
 from engine.store import load_project, load_weights, save_project, save_weights
-from engine.task import probabilities
 from engine.train import Trainer
 from tests.conftest import tiny_project
 
@@ -205,7 +205,7 @@ def test_load_torch_state_reads_plain_state_dicts_and_refuses_other_files(tmp_pa
 
 
 def test_export_run_models_warns_instead_of_failing(tmp_path, monkeypatch, capsys):
-    import engine.export as export
+    import engine.export.models as export
 
     def broken(trainer, path):
         raise RuntimeError("exotic operator\nwith a long trace")
@@ -219,7 +219,7 @@ def test_export_run_models_warns_instead_of_failing(tmp_path, monkeypatch, capsy
 
 
 def test_script_refuses_unknown_layers_by_name(tmp_path):
-    from engine.export_script import check_supported
+    from engine.export.script import check_supported
 
     trainer = Trainer(Project.from_dict(tiny_project()))
     trainer.project.network.layers[0]["type"] = "attention"

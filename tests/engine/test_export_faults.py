@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.export import WRITERS
-from engine.spec import Project
+from engine.export.models import WRITERS
+from engine.spec.project import Project
 from engine.train import Trainer
 from tests.conftest import tiny_project
 from tests.engine.test_store import _no_space_after
@@ -95,8 +95,8 @@ def test_a_real_failing_write_does_not_abort_the_process(tmp_path):
     script = textwrap.dedent(
         f"""
         import resource, sys
-        from engine.export import WRITERS
-        from engine.spec import Project
+        from engine.export.models import WRITERS
+        from engine.spec.project import Project
         from engine.train import Trainer
         from tests.conftest import tiny_project
         doc = tiny_project(epochs=1)

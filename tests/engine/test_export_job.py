@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.export_job import ExportJob
-from engine.spec import Project
+from engine.export.job import ExportJob
+from engine.spec.project import Project
 from engine.store import load_weights
 from engine.train import Trainer
 from tests.conftest import tiny_project

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from engine.fastpath import NumpyBackend
-from engine.spec import Project
+from engine.families.mlp.fastpath import NumpyBackend
+from engine.spec.project import Project
 from engine.train import Trainer
 
 

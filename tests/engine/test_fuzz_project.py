@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from engine.errors import SpecError
 from engine.examples import example_names, example_path
-from engine.spec import Project
+from engine.spec.project import Project
 
 EXAMPLES = [json.loads(example_path(name).read_text()) for name in example_names()]
 

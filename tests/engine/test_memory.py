@@ -13,9 +13,9 @@ import pytest
 from engine.data import make_dataset
 from engine.errors import SpecError
 from engine.examples import example_path
+from engine.families.mlp.build import check_network
 from engine.memory import EVAL_CHUNK, GB, check_memory, memory_limit
-from engine.setup import check_network
-from engine.spec import Project
+from engine.spec.project import Project
 from engine.store import load_project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,7 +130,7 @@ def test_fast_path_evaluation_is_chunked_and_equal_to_one_pass():
 
 def test_the_window_session_reports_the_refusal_as_a_build_failure():
     """The window's training process refuses it the same way: no run, the line for the run panel."""
-    from engine.session import Session
+    from engine.session.session import Session
 
     sent = []
     session = Session(lambda kind, arg: sent.append((kind, arg)))

@@ -12,7 +12,7 @@ import engine
 for info in pkgutil.walk_packages(engine.__path__, "engine."):
     importlib.import_module(info.name)
 from engine.train import Trainer
-from engine.spec import Project
+from engine.spec.project import Project
 Trainer(Project.from_dict({"data": {"name": "xor", "samples": 40}})).run(epochs=1)
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("PySide6", "pyqtgraph", "superqt", "qtpy", "shiboken6"))
 print(",".join(loaded))

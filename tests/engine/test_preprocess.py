@@ -10,8 +10,8 @@ import torch
 
 from engine.data import Dataset, make_dataset
 from engine.errors import SpecError
-from engine.features import FEATURES, compute_features, feature_bank
-from engine.preprocess import Preprocessor, build_preprocessor
+from engine.nn.features import FEATURES, compute_features, feature_bank
+from engine.nn.preprocess import Preprocessor, build_preprocessor
 
 RAW = np.array([[0.5, -2.0], [3.0, 1.5], [-1.25, 0.0]], dtype=np.float32)
 HAND = {

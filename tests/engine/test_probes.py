@@ -8,7 +8,7 @@ import pytest
 
 from engine.cli import load_project_arg
 from engine.probes import DenseProbe, ProbeDrawer, dense_probe, grid_inputs, probe_grid
-from engine.session import Session
+from engine.session.session import Session
 from engine.train import Trainer
 
 EXAMPLES = ["spiral", "spiral3", "plane", "sine"]  # binary (tanh), 3 classes, 2-D regression, 1-D curve

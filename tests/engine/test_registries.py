@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from engine.activations import ACTIVATIONS, make_activation
 from engine.errors import SpecError
-from engine.init import INITIALIZERS, initialize
-from engine.layers import LAYERS
-from engine.losses import LOSSES, penalty
-from engine.model import build_network, infer_shapes
-from engine.optim import OPTIMIZERS
+from engine.families.mlp.network import build_network, infer_shapes
+from engine.nn.activations import ACTIVATIONS, make_activation
+from engine.nn.init import INITIALIZERS, initialize
+from engine.nn.layers import LAYERS
+from engine.nn.losses import LOSSES, penalty
+from engine.nn.optim import OPTIMIZERS
 from engine.schedules import SCHEDULES, learning_rate
 
 X = torch.linspace(-3, 3, 13).reshape(-1, 1)

@@ -13,9 +13,9 @@ import pytest
 
 import engine.run_folder as run_folder
 from engine.errors import SpecError
-from engine.export import load_run
+from engine.export.models import load_run
 from engine.run_folder import RUN_FILES, check_writable, clean_siblings, write_run
-from engine.spec import Project
+from engine.spec.project import Project
 from engine.store import load_weights
 from engine.train import Trainer
 from tests.conftest import tiny_project
@@ -50,7 +50,7 @@ def _models_are_not_what_these_tests_check(monkeypatch):
             atomic_write(Path(out) / name, f"{name} of epoch {trainer.epoch}".encode())
         return [Path(out) / "model.onnx", Path(out) / "model.pt"]
 
-    monkeypatch.setattr("engine.export.export_run_models", models)
+    monkeypatch.setattr("engine.export.models.export_run_models", models)
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -121,7 +121,7 @@ def test_a_run_killed_half_way_leaves_the_old_run_and_the_next_run_cleans_up(fir
         import os
         import engine.store
         from engine.run_folder import write_run
-        from engine.spec import Project
+        from engine.spec.project import Project
         from engine.train import Trainer
         from tests.conftest import tiny_project
 

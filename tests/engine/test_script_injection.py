@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from engine.errors import SpecError
-from engine.export import export_script
-from engine.export_script import literal, render
-from engine.spec import Project
+from engine.export.models import export_script
+from engine.export.script import literal, render
+from engine.spec.project import Project
 from engine.train import Trainer
 from tests.conftest import tiny_project
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from engine.cli import load_project_arg
-from engine.fastkernel import warm_up
-from engine.session import COMMAND_CHECK_SECONDS, FRAME_RATE, SLICE_SECONDS, Session
+from engine.families.mlp.fastkernel import warm_up
+from engine.session.session import COMMAND_CHECK_SECONDS, FRAME_RATE, SLICE_SECONDS, Session
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -120,7 +120,7 @@ def test_commands_are_looked_for_every_millisecond_not_every_batch():
 
 
 def serve_for(session: Session, seconds: float, on_turn=None) -> None:
-    """What engine.session_process.serve does between commands: wait as told, then train a slice."""
+    """What engine.session.process.serve does between commands: wait as told, then train a slice."""
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
         wait = session.wait_seconds()

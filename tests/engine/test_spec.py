@@ -5,9 +5,9 @@ import json
 import pytest
 
 from engine.errors import SpecError
-from engine.migrate import CURRENT_VERSION, migrate
-from engine.overrides import apply_override, parse_assignment, split_path
-from engine.spec import Project
+from engine.spec.migrate import CURRENT_VERSION, migrate
+from engine.spec.overrides import apply_override, parse_assignment, split_path
+from engine.spec.project import Project
 
 
 def test_defaults_round_trip_through_json():

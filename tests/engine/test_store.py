@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from engine.errors import SpecError
-from engine.spec import Project
+from engine.spec.project import Project
 from engine.store import (
     atomic_write,
     atomic_write_many,

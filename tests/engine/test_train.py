@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from engine.spec import Project
+from engine.spec.project import Project
 from engine.train import Trainer
 from tests.conftest import tiny_project
 

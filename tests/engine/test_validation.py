@@ -8,7 +8,7 @@ import pytest
 
 from engine.data import make_dataset
 from engine.errors import SpecError
-from engine.spec import Project
+from engine.spec.project import Project
 from engine.store import load_project, save_project
 from engine.train import Trainer
 

@@ -1,26 +1,26 @@
 """Starting up: the icon and loading card, and the session process started before the window."""
 
-from gui import worker
-from gui.app import make_app
+from gui import session_client
+from gui.qt_app import make_app
 from gui.splash import ICON_PATH, show_splash
 from tests.gui.helpers import make_window
 
 
 def test_window_takes_over_the_session_started_early(qtbot):
-    worker.start_session_early()
-    early = worker._early_session.process
+    session_client.start_session_early()
+    early = session_client._early_session.process
     window = make_window(qtbot)  # waits until the run is built and its first frame drawn
     try:
         assert window.training.process is early
-        assert worker._early_session is None  # taken: a second window starts its own
+        assert session_client._early_session is None  # taken: a second window starts its own
     finally:
         window.shutdown()
     assert not early.is_alive()
 
 
 def test_a_dead_early_session_is_replaced(qtbot):
-    worker.start_session_early()
-    dead = worker._early_session.process
+    session_client.start_session_early()
+    dead = session_client._early_session.process
     dead.kill()
     dead.join(5)
     window = make_window(qtbot)

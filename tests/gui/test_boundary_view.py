@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from engine.snapshot import GridProbe
-from engine.spec import Project
+from engine.spec.project import Project
 from engine.train import Trainer
 from gui.views.boundary import BoundaryView
 from gui.views.colors import BLUE, CLASS_COLORS, NEUTRAL, ORANGE

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from engine.model import LayerInfo
+from engine.families.mlp.network import LayerInfo
 from engine.snapshot import GridProbe
 from gui.views.network_graph import NetworkView
 

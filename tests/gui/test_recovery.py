@@ -16,7 +16,7 @@ from tests.gui.helpers import make_window
 CHILD = """
 import sys
 from pathlib import Path
-from engine.spec import Project
+from engine.spec.project import Project
 from gui.recovery import RecoverySlot
 slot = RecoverySlot(Path(sys.argv[1]))
 slot.write(Project(name="from-child"), None)
@@ -124,7 +124,7 @@ def test_where_files_cannot_be_locked_the_pid_decides(monkeypatch, tmp_path):
 
 def test_a_new_window_never_overwrites_a_dead_process_file_with_its_pid(tmp_path):
     """pids are reused: a file left by a dead process that had our pid must survive our autosave."""
-    from engine.spec import Project
+    from engine.spec.project import Project
 
     left = tmp_path / f"recovery-{os.getpid()}-1.json"
     left.write_text('{"source": null, "project": {"name": "left"}}')

@@ -7,17 +7,17 @@ import pytest
 
 from engine.cli import load_project_arg
 from engine.probes import DenseProbe, dense_probe, grid_inputs
-from engine.session import Frame, RunInfo
+from engine.session.session import Frame, RunInfo
 from engine.train import Trainer
+from gui.session_client import FrameRelay
 from gui.threads import new_thread
-from gui.worker import TrainingWorker
 
 
 @pytest.fixture
 def relay(qtbot):
-    """A TrainingWorker in its own QThread, as the window runs it, fed through a real pipe."""
+    """A FrameRelay in its own QThread, as the window runs it, fed through a real pipe."""
     events_out, events_in = multiprocessing.Pipe(duplex=False)
-    worker = TrainingWorker(events_out, lambda command, arg: None)
+    worker = FrameRelay(events_out, lambda command, arg: None)
     thread = new_thread("testRelay")
     worker.moveToThread(thread)
     thread.started.connect(worker.relay)

@@ -3,8 +3,8 @@
 import multiprocessing
 import time
 
+from gui.session_client import SessionClient
 from gui.threads import new_thread, running_threads, stop_leftovers
-from gui.worker import TrainingThread
 
 
 def _sleep_forever() -> None:
@@ -23,7 +23,7 @@ def test_a_parentless_thread_left_running_is_found_and_stopped(qtbot):
 
 
 def test_the_relay_thread_and_session_of_a_training_thread_are_seen(qtbot):
-    training = TrainingThread()
+    training = SessionClient()
     try:
         assert training.thread in running_threads()
         assert training.process in multiprocessing.active_children()

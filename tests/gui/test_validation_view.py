@@ -2,7 +2,7 @@
 loss/accuracy plot draws the validation curve beside train and test (listed only when there is one)."""
 
 from engine.metrics import MetricsLog
-from engine.spec import Project
+from engine.spec.project import Project
 from engine.train import Trainer
 from gui.panels.data_panel import DataPanel
 from gui.project_model import ProjectModel

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QEvent, QPointF
 from PySide6.QtWidgets import QGraphicsSceneHoverEvent
 
-from engine.model import LayerInfo
+from engine.families.mlp.network import LayerInfo
 from engine.snapshot import LayerStat, Snapshot
 from gui.views.curves import CurvesView
 from gui.views.gradients import GradientFlowView
@@ -133,8 +133,8 @@ def test_summary_boxes_use_the_diagram_s_names(qtbot):
 
 def test_the_colour_key_names_each_class_and_its_colour():
     from engine.data import make_dataset
-    from engine.spec import Project
-    from engine.task import resolve_task
+    from engine.families.mlp.task import resolve_task
+    from engine.spec.project import Project
 
     project = Project.from_dict({"data": {"name": "spiral3"}})
     data = make_dataset(vars(project.data), 0)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from engine.spec import Project
+from engine.spec.project import Project
 from gui import files
 from tests.gui.helpers import make_window, train_until
 

@@ -139,7 +139,7 @@ def test_every_range_box_refuses_and_says_so(qtbot, window):
 
 
 def test_a_parameter_form_refuses_out_of_range_values_by_name(qtbot):
-    from engine.registry import Param
+    from engine.spec.registry import Param
     from gui.widgets.param_form import ParamForm
 
     form = ParamForm("optimizer")

@@ -13,8 +13,8 @@ import torch
 from torch import nn
 
 from engine.errors import SpecError
-from engine.init import initialize
-from engine.layers import LAYERS, DenseLayer
+from engine.nn.init import initialize
+from engine.nn.layers import LAYERS, DenseLayer
 
 MAX_PARAMETERS = 20_000_000  # checked on shapes, before any tensor is allocated
 MAX_ACTIVATIONS = 2_000_000  # values per sample across all layers

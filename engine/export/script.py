@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import SpecError
-from engine.export_template import TEMPLATE
+from engine.export.template import TEMPLATE
 
 ACTIVATION_CODE = {
     "linear": "nn.Identity()",
@@ -131,7 +131,7 @@ def _activation(value, path: str) -> str:
     name = value["name"] if isinstance(value, dict) else value
     if not isinstance(name, str) or name not in ACTIVATION_CODE:
         raise SpecError(path, f"the script export does not know the activation {name!r}")
-    from engine.activations import ACTIVATIONS
+    from engine.nn.activations import ACTIVATIONS
 
     params = ACTIVATIONS[name].defaults()
     if isinstance(value, dict):
@@ -173,7 +173,7 @@ def check_supported(trainer) -> None:
 
 def _layer_code(n: str, cfg: dict, shape: tuple, path: str) -> str:
     """One layer's constructor call: names from the fixed tables, every number a checked literal."""
-    from engine.activations import pieces
+    from engine.nn.activations import pieces
 
     size = int(np.prod(shape))
     act = _activation(cfg["activation"], path) if "activation" in cfg else ""
@@ -205,7 +205,7 @@ def _layer_code(n: str, cfg: dict, shape: tuple, path: str) -> str:
 
 
 def _layers_code(trainer) -> tuple[list[str], str]:
-    from engine.layers import LAYERS
+    from engine.nn.layers import LAYERS
 
     lines, shape = [], tuple(trainer.preprocessor.out_shape)
     for i, cfg in enumerate(trainer.project.network.layers):
@@ -227,8 +227,8 @@ def _config_code(config: dict) -> str:
 
 def render(trainer) -> str:
     """The text of train.py for this trainer's project."""
-    from engine.export import output_mode
-    from engine.optim import OPTIMIZERS
+    from engine.export.output_head import output_mode
+    from engine.nn.optim import OPTIMIZERS
     from engine.schedules import SCHEDULES
 
     check_supported(trainer)

@@ -1,14 +1,14 @@
 """The training session's process: commands in through one pipe, events out through another.
 
-`run_child` is the target of the process the window starts (gui/worker.py); it serves an
-engine.session.Session until the window says `shutdown` or goes away.
+`run_child` is the target of the process the window starts (gui/session_client.py); it serves an
+engine.session.session.Session until the window says `shutdown` or goes away.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from engine.session import Session
+from engine.session.session import Session
 
 
 def serve(commands, events) -> None:
@@ -22,7 +22,7 @@ def serve(commands, events) -> None:
         threadpool_limits(1)
     except ImportError:
         pass
-    from engine.fastkernel import warm_up
+    from engine.families.mlp.fastkernel import warm_up
 
     warm_up()  # the compiled small-network step: loaded from disk, compiled once per machine
     session = Session(lambda kind, payload: events.send((kind, payload)))

@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine.backend import Hyper, SplitData
+from engine.families.mlp.backend import Hyper, SplitData
 from engine.snapshot import LayerStat
 
 EVAL_CHUNK = 4096  # rows per forward pass in evaluation, bounding memory on big splits
@@ -30,7 +30,7 @@ class TorchBackend:
         seed: int = 0,
         validation: SplitData | None = None,
     ):
-        from engine.model import weight_tensors
+        from engine.families.mlp.network import weight_tensors
 
         self.device = torch.device(device)
         self.network = network.to(self.device)
@@ -56,7 +56,7 @@ class TorchBackend:
         return x, t
 
     def _make_optimizer(self, name: str, lr: float) -> torch.optim.Optimizer:
-        from engine.optim import OPTIMIZERS
+        from engine.nn.optim import OPTIMIZERS
 
         return OPTIMIZERS[name].factory(self.network.parameters(), lr, **self.hyper.optimizer)
 
@@ -68,7 +68,7 @@ class TorchBackend:
 
     def _sync_hyper(self, lr: float) -> None:
         if self.hyper.optimizer != self._applied_optimizer_params:
-            from engine.optim import apply_optimizer_params
+            from engine.nn.optim import apply_optimizer_params
 
             apply_optimizer_params(self.optimizer, self.optimizer_name, self.hyper.optimizer)
             self._applied_optimizer_params = dict(self.hyper.optimizer)
@@ -76,7 +76,7 @@ class TorchBackend:
             group["lr"] = lr
 
     def train_batch(self, idx: np.ndarray, lr: float, collect: bool) -> float:
-        from engine.losses import penalty
+        from engine.nn.losses import penalty
 
         self._sync_hyper(lr)
         x_all, t_all = self._splits["train"]
@@ -134,7 +134,7 @@ class TorchBackend:
 
     @torch.no_grad()
     def penalty(self) -> float:
-        from engine.losses import penalty
+        from engine.nn.losses import penalty
 
         return float(penalty(self._weights, self.hyper.l1, self.hyper.l2))
 

@@ -1,4 +1,4 @@
-"""The text of the standalone train.py that engine.export_script fills in: plain torch, no Layerlab.
+"""The text of the standalone train.py that engine.export.script fills in: plain torch, no Layerlab.
 
 Every field is filled with code from export_script's fixed tables or with a literal written by
 export_script.literal; no field sits inside a string, where a literal could end it (the layers'

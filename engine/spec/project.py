@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import SpecError
-from engine.validate import check_choice, check_keys, check_number, check_type
+from engine.spec.validate import check_choice, check_keys, check_number, check_type
 
 FORMAT = "layerlab"
 VERSION = 1
@@ -112,7 +112,7 @@ class Project:
     @classmethod
     def from_dict(cls, raw: Any) -> Project:
         """A validated project from plain data (as read from JSON); raises SpecError."""
-        from engine.migrate import migrate
+        from engine.spec.migrate import migrate
 
         doc = migrate(raw)
         check_keys(
@@ -157,7 +157,7 @@ def _expect_from(raw: Any) -> dict[str, float]:
 
 def _data_from(raw: Any) -> DataSpec:
     from engine.data import DATASETS, check_validation
-    from engine.features import FEATURES
+    from engine.nn.features import FEATURES
 
     d = DataSpec()
     check_keys(raw, "data", set(vars(d)))
@@ -208,9 +208,9 @@ def _check_validation(data: DataSpec, training: TrainingSpec) -> None:
 
 
 def _network_from(raw: Any) -> NetworkSpec:
-    from engine.activations import ACTIVATIONS
-    from engine.init import INITIALIZERS
-    from engine.layers import LAYERS
+    from engine.nn.activations import ACTIVATIONS
+    from engine.nn.init import INITIALIZERS
+    from engine.nn.layers import LAYERS
 
     n = NetworkSpec()
     check_keys(raw, "network", set(vars(n)))
@@ -233,7 +233,7 @@ def _network_from(raw: Any) -> NetworkSpec:
 
 def _layer_from(raw: Any, path: str, layers) -> dict[str, Any]:
     """A layer dict with its defaults filled; its activation may be a name or {"name", params}."""
-    from engine.activations import parse_activation
+    from engine.nn.activations import parse_activation
 
     raw = dict(check_type(raw, dict, path))
     entry = layers.lookup(raw.pop("type", None), f"{path}.type")
@@ -249,8 +249,8 @@ def _layer_from(raw: Any, path: str, layers) -> dict[str, Any]:
 
 
 def _training_from(raw: Any) -> TrainingSpec:
-    from engine.losses import LOSSES
-    from engine.optim import OPTIMIZERS
+    from engine.nn.losses import LOSSES
+    from engine.nn.optim import OPTIMIZERS
     from engine.schedules import SCHEDULES
 
     t = TrainingSpec()

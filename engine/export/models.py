@@ -20,56 +20,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from torch import nn
 
 from engine.errors import SpecError
+from engine.export.output_head import ExportModel, output_mode
 from engine.store import atomic_write, new_folder
 
 FORMATS = ("onnx", "torchscript", "torch_export", "safetensors", "script")
 EXAMPLE_BATCH = 3  # the batch size traced into exports; the batch dimension stays dynamic
-
-# ExportModel output modes
-_VALUES, _SIGMOID_LOGIT, _TANH, _CLAMP01, _NORMALIZE, _SOFTMAX = range(6)
-
-
-class ExportModel(nn.Module):
-    """preprocessor -> network -> probabilities (classification) or values (regression), float32."""
-
-    def __init__(self, preprocessor: nn.Module, network: nn.Module, mode: int):
-        super().__init__()
-        self.preprocessor = preprocessor
-        self.network = network
-        self.mode = mode
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        out = self.network(self.preprocessor(x.to(torch.float32)))
-        if self.mode == _VALUES:
-            return out
-        if self.mode == _SOFTMAX:
-            return torch.softmax(out, dim=1)
-        if self.mode == _NORMALIZE:
-            s = torch.clamp(out, min=0.0)
-            return s / torch.clamp(s.sum(dim=1, keepdim=True), min=1e-12)
-        if self.mode == _SIGMOID_LOGIT:
-            p = torch.sigmoid(out[:, 0:1])
-        elif self.mode == _TANH:
-            p = torch.clamp((out[:, 0:1] + 1.0) / 2.0, 0.0, 1.0)
-        else:
-            p = torch.clamp(out[:, 0:1], 0.0, 1.0)
-        return torch.cat([1.0 - p, p], dim=1)
-
-
-def output_mode(head) -> int:
-    """How raw network outputs become what the export returns (mirrors engine.task.probabilities)."""
-    if not head.classification:
-        return _VALUES
-    if head.n_out == 1:
-        if head.loss == "bce":
-            return _SIGMOID_LOGIT
-        return _TANH if head.output_activation == "tanh" else _CLAMP01
-    if head.output_activation in ("softmax", "sigmoid"):
-        return _NORMALIZE
-    return _SOFTMAX
 
 
 def export_model(trainer) -> ExportModel:
@@ -239,8 +196,8 @@ def export_safetensors(trainer, folder: str | os.PathLike) -> Path:
 
 
 def export_script(trainer, folder: str | os.PathLike) -> Path:
-    """train.py (plain torch + numpy) and data.npz in `folder`; see engine.export_script."""
-    from engine.export_script import write_script
+    """train.py (plain torch + numpy) and data.npz in `folder`; see engine.export.script."""
+    from engine.export.script import write_script
 
     return write_script(trainer, Path(folder))
 
@@ -271,7 +228,7 @@ def export_run(run_dir: str | os.PathLike, fmt: str, out: str | os.PathLike) -> 
         )
     trainer = load_run(run_dir)
     if fmt == "script":
-        from engine.export_script import check_supported
+        from engine.export.script import check_supported
 
         check_supported(trainer)
     return WRITERS[fmt](trainer, target)

@@ -6,7 +6,7 @@ from typing import Any
 
 import torch
 
-from engine.registry import Entry, Param, Registry
+from engine.spec.registry import Entry, Param, Registry
 
 _EPS = Param("eps", 1e-8, float, 1e-12, 1.0, help="added to denominators for stability")
 _DECAY = Param("weight_decay", 0.0, float, 0.0, 1.0, help="L2 added to the gradient (coupled)")

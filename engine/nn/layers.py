@@ -13,9 +13,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from engine.activations import ACTIVATIONS, activation_name, make_activation, pieces
 from engine.errors import SpecError
-from engine.registry import Entry, Param, Registry
+from engine.nn.activations import ACTIVATIONS, activation_name, make_activation, pieces
+from engine.spec.registry import Entry, Param, Registry
 
 Shape = tuple[int, ...]
 

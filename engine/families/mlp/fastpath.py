@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from engine.activations import activation_name
-from engine.backend import Hyper, SplitData
+from engine.families.mlp.backend import Hyper, SplitData
 from engine.memory import EVAL_CHUNK
+from engine.nn.activations import activation_name
 from engine.snapshot import LayerStat
 
 HIDDEN = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu")
@@ -196,7 +196,7 @@ class NumpyBackend:
         )
 
     def _prepare_kernel(self) -> None:
-        from engine import fastkernel
+        from engine.families.mlp import fastkernel
 
         names = [name for name, _ in self.acts]
         fits = (

@@ -7,14 +7,14 @@ from typing import Any
 
 import torch
 
-from engine.backend import Hyper, SplitData
 from engine.errors import SpecError
-from engine.spec import Project
-from engine.task import TaskHead, encode_targets, resolve_task
+from engine.families.mlp.backend import Hyper, SplitData
+from engine.families.mlp.task import TaskHead, encode_targets, resolve_task
+from engine.spec.project import Project
 
 
 @dataclass
-class Run:
+class TrainingParts:
     """Everything built from one project, before any training."""
 
     dataset: Any
@@ -41,9 +41,9 @@ def resolve_device(requested: str) -> str:
 
 def check_network(project: Project, dataset) -> tuple[TaskHead, Any, list]:
     """Resolve the task and infer every layer's shape; raises SpecError naming the layer."""
+    from engine.families.mlp.network import infer_shapes
     from engine.memory import check_memory
-    from engine.model import infer_shapes
-    from engine.preprocess import build_preprocessor
+    from engine.nn.preprocess import build_preprocessor
 
     head = resolve_task(project.training, project.network, dataset)
     preprocessor = build_preprocessor(dataset, vars(project.data))
@@ -52,10 +52,10 @@ def check_network(project: Project, dataset) -> tuple[TaskHead, Any, list]:
     return head, preprocessor, infos
 
 
-def build_run(project: Project, dataset=None) -> Run:
+def build_parts(project: Project, dataset=None) -> TrainingParts:
     from engine.data import make_dataset
-    from engine.losses import LOSSES
-    from engine.model import build_network
+    from engine.families.mlp.network import build_network
+    from engine.nn.losses import LOSSES
 
     training = project.training
     early = training.early_stopping["enabled"]  # "auto" validation holds out a split only for it
@@ -86,7 +86,7 @@ def build_run(project: Project, dataset=None) -> Run:
     device = resolve_device(training.device)
     backend_name = _choose_backend(project, head, device)
     if backend_name == "numpy":
-        from engine.fastpath import NumpyBackend
+        from engine.families.mlp.fastpath import NumpyBackend
 
         state = {k: v.detach().cpu().numpy().copy() for k, v in network.state_dict().items()}
         backend = NumpyBackend(
@@ -103,7 +103,7 @@ def build_run(project: Project, dataset=None) -> Run:
             validation=validation,
         )
     else:
-        from engine.torch_backend import TorchBackend
+        from engine.families.mlp.torch_backend import TorchBackend
 
         loss_fn = LOSSES[head.loss].factory(**head.loss_params)
         backend = TorchBackend(
@@ -118,7 +118,7 @@ def build_run(project: Project, dataset=None) -> Run:
             project.seed,
             validation=validation,
         )
-    return Run(data, head, preprocessor, network, infos, backend, backend_name, device, hyper)
+    return TrainingParts(data, head, preprocessor, network, infos, backend, backend_name, device, hyper)
 
 
 def _split(preprocessor, head: TaskHead, x, y) -> SplitData:
@@ -126,7 +126,7 @@ def _split(preprocessor, head: TaskHead, x, y) -> SplitData:
 
 
 def _choose_backend(project: Project, head: TaskHead, device: str) -> str:
-    from engine.fastpath import NumpyBackend
+    from engine.families.mlp.fastpath import NumpyBackend
 
     training = project.training
     reason = NumpyBackend.unsupported_reason(

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from engine.registry import Entry, Registry
+from engine.spec.registry import Entry, Registry
 
 
 def half_mse(out: torch.Tensor, target: torch.Tensor) -> torch.Tensor:

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from engine.errors import SpecError
-from engine.features import BANK_ORDER, FEATURES, feature_bank
+from engine.nn.features import BANK_ORDER, FEATURES, feature_bank
 
 MIN_STD = 1e-8
 DEFAULT_FEATURES = ["x1", "x2"]

@@ -7,7 +7,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from engine.registry import Entry, Param, Registry
+from engine.spec.registry import Entry, Param, Registry
 
 
 class Maxout(nn.Module):

@@ -103,7 +103,7 @@ class Session:
         self._frame_cost = 0.0  # seconds a frame takes to compute (a moving average)
         self._units_sent = 0.0  # when the last frame with unit maps was sent
         self._checkpoint_sent = 0.0  # when the weights last went to the window
-        self._exports: list = []  # engine.export_job.ExportJob under way
+        self._exports: list = []  # engine.export.job.ExportJob under way
         self.command_id = 0
 
     def _frame_period(self) -> float:
@@ -250,9 +250,9 @@ class Session:
             self._pace_start = (time.perf_counter(), self.trainer.epoch)
 
     def export(self, fmt: str, path: str) -> None:
-        """Write the current weights in `fmt`, in a process of its own (engine/export_job.py):
+        """Write the current weights in `fmt`, in a process of its own (engine/export/job.py):
         an exporter that crashes or aborts must not take training with it."""
-        from engine.export_job import ExportJob
+        from engine.export.job import ExportJob
 
         if self.trainer is None:
             self._send("exported", ("", "nothing to export: the network could not be built"))

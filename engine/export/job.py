@@ -5,7 +5,7 @@ aborted the interpreter with `c10::Error … unexpected pos` on a full disk), an
 survive any export. The job gets the project, the data and the current weights, rebuilds the
 run, writes the file and reports one line back; if it dies instead, that is reported too.
 
-`python -m engine.export_job PAYLOAD` is the child: PAYLOAD is a pickle this module wrote.
+`python -m engine.export.job PAYLOAD` is the child: PAYLOAD is a pickle this module wrote.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from engine.child_exit import describe_exit
+from engine.session.child_exit import describe_exit
 
 _ROOT = Path(__file__).resolve().parents[1]  # the folder holding engine/, for the child's imports
 
@@ -47,7 +47,7 @@ class ExportJob:
             with os.fdopen(handle, "wb") as out:
                 pickle.dump(payload, out, protocol=pickle.HIGHEST_PROTOCOL)
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "engine.export_job", self._payload],
+                [sys.executable, "-m", "engine.export.job", self._payload],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 cwd=_ROOT,
@@ -99,8 +99,8 @@ def _remove(path: str) -> None:
 
 def _export(payload: dict) -> tuple[str, str]:
     from engine.errors import SpecError
-    from engine.export import WRITERS
-    from engine.session import describe
+    from engine.export.models import WRITERS
+    from engine.session.session import describe
     from engine.train import Trainer
 
     fmt = payload["format"]
@@ -109,7 +109,7 @@ def _export(payload: dict) -> tuple[str, str]:
         trainer.load_state_dict(payload["state"])
         trainer.epoch = payload["epoch"]
         if fmt == "script":
-            from engine.export_script import check_supported
+            from engine.export.script import check_supported
 
             check_supported(trainer)
         return str(WRITERS[fmt](trainer, payload["path"])), ""

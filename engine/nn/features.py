@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from engine.registry import Entry, Registry
+from engine.spec.registry import Entry, Registry
 
 
 def _sin(v: Any) -> Any:

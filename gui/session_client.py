@@ -1,6 +1,6 @@
-"""The window's side of training: a child process runs engine.session; a QThread relays its events.
+"""The window's side of training: a child process runs engine.session.session; a QThread relays its events.
 
-Commands go straight down a pipe from the GUI thread. A TrainingWorker (QObject) in a QThread
+Commands go straight down a pipe from the GUI thread. A FrameRelay (QObject) in a QThread
 blocks on the other pipe and re-emits each event as a Qt signal, which Qt queues to the GUI
 thread. The window therefore never waits for training, and training never waits for painting.
 """
@@ -15,11 +15,11 @@ import threading
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from engine.probes import DenseProbe, ProbeDrawer
-from engine.session import Frame, RunInfo, describe
-from engine.session_process import run_child
+from engine.session.process import run_child
+from engine.session.session import Frame, RunInfo, describe
 from gui.threads import new_thread
 
-__all__ = ["Frame", "RunInfo", "TrainingThread", "TrainingWorker", "start_session_early"]
+__all__ = ["Frame", "RunInfo", "SessionClient", "FrameRelay", "start_session_early"]
 
 # "spawn": a fork of a process that already runs Qt threads is not safe.
 _CONTEXT = multiprocessing.get_context("spawn")
@@ -68,7 +68,7 @@ def start_session_early() -> None:
     the window spends as long importing and building itself. Started first, the two overlap on
     the two cores instead of following each other (measured: ready to play after 5.6-5.7 s
     instead of 9.4-9.9 s).
-    The first TrainingThread takes this process over.
+    The first SessionClient takes this process over.
     """
     global _early_session
     if _early_session is None:
@@ -85,7 +85,7 @@ def _take_early_session() -> SessionProcess | None:
     return session
 
 
-class TrainingWorker(QObject):
+class FrameRelay(QObject):
     """Lives in the relay QThread: turns the session's events into signals.
 
     It also draws fast-path networks over the input plane: such a frame carries the network's
@@ -98,7 +98,7 @@ class TrainingWorker(QObject):
     buildFailed = Signal(str, str)  # key path (may be ""), reason: no run could be built from the project
     failed = Signal(str, str)  # key path (may be ""), reason: trouble that leaves the run as it is
     exported = Signal(str, str)  # what was written, error ("" when it worked)
-    checkpoint = Signal(object)  # engine.session.Checkpoint: the weights to resume from
+    checkpoint = Signal(object)  # engine.session.session.Checkpoint: the weights to resume from
     sessionEnded = Signal()  # the session's pipe closed: it ended, by shutdown or by dying
 
     def __init__(self, events, send) -> None:
@@ -154,7 +154,7 @@ class TrainingWorker(QObject):
         self._stop.set()
 
 
-class TrainingThread(QObject):
+class SessionClient(QObject):
     """Owns the session process (the early one, or a new one) and the relay thread; the window
     talks through these signals."""
 
@@ -175,7 +175,7 @@ class TrainingThread(QObject):
         self.command_id = 0  # numbers play/pause/step, so stale frames can be told from fresh ones
         events_out = session.events
         self.thread = new_thread("layerlabTrainingRelay")
-        self.worker = TrainingWorker(events_out, self.send)
+        self.worker = FrameRelay(events_out, self.send)
         self.worker.moveToThread(self.thread)
         self.thread.started.connect(self.worker.relay)
         self.loadRequested.connect(lambda project: self.send("load", project))

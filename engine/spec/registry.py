@@ -1,6 +1,6 @@
 """Name -> factory tables (activations, losses, optimizers, ...) and their typed parameters.
 
-Each table lives beside the code it lists (``engine.activations.ACTIVATIONS`` and so on);
+Each table lives beside the code it lists (``engine.nn.activations.ACTIVATIONS`` and so on);
 ``engine.catalog`` gathers them. The GUI fills its lists from these tables and the spec
 validator checks names and parameters against them, so nothing is listed twice.
 """

@@ -1,0 +1,1 @@
+"""Model files (ONNX, TorchScript, safetensors), the standalone script, and the export process."""

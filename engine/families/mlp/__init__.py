@@ -1,0 +1,1 @@
+"""The supervised stack (classifier or regressor): builder, torch backend and NumPy/numba fast path."""

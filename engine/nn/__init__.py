@@ -1,0 +1,1 @@
+"""Torch building blocks shared by the families: layers, activations, losses, initialisers, optimizers."""

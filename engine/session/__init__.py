@@ -1,0 +1,1 @@
+"""The training process: runs, commands in, frames out."""
