@@ -92,6 +92,13 @@ class ProbeDrawer:
         self._last = drawn
         return drawn
 
+    def draw_aside(self, generation: int, probe: DenseProbe) -> GridProbe | None:
+        """`probe` drawn in full without becoming the drawing later frames may reuse (a past
+        epoch looked back at must not stand in for a live frame)."""
+        if generation != self._generation or self._grid is None:
+            return None
+        return probe.compute(self._grid)
+
 
 def grid_points(domain: tuple[float, float], resolution: int) -> np.ndarray:
     """(res*res, 2) raw points; row r of the grid is x2 = r-th value (low to high), column c is x1."""

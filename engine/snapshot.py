@@ -6,6 +6,7 @@ without pinning the model's memory or racing the optimizer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,23 +26,34 @@ class LayerStat:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """The state of training after `epoch` epochs and `step` optimizer updates."""
+    """The state of training after `epoch` epochs and `step` optimizer updates.
+
+    `metrics` holds the family's named metrics (engine.families.Family.metrics), None where one
+    does not apply (no test split, regression's accuracy). The supervised family's names are also
+    attributes (snap.train_loss), as every view and the CLI read them.
+    """
 
     epoch: int
     step: int
-    train_loss: float  # data loss over the whole training split, eval mode
-    test_loss: float | None  # None when there is no test split
-    penalty: float  # L1/L2 penalty term (reported apart from the data loss)
-    train_accuracy: float | None  # None for regression
-    test_accuracy: float | None
+    metrics: Mapping[str, float | None]
     lr: float
     elapsed: float  # seconds of training so far (excludes pauses)
     layers: tuple[LayerStat, ...] = ()
     status: str = "running"
     message: str = ""
-    # The split early stopping watches (held out of the training share); None when there is none.
-    val_loss: float | None = None
-    val_accuracy: float | None = None
+
+    def metric(self, name: str) -> float | None:
+        return self.metrics.get(name)
+
+    # The mlp family's metrics. Losses are data losses over a whole split in eval mode; the
+    # penalty (L1/L2) is reported apart; validation is the split early stopping watches.
+    train_loss = property(lambda self: self.metrics.get("train_loss"))
+    test_loss = property(lambda self: self.metrics.get("test_loss"))
+    penalty = property(lambda self: self.metrics.get("penalty"))
+    train_accuracy = property(lambda self: self.metrics.get("train_accuracy"))
+    test_accuracy = property(lambda self: self.metrics.get("test_accuracy"))
+    val_loss = property(lambda self: self.metrics.get("val_loss"))
+    val_accuracy = property(lambda self: self.metrics.get("val_accuracy"))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,10 @@
 It is written once for every backend (torch or the numpy fast path). Stopping is a flag checked
 once per step; a non-finite loss stops training at once and keeps the last finite weights.
 Early stopping watches the validation split; the test split is reported and never decides.
+
+The Trainer alone writes its status: ready -> running (play) -> paused (pause, or a stop request)
+-> completed (the epoch budget reached), early_stopping or diverged. Whoever drives it (the CLI,
+the window's session, a race) asks it to play, pause or step and reads the status back.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from engine.errors import SpecError
+from engine.families import FAMILIES
 from engine.families.mlp.backend import Hyper
 from engine.families.mlp.build import build_parts
 from engine.metrics import MetricsLog
@@ -45,7 +50,15 @@ class Trainer:
         self.elapsed = 0.0
         self.status = "ready"
         self.message = ""
-        self.metrics = MetricsLog()
+        self.family = (
+            FAMILIES[self.project.model.family] if hasattr(self.project, "model") else FAMILIES["mlp"]
+        )
+        self.metrics = MetricsLog(self.family.log_columns)
+        # Training stops by itself ("completed") at `target` epochs while `budget` is on; the
+        # window turns the budget off to train until paused. Play after the end adds another
+        # training.epochs, as the playground does.
+        self.target = self.project.training.epochs
+        self.budget = True
         self.last_snapshot: Snapshot | None = None
         self._rng = np.random.default_rng(self.project.seed + 1)
         self._pending: list[np.ndarray] = []
@@ -94,7 +107,47 @@ class Trainer:
         self.hyper.optimizer = _own_params(training.optimizer)
         if self.status in TERMINAL and self.status != "diverged" and self.epoch < training.epochs:
             self.status = "ready"
+        # While running, a smaller budget must not stop a run already past it; paused, it is the budget.
+        self.target = max(self.target, training.epochs) if self.status == "running" else training.epochs
         return True
+
+    # -- status: play, pause, step, budget -----------------------------------------------------
+    def play(self) -> bool:
+        """Start or continue training; after the end, train another training.epochs. False when
+        the run diverged (a rebuild is needed)."""
+        if self.status == "diverged":
+            return False
+        if self.status in ("completed", "early_stopping") or self.budget_spent:
+            self.target = self.epoch + self.training.epochs
+        self.status = "running"
+        return True
+
+    def pause(self) -> None:
+        if self.status == "running":
+            self.status = "paused"
+
+    def step_epoch(self) -> None:
+        """Train exactly one epoch from a pause (or the end), then stay paused."""
+        if self.status == "diverged":
+            return
+        self.status = "ready"
+        epoch = self.epoch
+        try:
+            while self.epoch == epoch and self.status not in ("diverged", "early_stopping"):
+                self.step()
+        finally:
+            if self.status not in ("diverged", "early_stopping"):
+                self.status = "paused"
+
+    def set_budget(self, on: bool) -> None:
+        """Stop by itself at the target (on) or train until paused (off)."""
+        self.budget = bool(on)
+        if self.budget and self.epoch >= self.target:
+            self.target = self.epoch + self.training.epochs  # past the old stop: a budget from here
+
+    @property
+    def budget_spent(self) -> bool:
+        return self.budget and self.epoch >= self.target
 
     # -- the loop ----------------------------------------------------------------------------
     def request_stop(self) -> None:
@@ -151,6 +204,8 @@ class Trainer:
         self.step_count += 1
         if not self._pending:
             self._finish_epoch(lr)
+            if self.status == "running" and self.budget_spent:
+                self.status = "completed"
         return loss
 
     def run_epoch(self) -> Snapshot:
@@ -169,18 +224,17 @@ class Trainer:
         on_snapshot: Callable[[Snapshot], None] | None = None,
     ) -> Snapshot:
         """Train until `epochs` total epochs (default: the project's), a stop request, or a terminal state."""
-        target = self.training.epochs if epochs is None else epochs
+        self.target = self.training.epochs if epochs is None else epochs
+        self.budget = True
         self._stop.clear()
-        if self.status == "completed" and self.epoch < target:
+        if self.status == "completed" and self.epoch < self.target:
             self.status = "ready"  # a later, larger target resumes a completed run
-        while self.epoch < target and self.status not in TERMINAL and not self._stop.is_set():
+        while self.epoch < self.target and self.status not in TERMINAL and not self._stop.is_set():
             snapshot = self.run_epoch()
             if on_snapshot is not None:
                 on_snapshot(snapshot)
-        if self.status == "running" and self.epoch >= target:
-            self.status = "completed"
-        elif self.status == "running":
-            self.status = "paused"
+        if self.status == "running":  # stopped by a request (a target reached completes in step())
+            self.status = "completed" if self.epoch >= self.target else "paused"
         self._stop.clear()
         return self.snapshot()
 
@@ -207,20 +261,23 @@ class Trainer:
         val_loss, val_out = (None, None)
         if len(self.dataset.y_val):
             val_loss, val_out = self.backend.evaluate("validation")
+        metrics = {
+            "train_loss": float(train_loss),
+            "test_loss": None if test_loss is None else float(test_loss),
+            "penalty": self.backend.penalty(),
+            "train_accuracy": accuracy(self.head, train_out, self.dataset.y_train),
+            "test_accuracy": None if test_out is None else accuracy(self.head, test_out, self.dataset.y_test),
+            "val_loss": None if val_loss is None else float(val_loss),
+            "val_accuracy": None if val_out is None else accuracy(self.head, val_out, self.dataset.y_val),
+        }
         return Snapshot(
             epoch=self.epoch,
             step=self.step_count,
-            train_loss=float(train_loss),
-            test_loss=None if test_loss is None else float(test_loss),
-            penalty=self.backend.penalty(),
-            train_accuracy=accuracy(self.head, train_out, self.dataset.y_train),
-            test_accuracy=None if test_out is None else accuracy(self.head, test_out, self.dataset.y_test),
+            metrics=metrics,
             lr=lr,
             elapsed=self.elapsed,
             layers=self.backend.layer_stats(),
             status=self.status,
-            val_loss=None if val_loss is None else float(val_loss),
-            val_accuracy=None if val_out is None else accuracy(self.head, val_out, self.dataset.y_val),
         )
 
     def _early_stopping(self, snap: Snapshot) -> None:
@@ -265,9 +322,19 @@ class Trainer:
 
         return replace(base, status=self.status, message=self.message, elapsed=self.elapsed)
 
+    def evaluate(self) -> Snapshot:
+        """The metrics of the weights as they are now (e.g. a past epoch's, swapped in)."""
+        return self._evaluate(self.learning_rate())
+
     # -- weights -----------------------------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:
         return self.backend.state_dict()
+
+    @property
+    def epoch_state(self) -> dict[str, np.ndarray]:
+        """The weights after the last finished epoch: a fresh copy each epoch that nothing changes
+        afterwards (made anyway to check for divergence), so a history may keep it as it is."""
+        return self._checkpoint
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
         expected = self.backend.state_dict()

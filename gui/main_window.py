@@ -29,15 +29,17 @@ from engine.diagnostics import chance_level
 from engine.errors import SpecError
 from engine.metrics import MetricsLog
 from engine.spec.project import Project
+from gui.history.mode import HistoryScrub
 from gui.menus import build_menus
 from gui.panels import BuilderPanel, DataPanel, TrainingPanel
 from gui.plot_menus import release_plot_menus
 from gui.preset_switch import build_fix, keep_trainable
 from gui.project_files import ProjectFiles, default_project
 from gui.project_model import ProjectModel
-from gui.run_status import RunMessages
-from gui.session_client import Frame, RunInfo
+from gui.run_status import RunMessages, summary_text
+from gui.session_client import Frame, RunFrame, RunInfo
 from gui.session_recovery import SessionRecovery
+from gui.trained_state import TrainedState
 from gui.view_pacer import ViewPacer
 from gui.views import CurvesView, GradientFlowView, NetworkView, OutputPanel
 from gui.widgets.param_form import tag
@@ -52,7 +54,7 @@ SPEEDS = (
 )
 
 
-class MainWindow(ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
+class MainWindow(HistoryScrub, TrainedState, ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
     """`MainWindow()` opens the spiral example; `MainWindow(path)` a project file."""
 
     def __init__(self, path: str | Path | None = None):
@@ -97,7 +99,7 @@ class MainWindow(ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
         self._autosave.start()
         self._update_title()
         self._send_epoch_budget()
-        self.training.loadRequested.emit(self.model.project)
+        self._load_project_run()
 
     # -- construction ---------------------------------------------------------------------------
     def _load_or_default(self, path: str | Path) -> Project:
@@ -109,6 +111,7 @@ class MainWindow(ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
             self._startup_error = f"Could not open {path}: {exc}"
             return default_project()
         self._opened_path = Path(path)
+        self._restore_run_beside(path)
         return project
 
     def _build_ui(self) -> None:
@@ -147,7 +150,12 @@ class MainWindow(ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
         self.lossPlot = self.curvesView.loss_plot
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(_titled("Output", output))
-        right.addWidget(_titled("Loss and accuracy", self.curvesView))
+        curves = QWidget()
+        curves_layout = QVBoxLayout(curves)
+        curves_layout.setContentsMargins(0, 0, 0, 0)
+        curves_layout.addWidget(self.curvesView, 1)
+        curves_layout.addWidget(self._build_history_bar())
+        right.addWidget(_titled("Loss and accuracy", curves))
         right.setSizes([480, 380])
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -267,7 +275,7 @@ class MainWindow(ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
             self._ensure_session(resume=not sections & {"data", "network"})
         elif sections & {"data", "network"}:
             self._set_running(False)
-            self.training.loadRequested.emit(self.model.project)
+            self._load_project_run()
         elif "training" in sections:
             self.training.trainingChanged.emit(self.model.project)
 
@@ -278,7 +286,11 @@ class MainWindow(ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
         self.view_pacer.cancel()  # views of the previous run must not be drawn over the new one
         self.run_info = info
         self.curvesView.clear()
-        if self._resume_epoch is None:
+        if info.metrics is not None:  # a run that trained already: restored, or kept from a comparison
+            self.metrics = info.metrics
+            self.gradientView.clear()
+            self._resume_epoch = None
+        elif self._resume_epoch is None:
             self.metrics = MetricsLog()
             self.gradientView.clear()
         else:  # a new session goes on from the dead one's last weights: so do the curves
@@ -306,34 +318,38 @@ class MainWindow(ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
     def _show_frame(self, frame: Frame) -> None:
         if self.run_info is None or frame.generation != self.run_info.generation:
             return  # a frame from a run that has since been rebuilt
+        run = frame.main
+        if run is None:
+            return  # a comparison's frame: its own view draws it
         self.last_frame = frame
-        for snap in frame.snapshots:
+        for snap in run.snapshots:
             self.metrics.append(snap)
             self.gradientView.record(snap)
-        latest = frame.latest
+        latest = run.latest
         if not frame.running:
             # While training, the plots keep headroom for epochs to come; a still picture fits tightly,
             # so the loss and gradient plots of the same epochs show the same range.
             self.curvesView.refit()
             self.gradientView.refit()
-        self.view_pacer.schedule(frame.running, self._busy_views(frame))  # see gui/view_pacer.py
-        self.boundaryView.set_probe(frame.probe, self.run_info.head)
+        self.view_pacer.schedule(frame.running, self._busy_views(run))  # see gui/view_pacer.py
+        self.boundaryView.set_probe(run.probe, self.run_info.head)
         self.epoch = latest.epoch
         self.epochLabel.setText(f"Epoch {latest.epoch:,}")
         self.rateLabel.setText(f"{frame.epochs_per_second:,.0f} epochs/s" if frame.running else "")
-        self.summaryLabel.setText(_summary(latest))
+        self.summaryLabel.setText(summary_text(latest))
+        self._follow_run(latest.epoch, frame.running)
         stopped = frame.command_id == self.training.command_id and self.running and not frame.running
         if frame.command_id == self.training.command_id and frame.running != self.running:
             self._set_running(frame.running)  # the session stopped by itself (end, early stop, divergence)
-        self._show_run_state(frame, stopped)
+        self._show_run_state(run, frame.running, stopped)
 
-    def _busy_views(self, frame: Frame) -> dict:
+    def _busy_views(self, run: RunFrame) -> dict:
         """The busy views with something to show, each with its repaint as parts."""
         views = {}
         if len(self.metrics):
             views["curves"] = lambda: self.curvesView.update_steps(self.metrics)
         views["gradients"] = self.gradientView.redraw_steps
-        probe, infos = frame.probe, self.run_info.layer_infos
+        probe, infos = run.probe, self.run_info.layer_infos
         if probe is None or probe.features is not None or probe.output.ndim == 1:
             views["network"] = lambda: [lambda: self.networkView.set_probe(probe, infos)]
         return views
@@ -403,16 +419,3 @@ def _titled(title: str, widget: QWidget) -> QWidget:
     layout.addWidget(label)
     layout.addWidget(widget, 1)
     return box
-
-
-def _summary(snap) -> str:
-    parts = [f"Train loss {snap.train_loss:.4f}"]
-    if snap.val_loss is not None:
-        parts.append(f"Validation loss {snap.val_loss:.4f}")
-    if snap.test_loss is not None:
-        parts.append(f"Test loss {snap.test_loss:.4f}")
-    if snap.test_accuracy is not None:
-        parts.append(f"Test accuracy {snap.test_accuracy:.1%}")
-    elif snap.train_accuracy is not None:
-        parts.append(f"Train accuracy {snap.train_accuracy:.1%}")
-    return "   ·   ".join(parts)

@@ -64,6 +64,7 @@ class ProjectFiles:
         except SpecError as exc:
             self.show_message(f"Could not open {Path(path).name}: {exc}", 15000)
             return False
+        self._restore_run_beside(path)  # gui/trained_state.py: the run saved with it, if any
         self.model.replace(project, Path(path))
         self.menu_state.add_recent(path)
         self.show_message(f"Opened {path}")
@@ -138,6 +139,7 @@ class ProjectFiles:
         if self._recovery is not None:
             self._recovery.clear()
         self.show_message(f"Saved {path}")
+        self._save_trained_run(Path(path))  # gui/trained_state.py
         return True
 
     def autosave(self) -> bool:

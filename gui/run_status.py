@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from engine.diagnostics import Chance, worse_than_chance
-from engine.session.session import Frame
+from engine.session.frames import RunFrame
 
 _DIVERGED = re.compile(r"the loss became (\S+) at epoch (\d+)")
 
@@ -44,12 +44,12 @@ def chance_warning(snapshot, chance: Chance | None, lr: float) -> str | None:
 class RunMessages:
     """Mixin for MainWindow: the run panel's messages and fix button, and the window's stop."""
 
-    def _show_run_state(self, frame: Frame, stopped: bool) -> None:
+    def _show_run_state(self, frame: RunFrame, running: bool, stopped: bool) -> None:
         """The run panel and status bar: why the run stopped, and a warning when the network
         does no better than guessing."""
         training = self.model.project.training
         line = stop_line(frame.status, frame.latest.epoch, frame.message, training) if stopped else None
-        warning = None if frame.running else chance_warning(frame.latest, self._chance, frame.latest.lr)
+        warning = None if running else chance_warning(frame.latest, self._chance, frame.latest.lr)
         if frame.status == "diverged":
             self._show_run_message(f"Training diverged. {frame.message}", fix=("Reset", self.reset))
             self.playButton.setEnabled(False)
@@ -57,7 +57,7 @@ class RunMessages:
             self._show_run_message(frame.message.capitalize())
         elif warning is not None:
             self._show_run_message(warning, fix=self._lower_lr_fix(warning))
-        elif frame.running:
+        elif running:
             self.outputPanel.hide_run_message()
             self._fix = None
         if line is not None:
@@ -94,3 +94,17 @@ class RunMessages:
     def _send_epoch_budget(self) -> None:
         """The window's stop (Training tab, Stop after): off, training runs until paused."""
         self.training.send("epoch_budget", self.trainingPanel.epoch_budget)
+
+
+def summary_text(snap) -> str:
+    """The run's latest numbers in one line, for the summary under the map."""
+    parts = [f"Train loss {snap.train_loss:.4f}"]
+    if snap.val_loss is not None:
+        parts.append(f"Validation loss {snap.val_loss:.4f}")
+    if snap.test_loss is not None:
+        parts.append(f"Test loss {snap.test_loss:.4f}")
+    if snap.test_accuracy is not None:
+        parts.append(f"Test accuracy {snap.test_accuracy:.1%}")
+    elif snap.train_accuracy is not None:
+        parts.append(f"Train accuracy {snap.train_accuracy:.1%}")
+    return "   ·   ".join(parts)

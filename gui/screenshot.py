@@ -94,9 +94,9 @@ def _train(app, window, epochs: int, timeout: float = 600.0) -> bool:
     while time.monotonic() < deadline:
         app.processEvents()
         frame = window.last_frame
-        if frame is not None and frame.latest.epoch >= epochs and not frame.running:
+        if frame is not None and frame.main.latest.epoch >= epochs and not frame.running:
             break
-        if frame is not None and frame.status in ("diverged", "early_stopping"):
+        if frame is not None and frame.main.status in ("diverged", "early_stopping"):
             break
         time.sleep(0.005)
     for _ in range(20):  # let the last frame paint

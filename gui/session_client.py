@@ -15,8 +15,9 @@ import threading
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from engine.probes import DenseProbe, ProbeDrawer
+from engine.session.frames import Frame, RunFrame, RunInfo
 from engine.session.process import run_child
-from engine.session.session import Frame, RunInfo, describe
+from engine.session.session import describe
 from gui.threads import new_thread
 
 __all__ = ["Frame", "RunInfo", "SessionClient", "FrameRelay", "start_session_early"]
@@ -94,10 +95,13 @@ class FrameRelay(QObject):
     """
 
     rebuilt = Signal(object)  # RunInfo
+    compareBuilt = Signal(object)  # tuple of RunInfo: the runs of a comparison
     frameReady = Signal(object)  # Frame
+    historyShown = Signal(object)  # engine.session.frames.HistoryView, its probe drawn like a frame's
     buildFailed = Signal(str, str)  # key path (may be ""), reason: no run could be built from the project
     failed = Signal(str, str)  # key path (may be ""), reason: trouble that leaves the run as it is
     exported = Signal(str, str)  # what was written, error ("" when it worked)
+    stateSaved = Signal(str, str)  # the trained-state folder, error ("" when it worked)
     checkpoint = Signal(object)  # engine.session.session.Checkpoint: the weights to resume from
     sessionEnded = Signal()  # the session's pipe closed: it ended, by shutdown or by dying
 
@@ -106,7 +110,7 @@ class FrameRelay(QObject):
         self._events = events
         self._send = send
         self._stop = threading.Event()
-        self._drawer = ProbeDrawer()
+        self._drawers: dict[str, ProbeDrawer] = {}  # run id -> the drawer over that run's grid
 
     def frame_consumed(self) -> None:
         """The window has drawn a frame: the session may send the next one."""
@@ -123,14 +127,21 @@ class FrameRelay(QObject):
                 if kind == "frame":
                     self.frameReady.emit(self._drawn(payload))
                 elif kind == "rebuilt":
-                    self._drawer.set_run(payload.generation, payload.grid)
+                    self._set_runs((payload,))
                     self.rebuilt.emit(payload)
+                elif kind == "history_shown":
+                    self.historyShown.emit(self._drawn_view(payload))
+                elif kind == "compare_built":
+                    self._set_runs(payload)
+                    self.compareBuilt.emit(payload)
                 elif kind == "build_failed":
                     self.buildFailed.emit(*payload)
                 elif kind == "failed":
                     self.failed.emit(*payload)
                 elif kind == "exported":
                     self.exported.emit(*payload)
+                elif kind == "state_saved":
+                    self.stateSaved.emit(*payload)
                 elif kind == "checkpoint":
                     self.checkpoint.emit(payload)
         except (EOFError, OSError):
@@ -139,16 +150,40 @@ class FrameRelay(QObject):
             self.sessionEnded.emit()
             QThread.currentThread().quit()
 
+    def _set_runs(self, infos) -> None:
+        self._drawers = {}
+        for info in infos:
+            self._drawers[info.run_id] = drawer = ProbeDrawer()
+            drawer.set_run(info.generation, info.grid)
+
     def _drawn(self, frame: Frame) -> Frame:
-        """`frame` with a DenseProbe drawn into a GridProbe (other frames pass unchanged)."""
-        if not isinstance(frame.probe, DenseProbe):
+        """`frame` with each run's DenseProbe drawn into a GridProbe (other probes pass unchanged)."""
+        if not any(isinstance(run.probe, DenseProbe) for run in frame.runs):
             return frame
+        return dataclasses.replace(frame, runs=tuple(self._drawn_run(frame, run) for run in frame.runs))
+
+    def _drawn_run(self, frame: Frame, run: RunFrame) -> RunFrame:
+        if not isinstance(run.probe, DenseProbe):
+            return run
+        drawer = self._drawers.get(run.run_id)
         try:
-            probe = self._drawer.draw(frame.generation, frame.probe, frame.running)
+            probe = None if drawer is None else drawer.draw(frame.generation, run.probe, frame.running)
         except Exception as exc:  # noqa: BLE001 - a view failing must not stop the relay
             probe = None
             self.failed.emit("", f"could not draw the network's output: {describe(exc)}")
-        return dataclasses.replace(frame, probe=probe)
+        return dataclasses.replace(run, probe=probe)
+
+    def _drawn_view(self, view):
+        """A HistoryView with its DenseProbe drawn, as frames are (a still picture: drawn in full)."""
+        drawer = self._drawers.get(view.run_id)
+        if not isinstance(view.probe, DenseProbe) or drawer is None:
+            return view
+        try:
+            probe = drawer.draw_aside(view.generation, view.probe)
+        except Exception as exc:  # noqa: BLE001 - a view failing must not stop the relay
+            probe = None
+            self.failed.emit("", f"could not draw the network's output: {describe(exc)}")
+        return dataclasses.replace(view, probe=probe)
 
     def stop(self) -> None:
         self._stop.set()

@@ -27,9 +27,12 @@ class SessionRecovery:
         worker = training.worker
         worker.rebuilt.connect(self._on_rebuilt)
         worker.frameReady.connect(self._on_frame)
+        worker.historyShown.connect(self._on_history_shown)
+        worker.compareBuilt.connect(self._history_off)
         worker.buildFailed.connect(self._on_build_failed)
         worker.failed.connect(self._on_failed)
         worker.exported.connect(self._on_exported)
+        worker.stateSaved.connect(self._on_state_saved)
         worker.checkpoint.connect(self._on_checkpoint)
         worker.sessionEnded.connect(self._on_session_ended)
         return training

@@ -38,6 +38,8 @@ class Family:
     parameter_groups: tuple[str, ...]  # named groups of weights (e.g. encoder, decoder)
     views: tuple[str, ...]  # the window's views this family feeds
     builder: str  # "module:function" taking (project, dataset) -> parts; imported lazily
+    # The metrics log's columns; by default epoch, step, the metrics, lr and seconds.
+    columns: tuple[str, ...] | None = None
 
     @property
     def title(self) -> str:
@@ -45,6 +47,10 @@ class Family:
 
     def metric_names(self) -> tuple[str, ...]:
         return tuple(m.name for m in self.metrics)
+
+    @property
+    def log_columns(self) -> tuple[str, ...]:
+        return self.columns or ("epoch", "step", *self.metric_names(), "lr", "seconds")
 
     def check_settings(self, given: dict[str, Any], path: str) -> dict[str, Any]:
         """The `model` block's settings, defaults filled in and each checked; unknown keys refused."""
@@ -81,6 +87,20 @@ MLP = Family(
     parameter_groups=("network",),
     views=("decision_map", "curves", "network", "gradients"),
     builder="engine.families.mlp.build:build_parts",
+    # v1's order: the validation columns came last, so readers of the older CSV by position still work.
+    columns=(
+        "epoch",
+        "step",
+        "train_loss",
+        "test_loss",
+        "penalty",
+        "train_accuracy",
+        "test_accuracy",
+        "lr",
+        "seconds",
+        "val_loss",
+        "val_accuracy",
+    ),
 )
 
 FAMILIES = Registry("model family", [MLP])

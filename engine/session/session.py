@@ -4,15 +4,22 @@ Why a process: on a 2-core machine a training thread and the window share one in
 Measured here, the window's paint code then waited for the lock on every Qt call (seconds of
 event-loop lag, ~3 frames/s). In a child process training and painting truly run side by side.
 
-The window sends commands (`load`, `train_settings`, `play`, `pause`, `step`, `speed`,
-`epoch_budget`, `export`, `consumed`, `shutdown`) and receives events: `rebuilt` (RunInfo) when a new Trainer exists,
-`build_failed` (key path, reason) when none could be built (nothing can train until the project
-changes), `failed` (key path, reason) for trouble that leaves the run as it is, and
-`frame` (Frame) at most FRAME_RATE times a second with every epoch finished since the previous
-frame, the latest snapshot and the network's response on the view grid (for a small fast-path
-network, its parameters, which the receiver draws over RunInfo.grid). Training speed does not
-depend on the frame rate: between frames the session keeps stepping. Qt-free and synchronous, so
-tests can drive a Session directly.
+The session holds runs (engine/session/run_slot.py): one, id "main", or in compare mode up to 8
+variants of the project (engine/session/compare.py), or a run and its branches
+(engine/session/history_mode.py). The window sends commands (`load`, `load_saved`,
+`save_state`, `train_settings`, `compare`, `leave_compare`, `show_epoch`, `branch`, `play`,
+`pause`, `step`, `speed`, `epoch_budget`, `export`, `restore`, `consumed`, `shutdown`;
+play/pause/step act on every run) and receives events (engine/session/frames.py): `rebuilt`
+(RunInfo) when a new main run exists, `compare_built` (a RunInfo per run), `build_failed` (key
+path, reason) when no run could be built (nothing can train until the project changes),
+`history_shown` (HistoryView: a run at a past epoch), `state_saved` (folder, error or ""),
+`failed` (key path, reason) for trouble that leaves the runs as they are, `checkpoint` (the main
+run's weights), and `frame` (Frame) at most FRAME_RATE times a second, carrying for each run
+that changed every epoch finished since the previous frame, its latest snapshot and its response
+on the view grid (for a small fast-path network, its parameters, which the receiver draws over
+RunInfo.grid). Frames are throttled here and only here; training speed does not depend on the
+frame rate. Each Trainer owns its status; the session only asks it to
+play, pause or step. Qt-free and synchronous, so tests can drive a Session directly.
 """
 
 from __future__ import annotations
@@ -20,10 +27,14 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import SpecError
+from engine.session.compare import CompareMode
+from engine.session.frames import MAIN_RUN, Checkpoint, Frame
+from engine.session.history_mode import HistoryMode
+from engine.session.run_slot import RunSlot
+from engine.session.saved_runs import SavedRuns
 
 FRAME_RATE = 30.0  # frames per second sent to the window, however fast training runs
 SLICE_SECONDS = 0.02  # train this long between looks at the command queue
@@ -39,64 +50,22 @@ CHECKPOINT_SECONDS = 2.0
 EXPORT_POLL_SECONDS = 0.1  # how often an export under way is looked at while nothing else happens
 
 
-@dataclass(frozen=True)
-class RunInfo:
-    """What the views need to know about a freshly built run."""
-
-    generation: int
-    dataset: Any
-    head: Any
-    layer_infos: tuple
-    backend: str
-    device: str
-    epochs: int
-    grid: Any = None  # engine.probes.GridInputs: the points every probe of this run is drawn over
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """The weights of run `generation` after `epoch` epochs: what a new session resumes from."""
-
-    generation: int
-    epoch: int
-    state: dict
-
-
-@dataclass(frozen=True)
-class Frame:
-    """One repaint's worth of news from the training session."""
-
-    generation: int
-    snapshots: tuple  # every Snapshot finished since the previous frame, oldest first
-    latest: Any  # the current Snapshot (status and message included)
-    # GridProbe over the input plane; a DenseProbe (the network's parameters) for the receiver to
-    # compute over RunInfo.grid; or None for data without a 2-D view
-    probe: Any
-    epochs_per_second: float
-    running: bool
-    status: str
-    message: str = ""
-    command_id: int = 0  # the last play/pause/step command applied: older frames cannot override newer clicks
-
-
-class Session:
-    """Owns one Trainer at a time; `handle` applies a command, `tick` trains one slice."""
+class Session(CompareMode, HistoryMode, SavedRuns):
+    """Owns the runs (one, or up to 8 in compare mode); `handle` applies a command, `tick` trains one slice."""
 
     def __init__(self, send: Callable[[str, Any], None]):
         self._send = send
-        self.trainer = None
-        self._grid = None  # the current run's GridInputs
+        self.runs: dict[str, RunSlot] = {}
+        self.project = None  # the project loaded last: compare mode's variants start from it
+        self.comparing: tuple | None = None  # the (label, overrides) pairs while comparing
         self.generation = 0
         self.running = False
-        self._target = 0
-        # Whether a run stops after training.epochs (Play then adds as many again). The window turns
+        # Whether runs stop after training.epochs (Play then adds as many again). The window turns
         # it off ("epoch_budget" False): training runs until paused, early stopping or divergence.
         self.epoch_budget = True
         self._eps_limit = 0.0  # epochs per second; 0 = as fast as possible
         self._pace_start = (0.0, 0)  # (time, epoch) when the current pace began
-        self._pending: list = []
         self._next_frame = 0.0  # when the next frame is due (perf_counter seconds)
-        self._frame_step = -1  # the trainer's step count when the last frame was made
         self._frame_in_flight = False  # back-pressure: one frame at a time until the window says "consumed"
         self._rate_mark = (time.perf_counter(), 0)
         self._rate = 0.0
@@ -105,6 +74,12 @@ class Session:
         self._checkpoint_sent = 0.0  # when the weights last went to the window
         self._exports: list = []  # engine.export.job.ExportJob under way
         self.command_id = 0
+
+    @property
+    def trainer(self):
+        """The first run's Trainer (the only one outside compare mode), or None."""
+        first = next(iter(self.runs.values()), None)
+        return None if first is None else first.trainer
 
     def _frame_period(self) -> float:
         """Seconds between frames: FRAME_RATE, slowed down when frames are costly (a big network)."""
@@ -118,11 +93,17 @@ class Session:
         if command == "shutdown":
             # Exports under way are left to finish: each is a process of its own, and the file the
             # user asked for is still written after the window has closed.
-            self.running, self.trainer = False, None
+            self.running, self.runs = False, {}
             return False
         handler = {
             "load": self.load,
             "train_settings": self.apply_training,
+            "compare": self.compare,
+            "leave_compare": self.leave_compare,
+            "show_epoch": self.show_epoch,
+            "save_state": self.save_state,
+            "load_saved": self.load_saved,
+            "branch": self.branch,
             "play": lambda _: self.play(),
             "pause": lambda _: self.pause(),
             "step": lambda _: self.step_epoch(),
@@ -145,104 +126,89 @@ class Session:
         self.running = False
         self.generation += 1
         self._frame_in_flight = False
-        self._grid = None
+        self.project, self.comparing, self.runs = project, None, {}
         try:
             trainer = Trainer(project)
         except SpecError as exc:
-            self.trainer = None
             self._send("build_failed", (exc.path, exc.reason))
             return
         except Exception as exc:  # noqa: BLE001 - anything else must reach the window, not end the session
-            self.trainer = None
             self._send("build_failed", ("", describe(exc)))
             return
-        from engine.probes import grid_inputs
-
-        self.trainer = trainer
-        try:
-            self._grid = grid_inputs(trainer, GRID_RESOLUTION)
-        except Exception as exc:  # noqa: BLE001 - a view failing must not stop training
-            self._grid = None
-            self._send("failed", ("", f"could not draw the network's output: {describe(exc)}"))
-        self._target = trainer.training.epochs
-        self._pending = []
-        self._rate, self._rate_mark = 0.0, (time.perf_counter(), 0)
-        info = RunInfo(
-            generation=self.generation,
-            dataset=trainer.dataset,
-            head=trainer.head,
-            layer_infos=tuple(trainer.layer_infos),
-            backend=trainer.backend_name,
-            device=str(trainer.device),
-            epochs=trainer.training.epochs,
-            grid=self._grid,
-        )
-        self._send("rebuilt", info)
+        self.runs = {MAIN_RUN: self._slot(MAIN_RUN, trainer)}
+        self._started()
+        self._send("rebuilt", self.runs[MAIN_RUN].info(self.generation))
         self.emit_frame()
 
+    def _slot(
+        self, run_id: str, trainer, label: str = "", overrides: dict | None = None, history=None
+    ) -> RunSlot:
+        from engine.probes import grid_inputs
+
+        trainer.set_budget(self.epoch_budget)
+        try:
+            grid = grid_inputs(trainer, GRID_RESOLUTION)
+        except Exception as exc:  # noqa: BLE001 - a view failing must not stop training
+            grid = None
+            self._send("failed", ("", f"could not draw the network's output: {describe(exc)}"))
+        return RunSlot(run_id, trainer, grid, label, overrides, history)
+
+    def _started(self) -> None:
+        self._rate, self._rate_mark = 0.0, (time.perf_counter(), 0)
+
     def apply_training(self, project) -> None:
-        """New training settings: applied live when the engine can, else the run is rebuilt."""
+        """New training settings: applied live when the engine can, else the runs are rebuilt."""
+        if self.comparing is not None:
+            self.apply_compare_training(project)
+            return
         trainer = self.trainer
         if trainer is None or not trainer.apply_live(project.copy().training):
             self.load(project)
             return
-        epochs = trainer.training.epochs
-        self._target = max(self._target, epochs) if self.running else epochs
+        self.project = project
         self.emit_frame()
 
+    def _trainers(self) -> list:
+        return [slot.trainer for slot in self.runs.values()]
+
     def play(self) -> None:
-        trainer = self.trainer
-        if trainer is None or self.running:
+        if not self.runs or self.running:
             return
-        if trainer.status == "diverged":
-            self.emit_frame()  # the window already shows why; a reset is needed
+        started = [trainer.play() for trainer in self._trainers()]
+        if not any(started):
+            self.emit_frame()  # every run diverged: the window already shows why; a reset is needed
             return
-        if trainer.epoch >= self._target or trainer.status in ("completed", "early_stopping"):
-            # Like the playground, play after the end keeps going: another `epochs` epochs.
-            self._target = trainer.epoch + trainer.training.epochs
-            trainer.status = "ready"
         self.running = True
         now = time.perf_counter()
-        self._pace_start = (now, trainer.epoch)
-        self._rate_mark = (now, trainer.epoch)
+        self._pace_start = (now, self.trainer.epoch)
+        self._rate_mark = (now, self.trainer.epoch)
         self.emit_frame()
 
     def pause(self) -> None:
         if self.running:
             self.running = False
-            if self.trainer is not None and self.trainer.status == "running":
-                self.trainer.status = "paused"
+            for trainer in self._trainers():
+                trainer.pause()
             self.emit_frame()
 
     def step_epoch(self) -> None:
-        """Train exactly one epoch (pausing first), then show it."""
-        trainer = self.trainer
-        if trainer is None:
+        """Train exactly one epoch of every run (pausing first), then show it."""
+        if not self.runs:
             return
         self.running = False
-        if trainer.status != "diverged":
-            if trainer.status in ("completed", "early_stopping"):
-                trainer.status = "ready"
-            epoch = trainer.epoch
+        for slot in self.runs.values():
             try:
-                while trainer.epoch == epoch and trainer.status != "diverged":
-                    trainer.step()
+                slot.trainer.step_epoch()
             except Exception as exc:  # noqa: BLE001
                 self._send("failed", ("", describe(exc)))
-            self._collect()
-            if trainer.status not in ("diverged", "early_stopping"):
-                trainer.status = "paused"
+            slot.collect()
         self._frame_in_flight = False  # a deliberate step is always shown
         self.emit_frame()
 
     def set_epoch_budget(self, on: bool) -> None:
         self.epoch_budget = bool(on)
-        trainer = self.trainer
-        if self.epoch_budget and trainer is not None and trainer.epoch >= self._target:
-            self._target = trainer.epoch + trainer.training.epochs  # past the old stop: a budget from here
-
-    def _budget_spent(self) -> bool:
-        return self.epoch_budget and self.trainer.epoch >= self._target
+        for trainer in self._trainers():
+            trainer.set_budget(self.epoch_budget)
 
     def set_speed(self, epochs_per_second: float) -> None:
         self._eps_limit = max(0.0, float(epochs_per_second))
@@ -282,6 +248,7 @@ class Session:
             return
         trainer.epoch = int(epoch)
         trainer.last_snapshot = None  # the next snapshot is measured on the restored weights
+        self.runs[MAIN_RUN].history.record(trainer.epoch, trainer.epoch_state)
         self._frame_in_flight = False
         self.emit_frame()
 
@@ -306,11 +273,8 @@ class Session:
         return 0.0
 
     def _frame_wanted(self) -> bool:
-        """The window is ready for a frame and there is news: finished epochs, or steps taken
-        since the last frame (an epoch of a big dataset takes many frames' time)."""
-        if self._frame_in_flight or self.trainer is None:
-            return False
-        return bool(self._pending) or self.trainer.step_count != self._frame_step
+        """The window is ready for a frame and some run has news."""
+        return not self._frame_in_flight and any(slot.has_news for slot in self.runs.values())
 
     def _allowed_epoch(self, now: float) -> int | None:
         if self._eps_limit <= 0:
@@ -321,16 +285,17 @@ class Session:
     def tick(self, interrupted: Callable[[], bool] | None = None) -> None:
         """Train for up to SLICE_SECONDS (or until the pace allows no more), sending frames as due.
 
-        The slice also ends when a frame falls due or, with `interrupted` (e.g. a pipe's poll),
-        as soon as a command waits: frames then leave on time and clicks apply within an epoch.
+        The runs take one batch each in turn. The slice also ends when a frame falls due or, with
+        `interrupted` (e.g. a pipe's poll), as soon as a command waits: frames then leave on time
+        and clicks apply within an epoch.
         """
-        trainer = self.trainer
-        if trainer is None or not self.running:
+        if not self.runs or not self.running:
             self.running = False
             return
         start = time.perf_counter()
         allowed = self._allowed_epoch(start)
         next_check = start  # a command already waiting ends the slice before any batch
+        slots = list(self.runs.values())
         try:
             while (now := time.perf_counter()) - start < SLICE_SECONDS:
                 if now >= self._next_frame and self._frame_wanted():
@@ -339,63 +304,65 @@ class Session:
                     if interrupted():
                         break
                     next_check = now + COMMAND_CHECK_SECONDS
-                if self._budget_spent() or trainer.status in ("diverged", "early_stopping"):
+                active = [s for s in slots if s.trainer.status == "running"]
+                if allowed is not None:
+                    active = [s for s in active if s.trainer.epoch < allowed]
+                if not active:
                     break
-                if allowed is not None and trainer.epoch >= allowed:
-                    break
-                trainer.status = "running"
-                epoch = trainer.epoch
-                trainer.step()
-                if trainer.epoch != epoch:
-                    self._collect()
+                for slot in active:
+                    trainer = slot.trainer
+                    epoch = trainer.epoch
+                    trainer.step()
+                    if trainer.epoch != epoch:
+                        slot.collect()
         except Exception as exc:  # noqa: BLE001 - e.g. CUDA out of memory: pause and say so
             self.running = False
-            trainer.status = "paused"
+            for trainer in self._trainers():
+                trainer.pause()
             self._send("failed", ("", describe(exc)))
             self._frame_in_flight = False
             self.emit_frame()
             return
-        if self._budget_spent() or trainer.status in ("diverged", "early_stopping"):
-            if trainer.status == "running":
-                trainer.status = "completed"
+        if all(s.trainer.status != "running" for s in slots):  # each run completed, stopped early or diverged
             self.running = False
             self._frame_in_flight = False  # the final state is always shown
             self.emit_frame()
         elif time.perf_counter() >= self._next_frame and self._frame_wanted():
-            self.emit_frame()
+            self.emit_frame(news_only=True)
 
-    def _collect(self) -> None:
-        snap = self.trainer.last_snapshot
-        if snap is not None and (not self._pending or self._pending[-1].epoch != snap.epoch):
-            self._pending.append(snap)
-
-    def emit_frame(self) -> None:
+    def emit_frame(self, news_only: bool = False) -> None:
+        """Send a frame: with `news_only` (the loop's frames) the runs with news, else every run
+        (a click or a setting is always answered with the whole state)."""
         from engine.probes import dense_probe, probe_grid
 
-        trainer = self.trainer
-        if trainer is None:
+        first = self.trainer
+        if first is None:
             return
         now = time.perf_counter()
         mark_time, mark_epoch = self._rate_mark
         if now - mark_time >= 0.5:
-            measured = (trainer.epoch - mark_epoch) / (now - mark_time)
+            measured = (first.epoch - mark_epoch) / (now - mark_time)
             self._rate = measured if self.running else 0.0
-            self._rate_mark = (now, trainer.epoch)
+            self._rate_mark = (now, first.epoch)
         # Unit maps are most of a frame's cost; while training they come at the network view's pace.
         with_units = not self.running or now - self._units_sent >= UNITS_PERIOD
         if with_units:
             self._units_sent = now
-        try:
-            # A small fast-path network goes as its parameters: the window's relay thread draws
-            # it, and the ~1 ms probe (3% of training at 30 frames a second) leaves this process.
-            probe = dense_probe(trainer) if self._grid is not None else None
-            if probe is None:
-                probe = probe_grid(trainer, self._grid, units=with_units)
-        except Exception as exc:  # noqa: BLE001 - a view failing must not stop training
-            probe = None
-            self._send("failed", ("", f"could not draw the network's output: {describe(exc)}"))
-        snapshots, self._pending = tuple(self._pending), []
-        self._frame_step = trainer.step_count
+        runs = []
+        for slot in self.runs.values():
+            if news_only and not slot.has_news:
+                continue
+            try:
+                # A small fast-path network goes as its parameters: the window's relay thread draws
+                # it, and the ~1 ms probe (3% of training at 30 frames a second) leaves this process.
+                probe = dense_probe(slot.trainer) if slot.grid is not None else None
+                if probe is None:
+                    units = with_units and self.comparing is None  # compare mode draws maps only
+                    probe = probe_grid(slot.trainer, slot.grid, units=units)
+            except Exception as exc:  # noqa: BLE001 - a view failing must not stop training
+                probe = None
+                self._send("failed", ("", f"could not draw the network's output: {describe(exc)}"))
+            runs.append(slot.frame(probe))
         # Due times advance by whole periods, so frames average FRAME_RATE even when some leave a
         # little late (the window still drawing the previous one): the next is then due sooner,
         # and back-pressure keeps it from leaving before the window has taken this one. After a
@@ -407,18 +374,16 @@ class Session:
         self._frame_in_flight = True
         frame = Frame(
             generation=self.generation,
-            snapshots=snapshots,
-            latest=trainer.snapshot(),
-            probe=probe,
+            runs=tuple(runs),
             epochs_per_second=self._rate,
             running=self.running,
-            status=trainer.status,
-            message=trainer.message,
             command_id=self.command_id,
         )
         self._send("frame", frame)
-        if not self.running or now - self._checkpoint_sent >= CHECKPOINT_SECONDS:
+        main = self.runs.get(MAIN_RUN)
+        if main is not None and (not self.running or now - self._checkpoint_sent >= CHECKPOINT_SECONDS):
             self._checkpoint_sent = now
+            trainer = main.trainer
             self._send("checkpoint", Checkpoint(self.generation, trainer.epoch, trainer.state_dict()))
         if not with_units:  # unit maps come at their own pace; the output-only frame sets the rate
             # Averaged: one frame slowed by the machine must not stretch the period for all.

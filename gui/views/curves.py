@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QVBoxLayout, QWidget
 
 from gui.views.colors import (
@@ -30,6 +31,16 @@ def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Drop epochs without a value (no test split, regression accuracy): NaN would break log mode."""
     keep = np.isfinite(y)
     return x[keep], y[keep]
+
+
+def _cursor(plot: pg.PlotItem) -> pg.InfiniteLine:
+    line = pg.InfiniteLine(
+        angle=90, movable=False, pen=pg.mkPen("#444444", width=1, style=Qt.PenStyle.DashLine)
+    )
+    line.setZValue(10)
+    line.setVisible(False)
+    plot.addItem(line, ignoreBounds=True)  # the cursor must not widen the plot's range
+    return line
 
 
 class CurvesView(QWidget):
@@ -56,6 +67,8 @@ class CurvesView(QWidget):
         self._validation_shown = True
         self._penalty = live_curve(loss, PENALTY_COLOR, "L1/L2 penalty", dashed=True)
         self._penalty_shown = True
+        # The history slider's epoch (gui/history): a vertical line on both plots, hidden when live.
+        self.cursors = tuple(_cursor(plot.getPlotItem()) for plot in (self.loss_plot, self.accuracy_plot))
         self._train_accuracy = live_curve(accuracy, BLUE, "train")
         self._test_accuracy = live_curve(accuracy, ORANGE, "test")
         self._val_accuracy = live_curve(accuracy, VALIDATION_COLOR, "validation")
@@ -82,6 +95,7 @@ class CurvesView(QWidget):
 
     # -- public API ---------------------------------------------------------------------------
     def clear(self) -> None:
+        self.set_cursor(None)
         for curve in (
             self._train_loss,
             self._test_loss,
@@ -95,6 +109,13 @@ class CurvesView(QWidget):
         self._show_penalty(False)
         self._show_validation(False)
         self.loss_plot.getPlotItem().getViewBox().restart()  # the last run's epochs must not carry over
+
+    def set_cursor(self, epoch: int | None) -> None:
+        """Mark `epoch` on both plots (the epoch the other views show), or no epoch (None: live)."""
+        for line in self.cursors:
+            line.setVisible(epoch is not None)
+            if epoch is not None:
+                line.setValue(epoch)
 
     def set_metrics(self, metrics) -> None:
         """Redraw every curve from `metrics` (an engine MetricsLog)."""

@@ -19,7 +19,7 @@ from engine.train import Trainer
 
 
 def _snap(loss: float, accuracy: float | None, epoch: int = 10) -> Snapshot:
-    return Snapshot(epoch, epoch, loss, loss, 0.0, accuracy, accuracy, 0.1, 0.0)
+    return Snapshot(epoch, epoch, _metrics(loss, accuracy), 0.1, 0.0)
 
 
 def test_chance_loss_is_the_best_constant_prediction_s_loss_by_torch():
@@ -120,7 +120,7 @@ def test_the_session_trains_past_the_budget_until_paused_when_told():
         session.tick()
         assert session.running, f"stopped at epoch {session.trainer.epoch}"
     session.pause()
-    assert frames[-1].status == "paused"
+    assert frames[-1].main.status == "paused"
 
 
 def test_the_session_stops_at_the_budget_by_default():
@@ -138,3 +138,13 @@ def test_the_session_stops_at_the_budget_by_default():
         session._consumed()
         session.tick()
     assert session.trainer.epoch == 6
+
+
+def _metrics(loss: float, accuracy: float) -> dict:
+    return {
+        "train_loss": loss,
+        "test_loss": loss,
+        "penalty": 0.0,
+        "train_accuracy": accuracy,
+        "test_accuracy": accuracy,
+    }

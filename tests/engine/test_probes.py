@@ -95,12 +95,14 @@ def test_fast_path_frames_carry_parameters_torch_frames_carry_maps():
         frame = next(p for k, p in sent if k == "frame")
         assert info.grid is not None and info.grid.points.shape == (100 * 100, 4)
         if kind is DenseProbe:
-            assert isinstance(frame.probe, DenseProbe)
+            assert isinstance(frame.main.probe, DenseProbe)
             assert (
                 len(pickle.dumps(frame, pickle.HIGHEST_PROTOCOL)) < most_bytes
             )  # was ~45 KB, 840 KB with units
         else:
-            assert frame.probe.output.shape == (100, 100) and frame.probe.units  # the first frame has them
+            assert (
+                frame.main.probe.output.shape == (100, 100) and frame.main.probe.units
+            )  # the first frame has them
 
 
 def test_data_without_an_input_plane_has_no_probe():

@@ -56,7 +56,7 @@ def test_frames_are_throttled_however_fast_training_runs():
     session, recorder = started_session(consume=True)
     recorder.frames.clear()
     elapsed = run_ticks(session, 1.5)
-    epochs = sum(len(f.snapshots) for f in recorder.frames)
+    epochs = sum(len(f.main.snapshots) for f in recorder.frames)
     assert epochs > len(recorder.frames)  # training outpaces the frames: several epochs per frame
     # The schedule advances by whole periods: never more than FRAME_RATE per second (plus the first).
     assert len(recorder.frames) <= FRAME_RATE * elapsed + 1
@@ -66,9 +66,9 @@ def test_every_epoch_reaches_the_window_exactly_once_in_order():
     session, recorder = started_session(consume=True)
     run_ticks(session, 0.5)
     session.pause()
-    epochs = [snap.epoch for frame in recorder.frames for snap in frame.snapshots]
+    epochs = [snap.epoch for frame in recorder.frames for snap in frame.main.snapshots]
     assert epochs == list(range(1, session.trainer.epoch + 1))
-    assert recorder.frames[-1].latest.epoch == session.trainer.epoch
+    assert recorder.frames[-1].main.latest.epoch == session.trainer.epoch
     assert recorder.frames[-1].running is False
 
 
@@ -141,7 +141,7 @@ def test_under_a_speed_limit_each_epoch_is_shown_when_it_ends():
         now = time.perf_counter()
         finished.setdefault(session.trainer.epoch, now)
         for frame in recorder.frames:
-            for snap in frame.snapshots:
+            for snap in frame.main.snapshots:
                 shown.setdefault(snap.epoch, now)
 
     serve_for(session, 2.5, note_times)
@@ -184,4 +184,4 @@ def test_frames_keep_coming_within_a_long_epoch():
     run_ticks(session, 0.3)
     frames = recorder.frames[count:]
     assert len(frames) >= 3
-    assert any(not f.snapshots for f in frames)  # frames mid-epoch show the weights as they move
+    assert any(not f.main.snapshots for f in frames)  # frames mid-epoch show the weights as they move

@@ -7,7 +7,7 @@ import pytest
 
 from engine.cli import load_project_arg
 from engine.probes import DenseProbe, dense_probe, grid_inputs
-from engine.session.session import Frame, RunInfo
+from engine.session.frames import Frame, RunFrame, RunInfo
 from engine.train import Trainer
 from gui.session_client import FrameRelay
 from gui.threads import new_thread
@@ -37,7 +37,7 @@ def run_parts():
 
 
 def frame(generation: int, probe, running: bool = False) -> Frame:
-    return Frame(generation, (), None, probe, 0.0, running, "paused")
+    return Frame(generation, (RunFrame("main", "", (), None, probe, "paused"),), 0.0, running)
 
 
 def test_frames_are_drawn_over_their_runs_grid(qtbot, relay):
@@ -48,12 +48,12 @@ def test_frames_are_drawn_over_their_runs_grid(qtbot, relay):
         events.send(("rebuilt", info))
     with qtbot.waitSignal(worker.frameReady) as drawn:
         events.send(("frame", frame(7, parameters)))
-    probe = drawn.args[0].probe
+    probe = drawn.args[0].main.probe
     assert probe.output.shape == (50, 50) and len(probe.units) == 2
     np.testing.assert_allclose(probe.output, parameters.compute(info.grid).output)
     with qtbot.waitSignal(worker.frameReady) as stale:
         events.send(("frame", frame(6, parameters)))  # a frame of the previous run
-    assert stale.args[0].probe is None
+    assert stale.args[0].main.probe is None
 
 
 def test_a_drawing_that_fails_says_so_and_the_relay_goes_on(qtbot, relay):
@@ -66,4 +66,4 @@ def test_a_drawing_that_fails_says_so_and_the_relay_goes_on(qtbot, relay):
         events.send(("frame", frame(7, broken)))
     with qtbot.waitSignal(worker.frameReady) as later:
         events.send(("frame", frame(7, good)))
-    assert later.args[0].probe.output.shape == (50, 50)
+    assert later.args[0].main.probe.output.shape == (50, 50)

@@ -35,7 +35,7 @@ def test_a_killed_session_is_noticed_and_play_resumes_from_its_last_state(qtbot)
         lambda: (
             not window.last_frame.running
             and window._checkpoint is not None
-            and window._checkpoint.epoch == window.last_frame.latest.epoch
+            and window._checkpoint.epoch == window.last_frame.main.latest.epoch
         ),
         timeout=10000,
     )

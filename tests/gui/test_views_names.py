@@ -19,7 +19,7 @@ from tests.gui.test_network_view import probe_for
 
 def _snapshot(epoch: int, names: list[str]) -> Snapshot:
     stats = tuple(LayerStat(name, 1.0, 10.0 ** -(i + 1), 1e-3) for i, name in enumerate(names))
-    return Snapshot(epoch, epoch, 0.5, 0.5, 0.0, 0.5, 0.5, 0.03, 0.0, layers=stats)
+    return Snapshot(epoch, epoch, _metrics(0.5, 0.5), 0.03, 0.0, layers=stats)
 
 
 def _legend(view: GradientFlowView) -> list[str]:
@@ -149,3 +149,13 @@ def test_the_colour_key_names_each_class_and_its_colour():
     regression = make_dataset({"name": "plane"}, 0)
     head = resolve_task(project.training, project.network, regression)
     assert "value -2" in legend_html(regression, head, (-2.0, 3.0))
+
+
+def _metrics(loss: float, accuracy: float) -> dict:
+    return {
+        "train_loss": loss,
+        "test_loss": loss,
+        "penalty": 0.0,
+        "train_accuracy": accuracy,
+        "test_accuracy": accuracy,
+    }

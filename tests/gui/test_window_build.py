@@ -82,7 +82,7 @@ def test_space_toggles_play_and_r_resets(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert not window.running
     qtbot.keyClick(window, Qt.Key.Key_R)
-    qtbot.waitUntil(lambda: window.epoch == 0 and window.last_frame.latest.epoch == 0, timeout=10000)
+    qtbot.waitUntil(lambda: window.epoch == 0 and window.last_frame.main.latest.epoch == 0, timeout=10000)
     assert len(window.metrics) == 0
 
 
@@ -96,7 +96,7 @@ def test_live_learning_rate_change_keeps_the_epoch(qtbot, window):
     qtbot.waitUntil(lambda: window.epoch >= epoch + 3, timeout=10000)
     assert window.run_info.generation == generation  # no rebuild
     assert window.running
-    qtbot.waitUntil(lambda: abs(window.last_frame.latest.lr - 0.1) < 1e-12, timeout=5000)
+    qtbot.waitUntil(lambda: abs(window.last_frame.main.latest.lr - 0.1) < 1e-12, timeout=5000)
     window.pause()
 
 
@@ -184,7 +184,7 @@ def test_diverging_run_shows_its_message_and_keeps_finite_weights(qtbot, window)
     assert "learning rate" in window.runMessage.text().lower()
     assert not window.running
     assert not window.playButton.isEnabled()
-    assert np.isfinite(window.last_frame.probe.output).all()
+    assert np.isfinite(window.last_frame.main.probe.output).all()
     assert window.statusBar().currentMessage().startswith("Diverged: the loss became")
     fix = window.outputPanel.fixButton  # Play is off, so the panel offers the way on
     assert fix.isVisibleTo(window) and fix.text() == "Reset"
@@ -236,7 +236,7 @@ def test_pausing_shows_the_paused_epoch_in_every_view(qtbot, window):
     train_until(qtbot, window, 60)
     window.pause()
     qtbot.waitUntil(lambda: not window.last_frame.running, timeout=5000)
-    final = window.last_frame.latest.epoch
+    final = window.last_frame.main.latest.epoch
     # The frame that says "paused" has just been shown: nothing may still wait to be drawn.
     assert not window.view_pacer.pending and not window.view_pacer.timer.isActive()
     x, _ = window.curvesView._train_loss.getData()
@@ -245,7 +245,7 @@ def test_pausing_shows_the_paused_epoch_in_every_view(qtbot, window):
     assert x[-1] == final
     assert window.gradientView._grad_curves[0].getData()[0][-1] == final
     assert window.gradientView._ratio_curves[0].getData()[0][-1] == final
-    probe = window.last_frame.probe
+    probe = window.last_frame.main.probe
     for node, values in zip(window.networkView.unit_nodes[0], probe.units[0], strict=True):
         assert np.shares_memory(node.map, values)  # this very frame's unit maps, not an older one
 

@@ -142,12 +142,12 @@ def test_soak_none_refcount_holds_steady_while_training(qtbot, window):
     qtbot.wait(500)
     gc.collect()
     before = sys.getrefcount(None)
-    frames_before = window.last_frame.latest.epoch
+    frames_before = window.last_frame.main.latest.epoch
     qtbot.wait(4000)
     gc.collect()
     after = sys.getrefcount(None)
     window.pause()
-    assert window.last_frame.latest.epoch > frames_before  # it really trained and repainted
+    assert window.last_frame.main.latest.epoch > frames_before  # it really trained and repainted
     assert after > before - 400, f"refcount(None) fell from {before} to {after}"
 
 

@@ -46,7 +46,7 @@ def test_rapid_control_cycles_leave_a_consistent_window(qtbot):
     qtbot.waitUntil(lambda: window.last_frame.command_id == window.training.command_id, timeout=20000)
     qtbot.waitUntil(lambda: window.last_frame.generation == window.run_info.generation, timeout=20000)
     qtbot.wait(200)
-    epoch = window.last_frame.latest.epoch
+    epoch = window.last_frame.main.latest.epoch
     assert window.epoch == epoch
     assert f"Epoch {epoch:,}" == window.epochLabel.text()
     assert not window.running

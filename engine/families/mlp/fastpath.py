@@ -134,6 +134,50 @@ class NumpyBackend:
         self._momentum_started = False
         self._t = 0
 
+    def optimizer_state(self) -> tuple[dict[str, np.ndarray], dict]:
+        """The update rule's state beyond the weights, as copies: the moment buffers and the
+        playground's dead-weight masks (arrays), and the step counters (JSON-able)."""
+        tensors = {f"m.{k}": m.copy() for k, m in enumerate(self._m)}
+        tensors |= {f"v.{k}": v.copy() for k, v in enumerate(self._v)}
+        tensors |= {f"dead.{k}": d.copy() for k, d in enumerate(self._dead)}
+        info = {
+            "name": self.optimizer_name,
+            "momentum_started": self._momentum_started,
+            "t": self._t,
+            "any_dead": self._any_dead,
+        }
+        return tensors, info
+
+    def load_optimizer_state(self, tensors: dict[str, np.ndarray], info: dict) -> None:
+        """Adopt what optimizer_state() returned; SpecError (and nothing changed) if it does not fit."""
+        from engine.errors import SpecError
+
+        if info.get("name") != self.optimizer_name:
+            raise SpecError(
+                "optimizer",
+                f"the state is {info.get('name')!r}'s, this run trains with {self.optimizer_name!r}",
+            )
+        own = {
+            f"{kind}.{k}": a
+            for kind, arrays in (("m", self._m), ("v", self._v), ("dead", self._dead))
+            for k, a in enumerate(arrays)
+        }
+        if set(tensors) != set(own):
+            raise SpecError(
+                "optimizer", f"the state holds {len(tensors)} buffers, this network needs {len(own)}"
+            )
+        for key, array in own.items():
+            if tensors[key].shape != array.shape:
+                raise SpecError(
+                    "optimizer",
+                    f"buffer {key} has shape {tensors[key].shape}, the network needs {array.shape}",
+                )
+        for key, array in own.items():  # in place: the lists stay the arrays the update rule walks
+            array[...] = tensors[key]
+        self._momentum_started = bool(info["momentum_started"])
+        self._t = int(info["t"])
+        self._any_dead = bool(info["any_dead"])
+
     # -- forward / backward -----------------------------------------------------------------
     def _forward(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         zs, acts = [], [x]
@@ -194,6 +238,17 @@ class NumpyBackend:
             and h.input_noise <= 0
             and (self.playground or (h.l1 <= 0 and h.l2 <= 0))
         )
+
+    def compiled_sgd_parts(self) -> tuple | None:
+        """(weights, biases, activation codes, loss code, train inputs, train targets) for a caller that
+        runs this backend's compiled SGD steps itself (engine/race), or None where a mini-batch step
+        now would not be exactly the kernel's. The arrays are the live ones: updates land here."""
+        h = self.hyper
+        if not self._kernel_fits() or (self.playground and (h.l1 > 0 or h.l2 > 0 or self._any_dead)):
+            return None
+        _, _, _, codes, loss_code, _ = self._kernel
+        x, t = self._splits["train"]
+        return self.W, self.b, codes, loss_code, x, t
 
     def _prepare_kernel(self) -> None:
         from engine.families.mlp import fastkernel

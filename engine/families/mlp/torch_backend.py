@@ -66,6 +66,58 @@ class TorchBackend:
         self.optimizer = self._make_optimizer(name, lr)
         self._applied_optimizer_params = dict(self.hyper.optimizer)
 
+    def optimizer_state(self) -> tuple[dict[str, np.ndarray], dict]:
+        """torch.optim's state_dict split for safetensors + JSON: its buffers as arrays named
+        `<param index>.<key>`, its param groups and any non-tensor entries as plain data."""
+        saved = self.optimizer.state_dict()
+        tensors, plain = {}, {}
+        for index, entries in saved["state"].items():
+            for key, value in entries.items():
+                if torch.is_tensor(value):
+                    tensors[f"{index}.{key}"] = value.detach().cpu().numpy().copy()
+                else:
+                    plain[f"{index}.{key}"] = value
+        groups = [
+            {k: list(v) if isinstance(v, tuple) else v for k, v in g.items()} for g in saved["param_groups"]
+        ]
+        return tensors, {"name": self.optimizer_name, "param_groups": groups, "plain": plain}
+
+    def load_optimizer_state(self, tensors: dict[str, np.ndarray], info: dict) -> None:
+        """Adopt what optimizer_state() returned; SpecError (and nothing changed) if it does not fit."""
+        from engine.errors import SpecError
+
+        if info.get("name") != self.optimizer_name:
+            raise SpecError(
+                "optimizer",
+                f"the state is {info.get('name')!r}'s, this run trains with {self.optimizer_name!r}",
+            )
+        params = list(self.network.parameters())
+        groups = info.get("param_groups") or []
+        if [len(g.get("params", ())) for g in groups] != [
+            len(g["params"]) for g in self.optimizer.param_groups
+        ]:
+            raise SpecError(
+                "optimizer", f"the state's parameter groups do not match this network's {len(params)} tensors"
+            )
+        state: dict[int, dict] = {}
+        for name, value in [*tensors.items(), *info.get("plain", {}).items()]:
+            index, _, key = name.partition(".")
+            if not index.isdigit() or int(index) >= len(params):
+                raise SpecError("optimizer", f"buffer {name!r} names no parameter of this network")
+            if isinstance(value, np.ndarray):
+                if value.ndim and value.shape != tuple(params[int(index)].shape):
+                    raise SpecError(
+                        "optimizer",
+                        f"buffer {name} has shape {value.shape}, the parameter has {tuple(params[int(index)].shape)}",
+                    )
+                value = torch.from_numpy(np.array(value))
+            state.setdefault(int(index), {})[key] = value
+        restored = [
+            {k: tuple(v) if isinstance(v, list) and k != "params" else v for k, v in g.items()}
+            for g in groups
+        ]
+        self.optimizer.load_state_dict({"state": state, "param_groups": restored})
+
     def _sync_hyper(self, lr: float) -> None:
         if self.hyper.optimizer != self._applied_optimizer_params:
             from engine.nn.optim import apply_optimizer_params

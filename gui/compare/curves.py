@@ -1,0 +1,106 @@
+"""Compare mode's loss and accuracy plots: every run's curves overlaid, one colour per run.
+
+Train is solid, test dashed, in the run's colour; the legend above lists each run once. Curves
+are made once per comparison and then only fed with setData, from each run's bounded MetricsLog.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from engine.metrics import MetricsLog
+from gui.views.colors import (
+    BACKGROUND,
+    FOREGROUND,
+    add_legend_strip,
+    live_curve,
+    size_legend_strip,
+    style_plot,
+)
+from gui.views.log_axis import LogAxis
+from gui.views.plot_range import SteppedViewBox
+
+
+def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    keep = np.isfinite(y)
+    return x[keep], y[keep]
+
+
+class CompareCurvesPlot(QWidget):
+    """Loss above accuracy, the runs overlaid; `set_runs` once, then `update_run` per frame."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("compareCurves")
+        self.loss_plot = _make_plot("compareLossPlot", "loss")
+        self.accuracy_plot = _make_plot("compareAccuracyPlot", "accuracy")
+        self.accuracy_plot.setXLink(self.loss_plot)
+        accuracy = self.accuracy_plot.getPlotItem()
+        accuracy.setYRange(0.0, 1.0, padding=0.02)
+        accuracy.getViewBox().setMouseEnabled(y=False)
+        self.legend = add_legend_strip(self.loss_plot.getPlotItem())
+        self.key = QLabel("solid: train   ·   dashed: test")
+        self.key.setStyleSheet(f"QLabel {{ color: {FOREGROUND}; font-size: 11px; }}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.key)
+        layout.addWidget(self.loss_plot, 3)
+        layout.addWidget(self.accuracy_plot, 2)
+        self._curves: dict[str, dict[str, pg.PlotDataItem]] = {}  # run id -> metric -> curve
+
+    def set_runs(self, runs: list[tuple[str, str, str]], classification: bool) -> None:
+        """Start afresh with `runs`: (run id, label, colour) each."""
+        for plot in (self.loss_plot, self.accuracy_plot):
+            for item in list(plot.getPlotItem().listDataItems()):
+                plot.getPlotItem().removeItem(item)
+        self.legend.clear()
+        self._curves = {}
+        loss, accuracy = self.loss_plot.getPlotItem(), self.accuracy_plot.getPlotItem()
+        for run_id, label, color in runs:
+            self._curves[run_id] = {
+                "train_loss": live_curve(loss, color, label),
+                "test_loss": live_curve(loss, color, None, dashed=True),
+                "train_accuracy": live_curve(accuracy, color, None),
+                "test_accuracy": live_curve(accuracy, color, None, dashed=True),
+            }
+        longest = max((len(label) for _, label, _ in runs), default=0)
+        size_legend_strip(loss, len(runs), longest)
+        self.accuracy_plot.setVisible(classification)
+        loss.getViewBox().restart()
+
+    def update_run(self, run_id: str, log: MetricsLog) -> None:
+        curves = self._curves.get(run_id)
+        if curves is None or not len(log):
+            return
+        epoch = log.column("epoch")
+        for metric, curve in curves.items():
+            curve.setData(*_finite(epoch, log.column(metric)))
+
+    def refit(self) -> None:
+        self.loss_plot.getPlotItem().getViewBox().refit()
+
+    def legend_names(self) -> list[str]:
+        return [label.text for _, label in self.legend.items]
+
+    def curve_count(self, plot: str = "loss") -> int:
+        """Curves with data on the loss (or accuracy) plot."""
+        widget = self.loss_plot if plot == "loss" else self.accuracy_plot
+        return sum(
+            1 for item in widget.getPlotItem().listDataItems() if item.xData is not None and len(item.xData)
+        )
+
+
+def _make_plot(name: str, y_label: str) -> pg.PlotWidget:
+    widget = pg.PlotWidget(
+        background=BACKGROUND, viewBox=SteppedViewBox(), axisItems={"left": LogAxis("left")}
+    )
+    widget.setObjectName(name)
+    widget.setAccessibleName(f"{y_label.capitalize()} of every run over epochs")
+    plot = widget.getPlotItem()
+    plot.setMenuEnabled(False)
+    plot.showGrid(x=True, y=True, alpha=0.15)
+    style_plot(plot, "epoch", y_label)
+    return widget

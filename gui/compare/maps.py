@@ -1,0 +1,99 @@
+"""Compare mode's small decision maps: one per run, drawn as the window's big map draws its own.
+
+Each is a BoundaryView (gui/views/boundary.py) without axes and with smaller points, under a
+title in the run's colour; the colour key below is the big map's (gui/views/legend.py).
+"""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from gui.views.boundary import BoundaryView
+from gui.views.legend import legend_html
+
+COLUMNS = 4
+SMALL_POINT = 4
+
+
+class RunMapView(BoundaryView):
+    """A BoundaryView small enough for eight side by side."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        plot = self.getPlotItem()
+        plot.hideAxis("left")
+        plot.hideAxis("bottom")
+        plot.layout.setContentsMargins(0, 0, 0, 0)
+        for points, size in (
+            (self._halo, SMALL_POINT + 2),
+            (self._train, SMALL_POINT),
+            (self._test, SMALL_POINT),
+        ):
+            points.setSize(size)
+        self._val.setSize(SMALL_POINT)
+        self.setMinimumSize(90, 90)
+
+
+class CompareMaps(QWidget):
+    """The runs' maps in a grid of up to COLUMNS a row, with the colour key under them."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("compareMaps")
+        self._grid = QGridLayout()
+        self._grid.setSpacing(6)
+        self.key = QLabel()
+        self.key.setObjectName("compareColorKey")
+        self.key.setTextFormat(Qt.TextFormat.RichText)
+        self.key.setWordWrap(True)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(self._grid, 1)
+        column.addWidget(self.key)
+        self.views: dict[str, RunMapView] = {}
+        self._cells: list[QWidget] = []
+        self._head = None
+
+    def set_runs(self, runs: list[tuple[str, str, str]], dataset, head) -> None:
+        """One map for each of `runs` ((run id, label, colour)), showing `dataset`'s points."""
+        for cell in self._cells:
+            self._grid.removeWidget(cell)
+            cell.deleteLater()
+        self._cells, self.views, self._head = [], {}, head
+        viewable = dataset is not None and dataset.kind in ("points2d", "function1d")
+        self.setVisible(viewable)
+        if not viewable:
+            return
+        for n, (run_id, label, color) in enumerate(runs):
+            cell, view = _cell(label, color)
+            view.set_dataset(dataset)
+            self._grid.addWidget(cell, n // COLUMNS, n % COLUMNS)
+            self._cells.append(cell)
+            self.views[run_id] = view
+        first = next(iter(self.views.values()), None)
+        levels = first.value_levels if first is not None else None
+        self.key.setText(legend_html(dataset, head, levels))
+
+    def set_probe(self, run_id: str, probe) -> None:
+        """Draw run `run_id`'s latest map; a frame without one (not drawn this time) keeps the last."""
+        view = self.views.get(run_id)
+        if view is not None and probe is not None:
+            view.set_probe(probe, self._head)
+
+
+def _cell(label: str, color: str) -> tuple[QWidget, RunMapView]:
+    cell = QWidget()
+    layout = QVBoxLayout(cell)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(1)
+    title = QLabel(f'<span style="color:{color}; font-size:15px;">■</span> {html.escape(label)}')
+    title.setTextFormat(Qt.TextFormat.RichText)
+    title.setToolTip(label)
+    title.setStyleSheet("QLabel { font-size: 11px; }")
+    view = RunMapView()
+    layout.addWidget(title)
+    layout.addWidget(view, 1)
+    return cell, view
