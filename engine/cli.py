@@ -32,8 +32,12 @@ DESCRIPTION = """Layerlab: a neural-network playground.
   main.py [PROJECT]      open the window, on the spiral example or on PROJECT.json
   main.py screenshot PROJECT --epochs N --png FILE
                          train N epochs in the window and save it as a PNG (offscreen works)
-  main.py train PROJECT [--epochs N] [--set PATH=VALUE] [--out DIR] [--device D]
+  main.py train PROJECT [--epochs N] [--set PATH=VALUE] [--out DIR] [--history N] [--device D]
                          train headless; print the final metrics as one JSON line
+  main.py train --resume RUN_DIR [--epochs N] [--out DIR]
+                         continue a `train --out` folder to N epochs in all, exactly as if never stopped
+  main.py race PROJECT --vary KEY=V1,V2,... [--epochs N] [--set PATH=VALUE] [--out DIR]
+                         train up to 8 variants side by side; print one JSON line per run
   main.py export RUN_DIR --format FORMAT --out PATH
                          export a `train --out` folder as onnx, torchscript, torch_export,
                          safetensors or a standalone script
@@ -59,12 +63,23 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser(
         "train", prog="main.py train", help="train a project headless and print its final metrics as JSON"
     )
-    train.add_argument("project", help="a project file (*.json) or the name of a bundled example")
+    train.add_argument("project", nargs="?", help="a project file (*.json) or the name of a bundled example")
     train.add_argument("--epochs", type=int, help="train this many epochs instead of training.epochs")
     train.add_argument("--set", action="append", default=[], metavar="PATH=VALUE", help="override a key path")
-    train.add_argument("--out", help="write project.json, weights.safetensors and metrics.csv here")
+    train.add_argument(
+        "--out", help="write the run folder here (project, weights, metrics, models and trained state)"
+    )
+    train.add_argument(
+        "--resume", metavar="RUN_DIR", help="continue this run folder (into itself, or into --out)"
+    )
+    train.add_argument(
+        "--history", type=int, metavar="N", help="keep the parameters every N epochs (history.safetensors)"
+    )
     train.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override training.device")
     sub.add_parser("examples", prog="main.py examples", help="list the bundled example projects")
+    from engine.race.command import add_arguments as add_race_arguments
+
+    add_race_arguments(sub.add_parser("race", prog="main.py race", help="train variants side by side"))
     export = sub.add_parser(
         "export", prog="main.py export", help="export a trained run (a train --out folder) as a model file"
     )
@@ -103,6 +118,10 @@ def main(argv: list[str]) -> int:
             return _examples()
         if args.command == "export":
             return _export(args)
+        if args.command == "race":
+            from engine.race.command import race
+
+            return race(args)
         return _train(args)
     except SpecError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -152,24 +171,22 @@ def load_project_arg(name: str, overrides: list[str]):
 def _train(args: argparse.Namespace) -> int:
     from engine.interrupt import EpochEndInterrupt
     from engine.os_errors import check_writable, describe_os_error, out_label
-    from engine.train import Trainer
 
-    overrides = list(args.set)
-    if args.device:
-        overrides.append(f"training.device={json.dumps(args.device)}")
-    if args.epochs is not None:
-        if args.epochs < 1:
-            raise SpecError("--epochs", f"must be a positive integer, got {args.epochs}")
-        overrides.append(f"training.epochs={args.epochs}")
-    project = load_project_arg(args.project, overrides)
-    out = Path(args.out) if args.out else None
-    trainer = Trainer(project)
+    trainer, record = _trainer_for(args)
+    out_arg = args.out or args.resume  # a resumed run goes back into its folder unless told otherwise
+    out = Path(out_arg) if out_arg else None
     if out is not None:  # before training: an unwritable --out must not cost the whole run
-        check_writable(out, out_label(args.out))
-    progress = _Progress(project.training.epochs)
+        check_writable(out, out_label(out_arg))
+    progress = _Progress(trainer.training.epochs)
+
+    def on_epoch(snap) -> None:
+        progress.update(snap)
+        record.on_epoch(trainer)
+        interrupt.on_epoch_end()
+
     with EpochEndInterrupt(trainer) as interrupt:
         start = time.perf_counter()
-        final = trainer.run(on_snapshot=lambda snap: (progress.update(snap), interrupt.on_epoch_end()))
+        final = trainer.run(on_snapshot=on_epoch)
         progress.close()
         seconds = time.perf_counter() - start  # training only: the exports below are not part of it
         if trainer.status == "diverged":
@@ -178,11 +195,11 @@ def _train(args: argparse.Namespace) -> int:
             print(trainer.message, file=sys.stderr)
         if out is not None:  # a Ctrl-C while saving waits for the save: the folder is one whole run
             try:
-                write_run(trainer, out)
+                write_run(trainer, out, record)
             except OSError as exc:
-                raise describe_os_error(exc, out_label(args.out)) from None
+                raise describe_os_error(exc, out_label(out_arg)) from None
     if interrupt.requested:
-        saved = f"; saved the run so far to {args.out}" if out is not None else ""
+        saved = f"; saved the run so far to {out_arg}" if out is not None else ""
         print(f"interrupted after epoch {trainer.epoch}{saved}", file=sys.stderr)
     summary = {
         "epochs": trainer.epoch,
@@ -200,6 +217,40 @@ def _train(args: argparse.Namespace) -> int:
     if interrupt.requested:
         return EXIT_INTERRUPTED
     return EXIT_DIVERGED if trainer.status == "diverged" else EXIT_OK
+
+
+def _trainer_for(args: argparse.Namespace):
+    """(Trainer, RunRecord): a new run of PROJECT, or the run saved in --resume RUN_DIR, continued."""
+    from engine.run_record import RunRecord, check_resumable, resume_run
+    from engine.train import Trainer
+
+    if args.epochs is not None and args.epochs < 1:
+        raise SpecError("--epochs", f"must be a positive integer, got {args.epochs}")
+    if args.history is not None and args.history < 1:
+        raise SpecError("--history", f"must be a positive number of epochs, got {args.history}")
+    epochs = [] if args.epochs is None else [f"training.epochs={args.epochs}"]
+    if args.resume is not None:
+        if args.project is not None:
+            raise SpecError(
+                "--resume", "continues the run folder's own project: give PROJECT or --resume, not both"
+            )
+        if args.set or args.device:
+            raise SpecError(
+                "--resume", "goes on with the run's own settings: --set and --device do not apply"
+            )
+        project = load_project_arg(str(check_resumable(args.resume) / "project.json"), epochs)
+        return resume_run(args.resume, project, args.history)
+    if args.project is None:
+        raise SpecError(
+            "main.py train", "needs a PROJECT (a *.json file or an example name), or --resume RUN_DIR"
+        )
+    if args.history is not None and args.out is None:
+        raise SpecError("--history", "needs --out: the history is written into the run folder")
+    overrides = list(args.set) + epochs
+    if args.device:
+        overrides.append(f"training.device={json.dumps(args.device)}")
+    trainer = Trainer(load_project_arg(args.project, overrides))
+    return trainer, RunRecord.start(trainer, args.history)
 
 
 def _stopped(status: str) -> str:

@@ -1,7 +1,8 @@
 """A `train --out` folder, written whole: the run goes into a new sibling folder that is then swapped in.
 
 A second run into the same folder that fails or is killed half-way leaves the previous run as it was:
-project.json, weights.safetensors, metrics.csv, model.onnx and model.pt always belong together.
+project.json, weights.safetensors, metrics.csv, model.onnx, model.pt and the trained state (state.json +
+state.safetensors, engine/train_state.py, which `train --resume` continues) always belong together.
 Siblings named `.<folder>.tmp-<pid>` (a run being written) and `.<folder>.old-<pid>` (the run it
 replaces) are ours; the next run removes those whose process is gone.
 """
@@ -19,19 +20,34 @@ from pathlib import Path
 
 from engine.errors import SpecError
 
-RUN_FILES = ("project.json", "weights.safetensors", "metrics.csv", "model.onnx", "model.pt")
+RUN_FILES = (
+    "project.json",
+    "weights.safetensors",
+    "metrics.csv",
+    "model.onnx",
+    "model.pt",
+    "state.json",
+    "state.safetensors",
+)
+# Written when the caller keeps them (engine/run_record.py): the weights before the first step, and
+# the parameters every N epochs of `train --history N`.
+RECORD_FILES = ("initial.safetensors", "history.safetensors")
 _SIBLING = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)")
 
 
-def write_run(trainer, out: str | os.PathLike) -> Path:
-    """The effective project, its weights, metrics and models as one whole run folder at `out`.
+def write_run(trainer, out: str | os.PathLike, record=None) -> Path:
+    """The effective project, its weights, metrics, models and trained state as one whole run folder
+    at `out`, with the initial weights and history of `record` (an engine.run_record.RunRecord).
 
     Raises OSError (full disk, read-only folder, ...) or SpecError (a folder that holds other files)
     and then leaves `out` as it was. A symlink to a folder is written through.
     """
     from engine.export.models import export_run_models
     from engine.store import atomic_write, fsync_folder, save_project, save_weights
+    from engine.train_state import state_files
 
+    # First, before the exports: the state keeps the RNGs, and nothing may draw from them before.
+    kept = state_files(trainer) | (record.files() if record is not None else {})
     target = _resolved(out)
     _make_parent(target)
     clean_siblings(target)
@@ -46,6 +62,8 @@ def write_run(trainer, out: str | os.PathLike) -> Path:
         meta = {"format": "layerlab", "epoch": str(trainer.epoch)}
         save_weights(trainer.state_dict(), staging / "weights.safetensors", meta)
         atomic_write(staging / "metrics.csv", trainer.metrics.to_csv().encode())
+        for name, data in kept.items():
+            atomic_write(staging / name, data)
         export_run_models(trainer, staging)
         fsync_folder(staging)
         _swap_in(staging, target)
@@ -100,7 +118,9 @@ def check_replaceable(target: Path) -> None:
         raise SpecError(
             str(target), "is the working folder (or holds it); a run folder is replaced whole, choose another"
         )
-    others = sorted(p.name for p in target.iterdir() if p.name not in RUN_FILES and not _is_temp(p.name))
+    others = sorted(
+        p.name for p in target.iterdir() if p.name not in RUN_FILES + RECORD_FILES and not _is_temp(p.name)
+    )
     if others:
         shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
         raise SpecError(

@@ -50,9 +50,7 @@ class Trainer:
         self.elapsed = 0.0
         self.status = "ready"
         self.message = ""
-        self.family = (
-            FAMILIES[self.project.model.family] if hasattr(self.project, "model") else FAMILIES["mlp"]
-        )
+        self.family = FAMILIES[self.project.model.family]
         self.metrics = MetricsLog(self.family.log_columns)
         # Training stops by itself ("completed") at `target` epochs while `budget` is on; the
         # window turns the budget off to train until paused. Play after the end adds another

@@ -30,7 +30,8 @@ def state_files(trainer) -> dict[str, bytes]:
     from safetensors.numpy import save
 
     tensors, meta = _capture(trainer)
-    arrays = {k: np.ascontiguousarray(v) for k, v in tensors.items()}
+    # Not np.ascontiguousarray: it turns 0-d arrays (torch Adam's `step`) into shape (1,).
+    arrays = {k: v if v.flags.c_contiguous else v.copy(order="C") for k, v in tensors.items()}
     return {STATE_JSON: json.dumps(meta, indent=1).encode(), STATE_TENSORS: save(arrays)}
 
 
@@ -119,11 +120,11 @@ def apply_state(trainer, saved: SavedState) -> None:
                 f"was trained on the {meta['backend']} backend, this project builds {trainer.backend_name}",
             )
         weights, checkpoint = saved.group("weights"), saved.group("checkpoint")
-        _check_weights(trainer, weights, where)
-        _check_weights(trainer, checkpoint, where)
+        check_weights(trainer, weights, where)
+        check_weights(trainer, checkpoint, where)
         best = saved.group("best") if meta["best"] is not None else None
         if best is not None:
-            _check_weights(trainer, best, where)
+            check_weights(trainer, best, where)
         order = _batch_order(trainer, saved, where)
         columns, rows = tuple(meta["metrics"]["columns"]), saved.tensors["metrics.rows"]
         if columns != trainer.metrics.columns or rows.ndim != 2 or rows.shape[1] != len(columns):
@@ -143,6 +144,8 @@ def apply_state(trainer, saved: SavedState) -> None:
         log = _metrics_rows(trainer.metrics, rows, meta["metrics"])
         # The last check, and the first change: the backend checks the buffers before it takes them.
         trainer.backend.load_optimizer_state(saved.group("optimizer"), meta["optimizer"])
+    except SpecError as exc:  # a check's own message (SpecError is a ValueError: said before those)
+        raise SpecError(where, exc.reason if exc.path == where else f"{exc.path}: {exc.reason}") from None
     except (KeyError, TypeError, ValueError, IndexError, RuntimeError) as exc:
         raise SpecError(where, f"is incomplete or damaged ({type(exc).__name__}: {exc})") from None
     # From here on nothing can fail: everything was checked above.
@@ -296,7 +299,7 @@ def _snapshot_from(data: dict | None):
 
 
 # -- checks --------------------------------------------------------------------------------------
-def _check_weights(trainer, state: dict[str, np.ndarray], where: str) -> None:
+def check_weights(trainer, state: dict[str, np.ndarray], where: str) -> None:
     """The saved weights must be this network's: the same tensor names and shapes, finite."""
     expected = trainer.backend.state_dict()
     missing = sorted(set(expected) - set(state))

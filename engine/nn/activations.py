@@ -1,4 +1,4 @@
-"""Activation functions by name, as torch modules, with their parameters (slope, alpha, pieces)."""
+"""Activation functions as torch modules; their names and parameters are in engine.spec.catalog.activations."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from typing import Any
 import torch
 from torch import nn
 
-from engine.spec.registry import Entry, Param, Registry
+from engine.spec.catalog.activations import (  # noqa: F401 - the names callers import from here
+    ACTIVATIONS,
+    HIDDEN_AND_OUTPUT,
+    activation_name,
+    parse_activation,
+    pieces,
+)
 
 
 class Maxout(nn.Module):
@@ -26,85 +32,12 @@ class Softmax(nn.Softmax):
         super().__init__(dim=1)
 
 
-HIDDEN_AND_OUTPUT = frozenset({"hidden", "output"})
-
-ACTIVATIONS = Registry(
-    "activation",
-    [
-        Entry(
-            "linear",
-            nn.Identity,
-            "Linear",
-            "f(x) = x: stacking linear layers stays linear",
-            (),
-            HIDDEN_AND_OUTPUT,
-        ),
-        Entry(
-            "sigmoid",
-            nn.Sigmoid,
-            "Sigmoid",
-            "1/(1+e^-x): saturates, gradients vanish in deep stacks",
-            (),
-            HIDDEN_AND_OUTPUT,
-        ),
-        Entry("tanh", nn.Tanh, "Tanh", "zero-centred sigmoid in (-1, 1)", (), HIDDEN_AND_OUTPUT),
-        Entry(
-            "relu",
-            nn.ReLU,
-            "ReLU",
-            "max(0, x): cheap, no saturation for x > 0; units can die",
-            (),
-            HIDDEN_AND_OUTPUT,
-        ),
-        Entry(
-            "leaky_relu",
-            lambda slope=0.01: nn.LeakyReLU(slope),
-            "Leaky ReLU",
-            "x for x > 0, slope·x otherwise: no dead units",
-            (Param("slope", 0.01, float, 0.0, 1.0, help="slope for negative inputs"),),
-            frozenset({"hidden"}),
-        ),
-        Entry(
-            "elu",
-            lambda alpha=1.0: nn.ELU(alpha),
-            "ELU",
-            "x for x > 0, alpha·(e^x - 1) otherwise: smooth, negative outputs",
-            (Param("alpha", 1.0, float, 0.0, 10.0, help="value the output approaches for very negative x"),),
-            frozenset({"hidden"}),
-        ),
-        Entry("gelu", nn.GELU, "GELU", "x·Φ(x): the smooth ReLU of transformers", (), frozenset({"hidden"})),
-        Entry(
-            "maxout",
-            Maxout,
-            "Maxout",
-            "max of k linear pieces per unit (dense layers only): learns its own convex activation",
-            (Param("k", 2, int, 2, 8, help="linear pieces per unit"),),
-            frozenset({"hidden", "dense_only"}),
-        ),
-        Entry(
-            "softmax",
-            Softmax,
-            "Softmax",
-            "exp(x_i)/Σ exp(x_j): class probabilities",
-            (),
-            frozenset({"output"}),
-        ),
-    ],
-)
+def leaky_relu(slope: float = 0.01) -> nn.Module:
+    return nn.LeakyReLU(slope)
 
 
-def parse_activation(value: Any, path: str) -> tuple[str, dict[str, Any]]:
-    """`"relu"` or `{"name": "leaky_relu", "slope": 0.1}` -> (name, checked params)."""
-    if isinstance(value, dict):
-        given = dict(value)
-        entry = ACTIVATIONS.lookup(given.pop("name", None), f"{path}.name", tag="hidden")
-        return entry.name, entry.check_params(given, path)
-    entry = ACTIVATIONS.lookup(value, path, tag="hidden")
-    return entry.name, entry.defaults()
-
-
-def activation_name(value: Any) -> str:
-    return value["name"] if isinstance(value, dict) else value
+def elu(alpha: float = 1.0) -> nn.Module:
+    return nn.ELU(alpha)
 
 
 def make_activation(value: Any) -> nn.Module:
@@ -114,10 +47,3 @@ def make_activation(value: Any) -> nn.Module:
         return ACTIVATIONS[value["name"]].factory(**params)
     entry = ACTIVATIONS[value]
     return entry.factory(**entry.defaults())
-
-
-def pieces(value: Any) -> int:
-    """How many pre-activation values each unit needs (k for maxout, else 1)."""
-    if activation_name(value) != "maxout":
-        return 1
-    return int(value.get("k", 2)) if isinstance(value, dict) else 2

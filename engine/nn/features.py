@@ -1,50 +1,58 @@
-"""Derived input features of 2-D points (the playground's x1², x1·x2, sin x1, ...), one table for all.
+"""The column functions of the derived input features (named in engine.spec.catalog.features).
 
-Each entry's factory returns a column function f(x1, x2) that works on numpy arrays and torch
-tensors alike; `feature_bank` is the TorchScript-friendly torch form the Preprocessor runs.
+Each takes (x1, x2) and works on numpy arrays and torch tensors alike; `feature_bank` is the
+TorchScript-friendly torch form the Preprocessor runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import torch
 
-from engine.spec.registry import Entry, Registry
+from engine.spec.catalog.features import FEATURES
 
 
 def _sin(v: Any) -> Any:
     return torch.sin(v) if isinstance(v, torch.Tensor) else np.sin(v)
 
 
-def _column(fn: Callable[[Any, Any], Any]) -> Callable[[], Callable[[Any, Any], Any]]:
-    return lambda: fn
+def x1(x1: Any, x2: Any) -> Any:
+    return x1
 
 
-def _feature(name: str, fn: Callable[[Any, Any], Any], label: str, help: str) -> Entry:
-    return Entry(name, _column(fn), label, help, (), frozenset({"points2d"}))
+def x2(x1: Any, x2: Any) -> Any:
+    return x2
 
 
-FEATURES = Registry(
-    "feature",
-    [
-        _feature("x1", lambda x1, x2: x1, "x1", "the horizontal coordinate"),
-        _feature("x2", lambda x1, x2: x2, "x2", "the vertical coordinate"),
-        _feature("x1sq", lambda x1, x2: x1 * x1, "x1²", "a parabola across x1: with x2² it draws circles"),
-        _feature("x2sq", lambda x1, x2: x2 * x2, "x2²", "a parabola across x2: with x1² it draws circles"),
-        _feature("x1x2", lambda x1, x2: x1 * x2, "x1·x2", "the product: its sign alone solves XOR"),
-        _feature("sin_x1", lambda x1, x2: _sin(x1), "sin(x1)", "a wave along x1: helps with spirals"),
-        _feature("sin_x2", lambda x1, x2: _sin(x2), "sin(x2)", "a wave along x2: helps with spirals"),
-    ],
-)
+def x1sq(x1: Any, x2: Any) -> Any:
+    return x1 * x1
+
+
+def x2sq(x1: Any, x2: Any) -> Any:
+    return x2 * x2
+
+
+def x1x2(x1: Any, x2: Any) -> Any:
+    return x1 * x2
+
+
+def sin_x1(x1: Any, x2: Any) -> Any:
+    return _sin(x1)
+
+
+def sin_x2(x1: Any, x2: Any) -> Any:
+    return _sin(x2)
 
 
 def compute_features(raw: Any, names: Sequence[str]) -> Any:
     """(N, len(names)) feature matrix from raw (N, 2) points; numpy in, numpy out; torch in, torch out."""
-    x1, x2 = raw[:, 0], raw[:, 1]
-    columns = [FEATURES.lookup(name, f"data.features[{i}]").factory()(x1, x2) for i, name in enumerate(names)]
+    first, second = raw[:, 0], raw[:, 1]
+    columns = [
+        FEATURES.lookup(name, f"data.features[{i}]").factory(first, second) for i, name in enumerate(names)
+    ]
     if isinstance(raw, torch.Tensor):
         return torch.stack(columns, dim=1)
     return np.stack(columns, axis=1)

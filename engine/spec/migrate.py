@@ -13,7 +13,7 @@ from typing import Any
 from engine.errors import SpecError
 from engine.json_read import check_tree
 
-CURRENT_VERSION = 1
+CURRENT_VERSION = 2
 
 
 def _from_v0(doc: dict[str, Any]) -> dict[str, Any]:
@@ -37,12 +37,21 @@ def _from_v0(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def _from_v1(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 knew one kind of model, the supervised stack: version 2 names it in a `model` block.
+
+    A `model` key already there is left for validation to judge (version 1 had none).
+    """
+    doc.setdefault("model", {"family": "mlp"})
+    return doc
+
+
 def _show(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _from_v0}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {0: _from_v0, 1: _from_v1}
 
 
 def migrate(raw: Any) -> dict[str, Any]:

@@ -1,7 +1,10 @@
-"""The project as plain data: dataset, network and training settings, in one versioned JSON document.
+"""The project as plain data: model family, dataset, network and training settings, in one versioned
+JSON document.
 
 `Project.from_dict` is the only way in: it fills defaults, checks every field against its range
-and the registries, and raises one SpecError naming the key path and the reason.
+and the registries, and raises one SpecError naming the key path and the reason. It reads only
+plain-data tables (engine.spec.catalog, engine.families), so validating never imports torch.
+A top-level block the chosen family does not read is refused rather than silently kept.
 """
 
 from __future__ import annotations
@@ -15,13 +18,25 @@ from engine.errors import SpecError
 from engine.spec.validate import check_choice, check_keys, check_number, check_type
 
 FORMAT = "layerlab"
-VERSION = 1
+VERSION = 2
 MAX_LAYERS = 64
 PRESETS = ("standard", "playground")
 DEVICES = ("auto", "cpu", "cuda")
 BACKENDS = ("auto", "torch", "numpy")
 STANDARDIZE = ("auto", "none", "features", "global")
 CLIP_MODES = ("none", "norm", "value")
+BLOCKS = ("data", "network", "training")  # the top-level blocks a family may read (Family.keys)
+
+
+@dataclass
+class ModelSpec:
+    """Which model family (engine.families) and its own settings, the `model` block of version 2."""
+
+    family: str = "mlp"
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"family": self.family, **copy.deepcopy(self.settings)}
 
 
 @dataclass
@@ -84,6 +99,7 @@ class Project:
     name: str = "untitled"
     description: str = ""
     seed: int = 0
+    model: ModelSpec = field(default_factory=ModelSpec)
     data: DataSpec = field(default_factory=DataSpec)
     network: NetworkSpec = field(default_factory=NetworkSpec)
     training: TrainingSpec = field(default_factory=TrainingSpec)
@@ -91,15 +107,19 @@ class Project:
     expect: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """The version-2 document; of data/network/training, only the blocks the family reads."""
+        from engine.families import FAMILIES
+
+        reads = FAMILIES[self.model.family].keys
+        blocks = {key: copy.deepcopy(vars(getattr(self, key))) for key in BLOCKS if key in reads}
         return {
             "format": FORMAT,
             "version": VERSION,
             "name": self.name,
             "description": self.description,
             "seed": self.seed,
-            "data": copy.deepcopy(vars(self.data)),
-            "network": copy.deepcopy(vars(self.network)),
-            "training": copy.deepcopy(vars(self.training)),
+            "model": self.model.to_dict(),
+            **blocks,
             **({"expect": dict(self.expect)} if self.expect else {}),
         }
 
@@ -115,15 +135,14 @@ class Project:
         from engine.spec.migrate import migrate
 
         doc = migrate(raw)
-        check_keys(
-            doc,
-            "",
-            {"format", "version", "name", "description", "seed", "data", "network", "training", "expect"},
-        )
+        check_keys(doc, "", {"format", "version", "name", "description", "seed", "model", *BLOCKS, "expect"})
+        model = _model_from(doc.get("model", {}))
+        _check_blocks_read(doc, model.family)
         project = cls(
             name=check_type(doc.get("name", "untitled"), str, "name"),
             description=check_type(doc.get("description", ""), str, "description"),
             seed=check_number(doc.get("seed", 0), "seed", int, 0, 2**31 - 1),
+            model=model,
             data=_data_from(doc.get("data", {})),
             network=_network_from(doc.get("network", {})),
             training=_training_from(doc.get("training", {})),
@@ -149,6 +168,28 @@ def read_project_json(text: str, source: str = "project") -> Any:
         ) from None
 
 
+def _model_from(raw: Any) -> ModelSpec:
+    """The `model` block: a family from engine.families (plain data) and its checked settings."""
+    from engine.families import FAMILIES
+
+    settings = dict(check_type(raw, dict, "model"))
+    family = FAMILIES.lookup(settings.pop("family", ModelSpec.family), "model.family")
+    return ModelSpec(family=family.name, settings=family.check_settings(settings, "model"))
+
+
+def _check_blocks_read(doc: dict[str, Any], family_name: str) -> None:
+    """A data/network/training block the family does not read is refused: it would do nothing."""
+    from engine.families import FAMILIES
+
+    reads = FAMILIES[family_name].keys
+    for key in BLOCKS:
+        if key in doc and key not in reads:
+            raise SpecError(
+                key,
+                f"the {family_name} family does not read this block; it reads {', '.join(reads) or 'none'}",
+            )
+
+
 def _expect_from(raw: Any) -> dict[str, float]:
     metrics = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
     check_keys(raw, "expect", set(metrics))
@@ -157,7 +198,7 @@ def _expect_from(raw: Any) -> dict[str, float]:
 
 def _data_from(raw: Any) -> DataSpec:
     from engine.data import DATASETS, check_validation
-    from engine.nn.features import FEATURES
+    from engine.spec.catalog.features import FEATURES
 
     d = DataSpec()
     check_keys(raw, "data", set(vars(d)))
@@ -208,9 +249,9 @@ def _check_validation(data: DataSpec, training: TrainingSpec) -> None:
 
 
 def _network_from(raw: Any) -> NetworkSpec:
-    from engine.nn.activations import ACTIVATIONS
-    from engine.nn.init import INITIALIZERS
-    from engine.nn.layers import LAYERS
+    from engine.spec.catalog.activations import ACTIVATIONS
+    from engine.spec.catalog.initializers import INITIALIZERS
+    from engine.spec.catalog.layers import LAYERS
 
     n = NetworkSpec()
     check_keys(raw, "network", set(vars(n)))
@@ -233,7 +274,7 @@ def _network_from(raw: Any) -> NetworkSpec:
 
 def _layer_from(raw: Any, path: str, layers) -> dict[str, Any]:
     """A layer dict with its defaults filled; its activation may be a name or {"name", params}."""
-    from engine.nn.activations import parse_activation
+    from engine.spec.catalog.activations import parse_activation
 
     raw = dict(check_type(raw, dict, path))
     entry = layers.lookup(raw.pop("type", None), f"{path}.type")
@@ -249,9 +290,9 @@ def _layer_from(raw: Any, path: str, layers) -> dict[str, Any]:
 
 
 def _training_from(raw: Any) -> TrainingSpec:
-    from engine.nn.losses import LOSSES
-    from engine.nn.optim import OPTIMIZERS
     from engine.schedules import SCHEDULES
+    from engine.spec.catalog.losses import LOSSES
+    from engine.spec.catalog.optimizers import OPTIMIZERS
 
     t = TrainingSpec()
     check_keys(raw, "training", set(vars(t)))

@@ -1,15 +1,18 @@
 """Name -> factory tables (activations, losses, optimizers, ...) and their typed parameters.
 
-Each table lives beside the code it lists (``engine.nn.activations.ACTIVATIONS`` and so on);
-``engine.catalog`` gathers them. The GUI fills its lists from these tables and the spec
-validator checks names and parameters against them, so nothing is listed twice.
+The torch-built choices are listed in ``engine.spec.catalog`` as plain data, each factory named
+by a "module:attr" string imported on first use, so listing and validating choices never imports
+torch. The GUI fills its lists from these tables and the spec validator checks names and
+parameters against them, so nothing is listed twice.
 """
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from engine.errors import SpecError
@@ -70,7 +73,9 @@ class Entry:
     """One named choice: how to build it, how to show it, which parameters it takes."""
 
     name: str
-    factory: Callable[..., Any]
+    # The factory itself, or "module:attr" naming it: resolved by `factory` on first use, so a
+    # table of torch-built choices can be listed and checked without importing torch.
+    source: Callable[..., Any] | str
     label: str = ""
     help: str = ""
     params: tuple[Param, ...] = ()
@@ -79,6 +84,13 @@ class Entry:
     @property
     def title(self) -> str:
         return self.label or self.name
+
+    @cached_property
+    def factory(self) -> Callable[..., Any]:
+        """What builds this choice; a "module:attr" source is imported here, the first time."""
+        if not isinstance(self.source, str):
+            return self.source
+        return resolve(self.source)
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params}
@@ -122,3 +134,11 @@ class Registry(Mapping[str, Entry]):
         if not isinstance(name, str) or name not in valid:
             raise SpecError(path, f"unknown {self.kind} {name!r}; valid: {', '.join(valid)}")
         return self._entries[name]
+
+
+def resolve(reference: str) -> Any:
+    """The object a "module:attr" string names, importing the module."""
+    module, _, attr = reference.partition(":")
+    if not attr:
+        raise ValueError(f"{reference!r} is not a 'module:attr' reference")
+    return getattr(importlib.import_module(module), attr)

@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 
 from engine.data import dataset_defaults
 from engine.errors import SpecError
-from engine.nn.activations import ACTIVATIONS
-from engine.nn.init import INITIALIZERS, init_spec
-from engine.nn.layers import LAYERS
+from engine.spec.catalog.activations import ACTIVATIONS
+from engine.spec.catalog.initializers import INITIALIZERS, init_spec
+from engine.spec.catalog.layers import LAYERS
 from gui.panels.layer_card import LayerCard
 from gui.project_model import ProjectModel
 from gui.widgets.param_form import ParamForm, fill_combo, set_quietly, tag

@@ -34,7 +34,7 @@ from superqt.utils import signals_blocked
 
 from engine.data import DATASETS, MAX_SAMPLES, dataset_defaults, preview
 from engine.errors import SpecError
-from engine.nn.features import FEATURES
+from engine.spec.catalog.features import FEATURES
 from gui import files
 from gui.panels.csv_source import inspect_csv, resolve
 from gui.panels.dataset_preview import draw_preview

@@ -22,8 +22,8 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
-from engine.nn.activations import ACTIVATIONS, activation_name
-from engine.nn.layers import LAYERS
+from engine.spec.catalog.activations import ACTIVATIONS, activation_name
+from engine.spec.catalog.layers import LAYERS
 from gui.project_model import ProjectModel
 from gui.widgets.param_form import ParamForm, fill_combo, set_quietly, tag
 

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 from superqt import QCollapsible
 
-from engine.nn.losses import LOSSES
-from engine.nn.optim import OPTIMIZERS
 from engine.schedules import SCHEDULES
+from engine.spec.catalog.losses import LOSSES
+from engine.spec.catalog.optimizers import OPTIMIZERS
 from engine.spec.project import CLIP_MODES, DEVICES, PRESETS
 from gui.project_model import ProjectModel
 from gui.widgets.param_form import ParamForm, SciSpinBox, fill_combo, scrolling_column, set_quietly, tag

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from engine.cli import main
+from engine.run_folder import RUN_FILES
 from tests.cli.test_cli import run_main
 from tests.conftest import tiny_project
 
@@ -148,8 +149,6 @@ def test_a_second_train_into_the_same_folder_replaces_the_whole_run(run_dir, tmp
     result = run_main("train", str(project), "--out", str(out))
     assert result.returncode == 0, result.stderr
     assert json.loads((out / "project.json").read_text())["seed"] == 7
-    assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["project.json", "weights.safetensors", "metrics.csv", "model.onnx", "model.pt"]
-    )
+    assert sorted(p.name for p in out.iterdir()) == sorted([*RUN_FILES, "initial.safetensors"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["other.json", "run"]  # no temp folder beside it
     assert main(["export", str(out), "--format", "torchscript", "--out", str(tmp_path / "m.pt")]) == 0

@@ -57,8 +57,10 @@ def test_unsaved_changes_are_asked_about_before_open_and_close(qtbot, window, tm
 
 def test_save_failure_keeps_the_old_file_intact(qtbot, window, tmp_path, monkeypatch):
     path = tmp_path / "p.json"
-    assert window.save_as(path)
+    with qtbot.waitSignal(window.training.worker.stateSaved, timeout=10000):
+        assert window.save_as(path)  # the project, and its run beside it in p.state/
     good = path.read_bytes()
+    state = sorted(p.name for p in (tmp_path / "p.state").iterdir())
     window.model.edit("change", lambda doc: doc["training"].update(epochs=9))
 
     def disk_full(*args, **kwargs):
@@ -67,7 +69,8 @@ def test_save_failure_keeps_the_old_file_intact(qtbot, window, tmp_path, monkeyp
     monkeypatch.setattr("engine.store.os.fsync", disk_full)
     assert not window.save()
     assert path.read_bytes() == good
-    assert [p.name for p in tmp_path.iterdir()] == ["p.json"]  # no temp file left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.json", "p.state"]  # no temp file left behind
+    assert sorted(p.name for p in (tmp_path / "p.state").iterdir()) == state
     assert "No space left" in window.statusBar().currentMessage()
     assert window.model.dirty
 

@@ -22,7 +22,8 @@ def _menus() -> int:
 
 
 def _windows() -> int:
-    return sum(isinstance(o, MainWindow) for o in gc.get_objects())
+    # type(), not isinstance(): isinstance() on a weak proxy whose object is gone raises.
+    return sum(type(o) is MainWindow for o in gc.get_objects())
 
 
 def test_opening_and_closing_windows_leaks_no_menus_and_no_windows(qtbot):

@@ -2,9 +2,10 @@
 
 At the playground's sizes (a few layers of a few units, batches of 10) eager torch spends its
 time in dispatch, not arithmetic; the same forward/backward in float64 numpy runs several times
-faster. It is checked against the torch backend (tests/engine/test_fastpath.py) and implements
-the Backend protocol, so the Trainer cannot tell them apart. Anything it does not cover goes to
-torch: `unsupported_reason` says why.
+faster. It is checked against the torch backend (tests/engine/test_fastpath.py) and has the same
+methods as engine/families/mlp/torch_backend.py (train_step, evaluate, state_dict, ...), so the
+Trainer cannot tell them apart. Anything it does not cover goes to torch: `unsupported_reason`
+says why.
 """
 
 from __future__ import annotations
@@ -226,7 +227,7 @@ class NumpyBackend:
                 dz = _backward_act(name, p, zs[i - 1], acts[i], dz @ self.W[i])
         return loss, gW, gb
 
-    # -- Backend protocol -------------------------------------------------------------------
+    # -- the compiled step ------------------------------------------------------------------
     def _kernel_fits(self) -> bool:
         """Whether the compiled plain-SGD step computes exactly what the NumPy path would now."""
         h = self.hyper
