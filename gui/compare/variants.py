@@ -79,12 +79,22 @@ def _registry(module: str, attr: str, tag: str | None = None) -> Callable[[], li
 
 # In the order overrides are applied: the optimizer block before its learning rate.
 KEYS: tuple[CompareKey, ...] = (
-    CompareKey("optimizer", "Optimizer", "choice", _optimizer, _registry("engine.nn.optim", "OPTIMIZERS")),
+    CompareKey(
+        "optimizer",
+        "Optimizer",
+        "choice",
+        _optimizer,
+        _registry("engine.spec.catalog.optimizers", "OPTIMIZERS"),
+    ),
     CompareKey(
         "lr", "Learning rate", "float", _path("training.optimizer.lr"), low=0.0, example="0.3, 0.1, 0.03"
     ),
     CompareKey(
-        "init", "Initialiser", "choice", _path("network.init"), _registry("engine.nn.init", "INITIALIZERS")
+        "init",
+        "Initialiser",
+        "choice",
+        _path("network.init"),
+        _registry("engine.spec.catalog.initializers", "INITIALIZERS"),
     ),
     CompareKey("batch_size", "Batch size", "int", _path("training.batch_size"), low=1, example="1, 10, 100"),
     CompareKey(
@@ -92,7 +102,7 @@ KEYS: tuple[CompareKey, ...] = (
         "Activation",
         "choice",
         _per_layer("activation", lambda layer: "activation" in layer, "layer with an activation"),
-        _registry("engine.nn.activations", "ACTIVATIONS", "hidden"),
+        _registry("engine.spec.catalog.activations", "ACTIVATIONS", "hidden"),
     ),
     CompareKey("l1", "L1", "float", _path("training.l1"), low=0.0, example="0, 0.001, 0.01"),
     CompareKey("l2", "L2", "float", _path("training.l2"), low=0.0, example="0, 0.001, 0.01"),

@@ -63,20 +63,23 @@ def test_play_returns_to_the_live_run(qtbot, window):
     assert "looking back" not in window.epochLabel.text()
 
 
-def test_a_branch_becomes_a_second_run_beside_the_first(qtbot, window):
+def test_branch_from_here_asks_the_session_for_a_branch_at_the_epoch_shown(qtbot, window, monkeypatch):
+    """The session's side (a second run beside the first) is tested in test_session_history.py."""
     paused_after(qtbot, window, 12)
     scrub_to(qtbot, window, 6)
+    sent = []
+    monkeypatch.setattr(window.training, "send", lambda command, arg: sent.append((command, arg)))
     bar = window.historyBar
-    bar.branchButton.click()
-    assert bar.branchRow.isVisible()
+    bar.branchButton.setChecked(True)
+    assert not bar.branchRow.isHidden()
     bar.branchKey.setCurrentIndex(bar.branchKey.findData("lr"))
     bar.branchValue.setEditText("-3")
     bar.branchGo.click()
     assert "Cannot branch: Learning rate: '-3' is out of range" in window.statusBar().currentMessage()
-    with qtbot.waitSignal(window.training.worker.compareBuilt, timeout=10000) as built:
-        bar.branchValue.setEditText("0.01")
-        bar.branchGo.click()
-    infos = built.args[0]
-    assert [(info.label, info.epoch) for info in infos][1] == ("learning rate 0.01 from epoch 6", 6)
-    assert infos[1].overrides == {"training.optimizer.lr": 0.01}
-    assert not window.historySlider.isEnabled()  # compare mode shows the two runs
+    assert sent == []
+    bar.branchValue.setEditText("0.01")
+    bar.branchGo.click()
+    assert sent == [
+        ("branch", ("main", 6, "learning rate 0.01 from epoch 6", {"training.optimizer.lr": 0.01}))
+    ]
+    assert not bar.branchButton.isChecked()
