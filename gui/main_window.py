@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QStyle,
     QTabWidget,
     QToolBar,
@@ -29,6 +30,7 @@ from engine.diagnostics import chance_level
 from engine.errors import SpecError
 from engine.metrics import MetricsLog
 from engine.spec.project import Project
+from gui.compare.mode import CompareWindow
 from gui.history.mode import HistoryScrub
 from gui.menus import build_menus
 from gui.panels import BuilderPanel, DataPanel, TrainingPanel
@@ -54,7 +56,9 @@ SPEEDS = (
 )
 
 
-class MainWindow(HistoryScrub, TrainedState, ProjectFiles, SessionRecovery, RunMessages, QMainWindow):
+class MainWindow(
+    CompareWindow, HistoryScrub, TrainedState, ProjectFiles, SessionRecovery, RunMessages, QMainWindow
+):
     """`MainWindow()` opens the spiral example; `MainWindow(path)` a project file."""
 
     def __init__(self, path: str | Path | None = None):
@@ -158,11 +162,19 @@ class MainWindow(HistoryScrub, TrainedState, ProjectFiles, SessionRecovery, RunM
         right.addWidget(_titled("Loss and accuracy", curves))
         right.setSizes([480, 380])
 
+        views = QSplitter(Qt.Orientation.Horizontal)
+        views.addWidget(middle)
+        views.addWidget(right)
+        views.setSizes([560, 520])
+        views.setChildrenCollapsible(False)
+        # One run's views, or compare mode's page in their place (gui/compare/mode.py).
+        self.viewStack = QStackedWidget()
+        self.viewStack.addWidget(views)
+        self.viewStack.addWidget(self._build_compare_view())
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.panelTabs)
-        splitter.addWidget(middle)
-        splitter.addWidget(right)
-        splitter.setSizes([360, 560, 520])
+        splitter.addWidget(self.viewStack)
+        splitter.setSizes([360, 1080])
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
 
@@ -196,6 +208,13 @@ class MainWindow(HistoryScrub, TrainedState, ProjectFiles, SessionRecovery, RunM
         for text, value in SPEEDS:
             self.speedCombo.addItem(text, value)
         self.speedCombo.setCurrentIndex(len(SPEEDS) - 1)
+        self.compareButton = tag(
+            QPushButton("Compare…"),
+            "compareButton",
+            "Compare runs",
+            "Train up to 8 variants of this project side by side, from the same start",
+        )
+        self.compareButton.clicked.connect(self.open_compare)
         self.summaryLabel = QLabel("")
         self.summaryLabel.setObjectName("summaryLabel")
         self.summaryLabel.setStyleSheet("QLabel { font-size: 13px; padding-left: 12px; }")
@@ -211,6 +230,7 @@ class MainWindow(HistoryScrub, TrainedState, ProjectFiles, SessionRecovery, RunM
             self.stepButton,
             QLabel("  Speed "),
             self.speedCombo,
+            self.compareButton,
             self.summaryLabel,
         ):
             bar.addWidget(widget)
@@ -244,6 +264,9 @@ class MainWindow(HistoryScrub, TrainedState, ProjectFiles, SessionRecovery, RunM
 
     def reset(self) -> None:
         self._set_running(False)
+        if self.comparing and not self.session_lost:
+            self._reset_comparison()
+            return
         if self.session_lost:
             self._ensure_session(resume=False)  # the new session loads the project afresh
             return
@@ -268,6 +291,8 @@ class MainWindow(HistoryScrub, TrainedState, ProjectFiles, SessionRecovery, RunM
     # -- from the project -----------------------------------------------------------------------
     def _on_project_changed(self, sections: set) -> None:
         self._update_title()
+        if self._keeping_run:
+            return  # a kept run's settings: the session trains that run already (gui/compare/mode.py)
         if self.session_lost and sections & {"data", "network", "training"}:
             # No session would hear the edit: start one on the edited project now, as a live one
             # would rebuild; it goes on from the last weights only when they still fit (training).
@@ -284,6 +309,7 @@ class MainWindow(HistoryScrub, TrainedState, ProjectFiles, SessionRecovery, RunM
         if not self._from_current_session():
             return
         self.view_pacer.cancel()  # views of the previous run must not be drawn over the new one
+        self._compare_rebuilt()
         self.run_info = info
         self.curvesView.clear()
         if info.metrics is not None:  # a run that trained already: restored, or kept from a comparison
@@ -320,7 +346,8 @@ class MainWindow(HistoryScrub, TrainedState, ProjectFiles, SessionRecovery, RunM
             return  # a frame from a run that has since been rebuilt
         run = frame.main
         if run is None:
-            return  # a comparison's frame: its own view draws it
+            self._show_compare_frame(frame)  # a comparison's frame
+            return
         self.last_frame = frame
         for snap in run.snapshots:
             self.metrics.append(snap)

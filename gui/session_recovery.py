@@ -29,6 +29,8 @@ class SessionRecovery:
         worker.frameReady.connect(self._on_frame)
         worker.historyShown.connect(self._on_history_shown)
         worker.compareBuilt.connect(self._history_off)
+        worker.compareBuilt.connect(self._on_compare_built)
+        worker.failed.connect(self._compare_failed)
         worker.buildFailed.connect(self._on_build_failed)
         worker.failed.connect(self._on_failed)
         worker.exported.connect(self._on_exported)

@@ -59,6 +59,7 @@ def race(args: argparse.Namespace) -> int:
     from engine.race.stepping import step_together
     from engine.race.variants import make_variants, parse_vary
     from engine.run_folder import write_run
+    from engine.run_record import RunRecord
 
     overrides = list(args.set)
     if args.epochs is not None:
@@ -74,6 +75,7 @@ def race(args: argparse.Namespace) -> int:
     outs = [Path(args.out) / name for name in names] if args.out else []  # none: nothing to write
     for out in outs:
         check_writable(out, out_label(str(out)))
+    records = [RunRecord.start(t, None) for t in trainers] if outs else []  # weights before step one
     for trainer in trainers:
         trainer.play()
     progress = _Progress(trainers)
@@ -96,9 +98,9 @@ def race(args: argparse.Namespace) -> int:
         for name, trainer in zip(names, trainers, strict=True):
             if trainer.status in ("diverged", "early_stopping"):
                 print(f"{name}: {trainer.message}", file=sys.stderr)
-        for out, trainer in zip(outs, trainers, strict=False):  # a Ctrl-C while saving waits for it
+        for out, trainer, record in zip(outs, trainers, records, strict=False):  # a Ctrl-C waits for it
             try:
-                write_run(trainer, out)
+                write_run(trainer, out, record)
             except OSError as exc:
                 raise describe_os_error(exc, out_label(str(out))) from None
     if interrupt.requested:

@@ -12,8 +12,6 @@ from gui.compare.variants import KEY_BY_NAME, VariantError, build_variants, pars
 from gui.history.bar import HistoryBar
 from gui.run_status import summary_text
 
-COMPARE_VIEW_WIRED = False
-
 
 class HistoryScrub:
     """historyBar, its slider (`historySlider`), and what the views show of a past epoch."""
@@ -25,9 +23,6 @@ class HistoryScrub:
         bar.epochPicked.connect(self._ask_for_epoch)
         bar.latestPicked.connect(self._show_latest)
         bar.branchRequested.connect(self._branch_from_shown)
-        # A branch becomes a comparison of two runs, which the window cannot show until compare
-        # mode's view is wired in (issue 9): until then the button stays hidden, not a dead end.
-        bar.branchButton.setVisible(COMPARE_VIEW_WIRED)
         return bar
 
     def _follow_run(self, epoch: int, running: bool) -> None:

@@ -5,6 +5,7 @@ import os
 import signal
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from engine.cli import main
@@ -13,6 +14,7 @@ from engine.race.short_keys import expand
 from engine.race.variants import variant_project
 from engine.run_folder import RUN_FILES
 from engine.spec.project import Project
+from engine.store import load_weights
 
 KEYS = {
     "run",
@@ -90,6 +92,28 @@ def test_out_writes_one_train_folder_per_run(project_file, tmp_path, capsys):
         target = tmp_path / f"{name}.safetensors"
         assert main(["export", str(out / name), "--format", "safetensors", "--out", str(target)]) == 0
         assert json.loads(capsys.readouterr().out)["format"] == "safetensors"
+
+
+def test_out_writes_each_runs_initial_weights_as_train_out_does(project_file, tmp_path, capsys):
+    out = tmp_path / "race"
+    code, lines, _ = race(capsys, project_file, "--vary", "seed=1,2", "--epochs", "2", "--out", str(out))
+    assert code == 0 and len(lines) == 2
+    initials = []
+    for line in lines:
+        sets = [f"{path}={json.dumps(value)}" for path, value in line["overrides"].items()]
+        alone = tmp_path / f"alone_{line['run']}"
+        args = ["train", project_file, "--epochs", "2", "--out", str(alone)]
+        assert main(args + [a for s in sets for a in ("--set", s)]) == 0
+        capsys.readouterr()
+        initial = load_weights(out / line["run"] / "initial.safetensors")  # metadata order may vary
+        assert _same(initial, load_weights(alone / "initial.safetensors")), line["run"]
+        assert not _same(initial, load_weights(out / line["run"] / "weights.safetensors"))  # before step one
+        initials.append(initial)
+    assert not _same(initials[0], initials[1])  # each run's own start
+
+
+def _same(a, b):
+    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,177 @@
+"""Compare mode in the window: variants of the project trained side by side, one of them kept.
+
+A mixin of MainWindow. `compareButton` opens the page (gui/compare/view.py) in place of the
+network and output views; Start sends the variants to the session (`compare`), which answers
+with a RunInfo per run (`compare_built`, also after a branch) and then frames carrying the runs
+that changed. Play, Pause and Step already act on every run of the session; Reset builds the
+same comparison again. Keeping a run sends `leave_compare` and makes its overrides the project's
+settings as one undoable edit, without a rebuild: the kept run goes on where it is.
+"""
+
+from __future__ import annotations
+
+from engine.metrics import MetricsLog
+from gui.compare.stats import RunStats, target_metric
+from gui.compare.variants import (
+    KEY_BY_NAME,
+    VariantError,
+    apply_overrides,
+    build_variants,
+    parse_values,
+)
+from gui.compare.view import RUN_COLORS, CompareView
+
+
+class CompareWindow:
+    """The compare page's state: the runs on it, their logs and table numbers."""
+
+    def _build_compare_view(self) -> CompareView:
+        self.compareView = view = CompareView()
+        self.compareTable = view.table
+        self.compareTarget = view.targetSpin
+        self.keepRunButton = view.keepButton
+        self.compare_runs: dict = {}  # run id -> RunInfo while comparing
+        self.compare_logs: dict[str, MetricsLog] = {}
+        self.compare_stats: dict[str, RunStats] = {}
+        self._compare_variants: list | None = None  # what Reset builds again
+        self._keeping_run = False  # the kept run's overrides are being written into the project
+        view.startRequested.connect(self._start_compare)
+        view.cancelRequested.connect(self._close_compare_page)
+        view.keepRequested.connect(self._keep_run)
+        view.targetChanged.connect(lambda _: self._refresh_compare_table())
+        return view
+
+    def _compare_failed(self, path: str, reason: str) -> None:
+        """The session refused the comparison: say so on the setup row, where the learner looks."""
+        if not self.comparing and self.viewStack.currentWidget() is self.compareView:
+            where = f"{path}: " if path else ""
+            self.compareView.show_error(f"Cannot compare: {where}{reason}")
+
+    @property
+    def comparing(self) -> bool:
+        return bool(self.compare_runs)
+
+    def open_compare(self) -> None:
+        """Show the setup row; nothing changes until Start."""
+        if self.comparing:
+            return
+        self.pause()
+        self.compareView.set_comparing(False)
+        self.compareView.show_error("")
+        self.viewStack.setCurrentWidget(self.compareView)
+
+    def _close_compare_page(self) -> None:
+        self.compare_runs, self.compare_logs, self.compare_stats = {}, {}, {}
+        self.compareView.set_comparing(False)
+        self.viewStack.setCurrentIndex(0)
+
+    def _start_compare(self, key_name: str, text: str) -> None:
+        key = KEY_BY_NAME[key_name]
+        try:
+            values = _choice_values(key, text) if key.choices is not None else parse_values(key, text)
+            variants = build_variants(self.model.project, [(key_name, values)])
+        except VariantError as exc:
+            self.compareView.show_error(f"Cannot compare: {exc}")
+            return
+        self.compareView.show_error("")
+        self._compare_variants = variants
+        self._set_running(False)
+        self.training.send("compare", variants)
+
+    def _on_compare_built(self, infos) -> None:
+        if not self._from_current_session() or not infos:
+            return
+        self.view_pacer.cancel()
+        first = infos[0]
+        self.run_info = first  # frames of this generation are the comparison's
+        self.compare_runs = {info.run_id: info for info in infos}
+        self.compare_logs = {info.run_id: MetricsLog() for info in infos}
+        self.compare_stats = {info.run_id: RunStats() for info in infos}
+        runs = [
+            (info.run_id, info.label or info.run_id, RUN_COLORS[n % len(RUN_COLORS)])
+            for n, info in enumerate(infos)
+        ]
+        classification = first.head.classification
+        view = self.compareView
+        view.run_ids = [run_id for run_id, _, _ in runs]
+        view.curves.set_runs(runs, classification)
+        view.maps.set_runs(runs, first.dataset, first.head)
+        metric = target_metric(classification, len(first.dataset.x_test) > 0)
+        self._compare_target_metric = metric
+        title = metric.replace("_", " ").capitalize()
+        view.table.set_runs(runs, classification, f"{title} reached")
+        view.set_target(f"Target {title.lower()}", 0.9 if classification else 0.1, classification)
+        view.table.selectRow(0)
+        view.set_comparing(True)
+        self.viewStack.setCurrentWidget(view)
+        self._set_trainable(True)
+        self._set_running(False)
+        self.epochLabel.setText(f"Epoch {first.epoch:,}")
+        self.summaryLabel.setText(f"Comparing {len(infos)} runs")
+
+    def _show_compare_frame(self, frame) -> None:
+        view = self.compareView
+        for run in frame.runs:
+            if run.run_id not in self.compare_runs:
+                continue
+            log, stats = self.compare_logs[run.run_id], self.compare_stats[run.run_id]
+            for snap in run.snapshots:
+                log.append(snap)
+                stats.add(snap)
+            view.curves.update_run(run.run_id, log)
+            view.maps.set_probe(run.run_id, run.probe)
+            self._show_compare_row(run.run_id)
+        if not frame.running:
+            view.curves.refit()
+        epoch = max((stats.epoch for stats in self.compare_stats.values()), default=0)
+        self.epochLabel.setText(f"Epoch {epoch:,}")
+        self.rateLabel.setText(f"{frame.epochs_per_second:,.0f} epochs/s per run" if frame.running else "")
+        if frame.command_id == self.training.command_id and frame.running != self.running:
+            self._set_running(frame.running)  # every run stopped by itself
+
+    def _show_compare_row(self, run_id: str) -> None:
+        self.compareTable.show_stats(
+            run_id, self.compare_stats[run_id], self._compare_target_metric, self.compareTarget.value()
+        )
+
+    def _refresh_compare_table(self) -> None:
+        for run_id in self.compare_runs:
+            self._show_compare_row(run_id)
+
+    def _reset_comparison(self) -> None:
+        """Reset while comparing: the same variants from a fresh start."""
+        if self._compare_variants is None:  # a branch's comparison: back to the project itself
+            self.training.loadRequested.emit(self.model.project)
+            return
+        self.training.send("compare", self._compare_variants)
+
+    def _keep_run(self, run_id: str) -> None:
+        info = self.compare_runs.get(run_id)
+        if info is None:
+            return
+        self._set_running(False)
+        self.training.send("leave_compare", run_id)
+        if info.overrides:
+            self._keeping_run = True
+            try:
+                self.model.edit(f"Keep run: {info.label}", lambda doc: apply_overrides(doc, info.overrides))
+            finally:
+                self._keeping_run = False
+
+    def _compare_rebuilt(self) -> None:
+        """A rebuilt run ends a comparison (the kept run, or an edit that built the project anew)."""
+        if self.comparing or self.viewStack.currentWidget() is self.compareView:
+            self._close_compare_page()
+
+
+def _choice_values(key, text: str) -> list[str]:
+    names = [piece.strip() for piece in text.replace(";", ",").split(",") if piece.strip()]
+    if not names:
+        raise VariantError(f"{key.title}: give at least one name, e.g. {', '.join(key.choices()[:3])}")
+    known = key.choices()
+    for name in names:
+        if name not in known:
+            raise VariantError(f"{key.title}: {name!r} is not one of {', '.join(known)}")
+    if len(set(names)) != len(names):
+        raise VariantError(f"{key.title}: a name is given twice in {text.strip()!r}")
+    return names

@@ -1,0 +1,154 @@
+"""Compare mode's page: what to vary (a key and its values), then every run's curves, maps and table.
+
+The page replaces the network and output views while a comparison is open (the editing panels
+stay). It is only widgets: gui/compare/mode.py feeds it the session's runs and frames.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from gui.compare.curves import CompareCurvesPlot
+from gui.compare.maps import CompareMaps
+from gui.compare.table import CompareTable
+from gui.compare.variants import KEYS, CompareKey
+from gui.widgets.param_form import tag
+
+# Tableau 10's first eight: told apart by most eyes, and none is the maps' orange or blue class tint.
+RUN_COLORS = ("#4e79a7", "#e15759", "#59a14f", "#b07aa1", "#f28e2b", "#76b7b2", "#9c755f", "#edc948")
+ERROR_STYLE = "QLabel { color: #c5221f; }"
+
+
+class CompareView(QWidget):
+    """The setup row (`compareKey`, `compareValues`, Start) above the runs' views and table."""
+
+    startRequested = Signal(str, str)  # key name, values as typed
+    cancelRequested = Signal()
+    keepRequested = Signal(str)  # the run id to keep
+    targetChanged = Signal(float)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("compareView")
+        self.keyCombo = tag(QComboBox(), "compareKey", "Setting to compare", "What differs between the runs")
+        for key in KEYS:
+            self.keyCombo.addItem(key.title, key.name)
+        self.valuesEdit = tag(
+            QLineEdit(), "compareValues", "Values to compare", "Up to 8 values, separated by commas"
+        )
+        self.startButton = tag(
+            QPushButton("Start comparing"), "compareStartButton", "Start comparing", "Build one run per value"
+        )
+        self.cancelButton = tag(
+            QPushButton("Cancel"), "compareCancelButton", "Cancel", "Back to the one run, unchanged"
+        )
+        self.errorLabel = QLabel("")
+        self.errorLabel.setObjectName("compareError")
+        self.errorLabel.setStyleSheet(ERROR_STYLE)
+        self.errorLabel.setWordWrap(True)
+        self.keyCombo.currentIndexChanged.connect(lambda _: self._fill_values())
+        self.startButton.clicked.connect(
+            lambda: self.startRequested.emit(self.keyCombo.currentData(), self.valuesEdit.text())
+        )
+        self.valuesEdit.returnPressed.connect(self.startButton.click)
+        self.cancelButton.clicked.connect(self.cancelRequested.emit)
+        setup = QHBoxLayout()
+        for widget in (QLabel("Compare"), self.keyCombo, QLabel("values"), self.valuesEdit):
+            setup.addWidget(widget)
+        setup.addWidget(self.startButton)
+        setup.addWidget(self.cancelButton)
+
+        self.curves = CompareCurvesPlot()
+        self.maps = CompareMaps()
+        self.table = CompareTable()
+        self.targetLabel = QLabel("Target")
+        self.targetSpin = tag(
+            QDoubleSpinBox(), "compareTarget", "Target", "The table says when each run first reached it"
+        )
+        self.targetSpin.setDecimals(4)
+        self.targetSpin.setKeyboardTracking(False)
+        self.targetSpin.valueChanged.connect(self.targetChanged.emit)
+        self.keepButton = tag(
+            QPushButton("Keep the selected run"),
+            "keepRunButton",
+            "Keep the selected run",
+            "Leave compare mode with the run selected in the table (its settings become the project's)",
+        )
+        self.keepButton.clicked.connect(self._keep)
+        target_row = QHBoxLayout()
+        target_row.addWidget(self.targetLabel)
+        target_row.addWidget(self.targetSpin)
+        target_row.addStretch(1)
+        target_row.addWidget(self.keepButton)
+        # Curves beside the maps above; the table below them, full width, so all its columns fit.
+        top = QSplitter(Qt.Orientation.Horizontal)
+        top.addWidget(self.curves)
+        top.addWidget(self.maps)
+        top.setSizes([500, 580])
+        results = QWidget()
+        results_layout = QVBoxLayout(results)
+        results_layout.setContentsMargins(0, 0, 0, 0)
+        results_layout.addLayout(target_row)
+        results_layout.addWidget(self.table, 1)
+        body = QSplitter(Qt.Orientation.Vertical)
+        body.addWidget(top)
+        body.addWidget(results)
+        body.setSizes([560, 260])
+        body.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(setup)
+        layout.addWidget(self.errorLabel)
+        layout.addWidget(body, 1)
+        self.run_ids: list[str] = []
+        self._fill_values()
+        self.set_comparing(False)
+
+    def key(self) -> CompareKey:
+        return KEYS[self.keyCombo.currentIndex()]
+
+    def _fill_values(self) -> None:
+        """Every choice of a named key (the optimizer race), or an example for a number key."""
+        key = self.key()
+        self.valuesEdit.setText(", ".join(key.choices()[:8]) if key.choices is not None else key.example)
+
+    def set_comparing(self, comparing: bool) -> None:
+        """Setting up (the row editable, nothing to keep) or comparing (the runs on screen)."""
+        for widget in (self.keyCombo, self.valuesEdit, self.startButton):
+            widget.setEnabled(not comparing)
+        self.cancelButton.setVisible(not comparing)
+        self.keepButton.setEnabled(comparing)
+        if not comparing:
+            self.run_ids = []
+
+    def set_target(self, title: str, value: float, accuracy: bool) -> None:
+        self.targetLabel.setText(title)
+        self.targetSpin.blockSignals(True)
+        self.targetSpin.setRange(0.0, 1.0 if accuracy else 1e6)
+        self.targetSpin.setSingleStep(0.01 if accuracy else 0.005)
+        self.targetSpin.setValue(value)
+        self.targetSpin.blockSignals(False)
+
+    def show_error(self, text: str) -> None:
+        self.errorLabel.setText(text)
+
+    def selected_run(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        if rows and rows[0].row() < len(self.run_ids):
+            return self.run_ids[rows[0].row()]
+        return self.run_ids[0] if self.run_ids else None
+
+    def _keep(self) -> None:
+        run_id = self.selected_run()
+        if run_id is not None:
+            self.keepRequested.emit(run_id)

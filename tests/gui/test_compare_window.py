@@ -1,0 +1,133 @@
+"""Compare mode in the window: pick a setting and values, watch the runs side by side, keep one.
+
+The session's side (shared start, each run equal to its variant alone) is tested in
+tests/engine/test_session_runs.py; here: what the learner sees and does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.race import variant_project
+from engine.train import Trainer
+
+
+def start_comparison(qtbot, window, key: str, values: str) -> None:
+    window.compareButton.click()
+    view = window.compareView
+    assert window.viewStack.currentWidget() is view
+    view.keyCombo.setCurrentIndex(view.keyCombo.findData(key))
+    view.valuesEdit.setText(values)
+    view.startButton.click()
+    qtbot.waitUntil(lambda: window.comparing, timeout=20000)
+
+
+def test_a_bad_value_is_named_and_nothing_starts(qtbot, window, monkeypatch):
+    sent = []
+    monkeypatch.setattr(window.training, "send", lambda command, arg: sent.append(command))
+    window.compareButton.click()
+    view = window.compareView
+    view.keyCombo.setCurrentIndex(view.keyCombo.findData("lr"))
+    view.valuesEdit.setText("0.1, -2")
+    view.startButton.click()
+    assert "Learning rate: '-2' is out of range" in view.errorLabel.text()
+    view.keyCombo.setCurrentIndex(view.keyCombo.findData("optimizer"))
+    view.valuesEdit.setText("sgd, adamm")
+    view.startButton.click()
+    assert "'adamm' is not one of" in view.errorLabel.text()
+    assert "compare" not in sent and not window.comparing
+    view.cancelButton.click()
+    assert window.viewStack.currentIndex() == 0
+
+
+def test_three_learning_rates_train_side_by_side_and_the_table_follows(qtbot, window):
+    start_comparison(qtbot, window, "lr", "0.3, 0.03, 0.003")
+    view = window.compareView
+    assert view.curves.legend_names() == [
+        "learning rate 0.3",
+        "learning rate 0.03",
+        "learning rate 0.003",
+    ]
+    assert len(view.maps.views) == 3
+    assert window.panelTabs.isVisible()  # the editing panels stay beside the comparison
+    for _ in range(5):
+        window.step()
+    qtbot.waitUntil(lambda: all(s.epoch >= 5 for s in window.compare_stats.values()), timeout=20000)
+    assert view.curves.curve_count("loss") == 6  # train and test of each run
+    # each run's numbers are its variant trained alone for those epochs
+    for run_id, info in window.compare_runs.items():
+        alone = Trainer(variant_project(window.model.project, info.overrides))
+        alone.run(5)
+        expected = alone.evaluate()
+        assert window.compare_logs[run_id].column("train_loss")[4] == expected.train_loss
+        text = window.compareTable.cell_text(run_id, "Train loss")
+        assert text == f"{expected.train_loss:.4f}"
+    # every map shows its own run's output
+    outputs = [view.maps.views[r]._probe.output for r in window.compare_runs]
+    assert not np.array_equal(outputs[0], outputs[2])
+    # a target every run passes at once names epoch 1; an unreachable one says "not yet"
+    window.compareTarget.setValue(0.0 if "loss" in window._compare_target_metric else 0.01)
+    reached = [window.compareTable.cell_text(r, view.table.target_title) for r in window.compare_runs]
+    assert all(text.startswith("epoch ") for text in reached)
+    window.compareTarget.setValue(1.0 if "accuracy" in window._compare_target_metric else 0.0)
+    reached = [window.compareTable.cell_text(r, view.table.target_title) for r in window.compare_runs]
+    assert "not yet" in reached
+
+
+def test_keeping_a_run_makes_its_setting_the_projects_and_training_goes_on(qtbot, window):
+    start_comparison(qtbot, window, "lr", "0.3, 0.01")
+    for _ in range(4):
+        window.step()
+    qtbot.waitUntil(lambda: all(s.epoch >= 4 for s in window.compare_stats.values()), timeout=20000)
+    kept = window.compareView.run_ids[1]
+    loss = window.compare_logs[kept].column("train_loss")[-1]
+    window.compareTable.selectRow(1)
+    window.keepRunButton.click()
+    qtbot.waitUntil(lambda: not window.comparing and window.last_frame.main is not None, timeout=20000)
+    assert window.viewStack.currentIndex() == 0
+    assert window.model.project.training.optimizer["lr"] == 0.01
+    assert window.run_info.epoch == 4 and window.metrics.column("train_loss")[-1] == loss
+    window.model.undo_stack.undo()  # the kept setting is one undoable edit
+    assert window.model.project.training.optimizer["lr"] != 0.01
+
+
+def test_a_variant_the_session_refuses_is_said_on_the_setup_row(qtbot, window):
+    window.compareButton.click()
+    view = window.compareView
+    view.keyCombo.setCurrentIndex(view.keyCombo.findData("optimizer"))
+    view.valuesEdit.setText("sgd, adam")  # the spiral's playground preset trains with plain SGD only
+    view.startButton.click()
+    qtbot.waitUntil(lambda: "playground preset" in view.errorLabel.text(), timeout=20000)
+    assert not window.comparing and view.startButton.isEnabled()
+
+
+def test_reset_starts_every_run_again(qtbot, window):
+    window.model.edit("standard", lambda doc: doc["training"].update(preset="standard"))
+    qtbot.waitUntil(lambda: window.model.project.training.preset == "standard", timeout=5000)
+    start_comparison(qtbot, window, "optimizer", "sgd, adam")
+    window.step()
+    qtbot.waitUntil(lambda: all(s.epoch >= 1 for s in window.compare_stats.values()), timeout=20000)
+    before = set(window.compare_runs)
+    generation = window.run_info.generation
+    window.reset()
+    qtbot.waitUntil(lambda: window.run_info.generation != generation, timeout=20000)
+    assert set(window.compare_runs) == before
+    assert all(s.epoch == 0 for s in window.compare_stats.values())
+
+
+def test_a_branch_opens_as_a_comparison_of_the_run_and_its_branch(qtbot, window):
+    window.step()
+    window.step()
+    qtbot.waitUntil(lambda: window.epoch >= 2 and not window.last_frame.running, timeout=20000)
+    bar = window.historyBar
+    assert not bar.branchButton.isHidden()
+    window.historySlider.setValue(1)
+    qtbot.waitUntil(lambda: window.history_view is not None, timeout=5000)
+    bar.branchButton.setChecked(True)
+    bar.branchKey.setCurrentIndex(bar.branchKey.findData("lr"))
+    bar.branchValue.setEditText("0.1")
+    bar.branchGo.click()
+    qtbot.waitUntil(lambda: window.comparing, timeout=20000)
+    assert window.viewStack.currentWidget() is window.compareView
+    labels = [info.label for info in window.compare_runs.values()]
+    assert len(labels) == 2 and "learning rate 0.1 from epoch 1" in labels
