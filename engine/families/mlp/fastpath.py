@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from engine.families.mlp.backend import Hyper, SplitData
+from engine.families.mlp.update_rules import UpdateRule, clip_gradients
 from engine.memory import EVAL_CHUNK
 from engine.nn.activations import activation_name
 from engine.snapshot import LayerStat
@@ -129,22 +130,19 @@ class NumpyBackend:
     def set_optimizer(self, name: str, lr: float) -> None:
         """Switch optimizer: fresh state (momenta, averages), weights kept."""
         self.optimizer_name = name
-        params = self.W + self.b
-        self._m = [np.zeros_like(p) for p in params]
-        self._v = [np.zeros_like(p) for p in params]
-        self._momentum_started = False
-        self._t = 0
+        self._rule = UpdateRule(name, self.W + self.b)
 
     def optimizer_state(self) -> tuple[dict[str, np.ndarray], dict]:
         """The update rule's state beyond the weights, as copies: the moment buffers and the
         playground's dead-weight masks (arrays), and the step counters (JSON-able)."""
-        tensors = {f"m.{k}": m.copy() for k, m in enumerate(self._m)}
-        tensors |= {f"v.{k}": v.copy() for k, v in enumerate(self._v)}
+        rule = self._rule
+        tensors = {f"m.{k}": m.copy() for k, m in enumerate(rule.m)}
+        tensors |= {f"v.{k}": v.copy() for k, v in enumerate(rule.v)}
         tensors |= {f"dead.{k}": d.copy() for k, d in enumerate(self._dead)}
         info = {
             "name": self.optimizer_name,
-            "momentum_started": self._momentum_started,
-            "t": self._t,
+            "momentum_started": rule.momentum_started,
+            "t": rule.t,
             "any_dead": self._any_dead,
         }
         return tensors, info
@@ -160,7 +158,7 @@ class NumpyBackend:
             )
         own = {
             f"{kind}.{k}": a
-            for kind, arrays in (("m", self._m), ("v", self._v), ("dead", self._dead))
+            for kind, arrays in (("m", self._rule.m), ("v", self._rule.v), ("dead", self._dead))
             for k, a in enumerate(arrays)
         }
         if set(tensors) != set(own):
@@ -175,8 +173,8 @@ class NumpyBackend:
                 )
         for key, array in own.items():  # in place: the lists stay the arrays the update rule walks
             array[...] = tensors[key]
-        self._momentum_started = bool(info["momentum_started"])
-        self._t = int(info["t"])
+        self._rule.momentum_started = bool(info["momentum_started"])
+        self._rule.t = int(info["t"])
         self._any_dead = bool(info["any_dead"])
 
     # -- forward / backward -----------------------------------------------------------------
@@ -298,10 +296,10 @@ class NumpyBackend:
         # No per-array finiteness scan here (it was a fifth of a step): a non-finite gradient makes
         # the next loss non-finite, and the trainer then restores the last finite weights.
         grad_norms = [float(np.linalg.norm(g)) for g in gW] if collect else []
-        if not self._clip(grads):
+        if not clip_gradients(grads, self.hyper):
             return float("inf")
         before = [W.copy() for W in self.W] if collect else []
-        self._update(grads, lr)
+        self._rule.step(self.W + self.b, grads, lr, self.hyper.optimizer)
         if self.playground:
             self._playground_regularise(lr)
         if collect:
@@ -315,59 +313,6 @@ class NumpyBackend:
                 for name, W, g, w0 in zip(self.names, self.W, grad_norms, before, strict=True)
             )
         return loss
-
-    def _clip(self, grads: list[np.ndarray]) -> bool:
-        """torch's clip_grad_norm_ / clip_grad_value_ over every parameter; False if the norm is not finite."""
-        h = self.hyper
-        if h.clip_mode == "norm":
-            norm = math.sqrt(sum(float(np.sum(g * g)) for g in grads))
-            if not math.isfinite(norm):
-                return False
-            scale = h.clip_max / (norm + 1e-6)
-            if scale < 1.0:
-                for g in grads:
-                    g *= scale
-        elif h.clip_mode == "value":
-            for g in grads:
-                np.clip(g, -h.clip_max, h.clip_max, out=g)
-        return True
-
-    def _update(self, grads: list[np.ndarray], lr: float) -> None:
-        """The torch.optim update rules, parameter by parameter (weights first, then biases)."""
-        opt = self.hyper.optimizer
-        name = self.optimizer_name
-        params = self.W + self.b
-        decay = opt.get("weight_decay", 0.0)
-        if name in ("sgd", "momentum", "nesterov"):
-            mu = opt.get("momentum", 0.9) if name != "sgd" else 0.0
-            for k, (p, g) in enumerate(zip(params, grads, strict=True)):
-                if decay:
-                    g = g + decay * p
-                if mu:
-                    buf = self._m[k]
-                    if self._momentum_started:
-                        buf *= mu
-                        buf += g
-                    else:
-                        buf[...] = g
-                    g = g + mu * buf if name == "nesterov" else buf
-                p -= lr * g
-            self._momentum_started = True
-            return
-        beta1, beta2, eps = opt.get("beta1", 0.9), opt.get("beta2", 0.999), opt.get("eps", 1e-8)
-        self._t += 1
-        c1, c2 = 1.0 - beta1**self._t, 1.0 - beta2**self._t
-        for k, (p, g) in enumerate(zip(params, grads, strict=True)):
-            if name == "adamw":
-                p *= 1.0 - lr * decay
-            elif decay:
-                g = g + decay * p
-            m, v = self._m[k], self._v[k]
-            m *= beta1
-            m += (1.0 - beta1) * g
-            v *= beta2
-            v += (1.0 - beta2) * g * g
-            p -= (lr / c1) * m / (np.sqrt(v) / math.sqrt(c2) + eps)
 
     def _playground_regularise(self, lr: float) -> None:
         """TF Playground's separate step w -= lr·rate·R'(w); L1 weights that cross zero die at zero."""
