@@ -39,7 +39,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--example", default="spiral")
     args = parser.parse_args()
-    window = open_window(load_project_arg(args.example))
+    window = open_window(load_project_arg(args.example, ["training.epochs=1000000"]))
     window.compareButton.click()
     view = window.compareView
     view.keyCombo.setCurrentIndex(view.keyCombo.findData("lr"))
