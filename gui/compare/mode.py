@@ -13,11 +13,10 @@ from __future__ import annotations
 from engine.metrics import MetricsLog
 from gui.compare.stats import RunStats, target_metric
 from gui.compare.variants import (
-    KEY_BY_NAME,
     VariantError,
     apply_overrides,
     build_variants,
-    parse_values,
+    read_values,
 )
 from gui.compare.view import RUN_COLORS, CompareView
 
@@ -35,6 +34,7 @@ class CompareWindow:
         self.compare_stats: dict[str, RunStats] = {}
         self._compare_variants: list | None = None  # what Reset builds again
         self._keeping_run = False  # the kept run's overrides are being written into the project
+        self._compare_target_metric = "test_accuracy"  # set per comparison: what the target is on
         view.startRequested.connect(self._start_compare)
         view.cancelRequested.connect(self._close_compare_page)
         view.keepRequested.connect(self._keep_run)
@@ -66,9 +66,8 @@ class CompareWindow:
         self.viewStack.setCurrentIndex(0)
 
     def _start_compare(self, key_name: str, text: str) -> None:
-        key = KEY_BY_NAME[key_name]
         try:
-            values = _choice_values(key, text) if key.choices is not None else parse_values(key, text)
+            values = read_values(key_name, text)
             variants = build_variants(self.model.project, [(key_name, values)])
         except VariantError as exc:
             self.compareView.show_error(f"Cannot compare: {exc}")
@@ -162,16 +161,3 @@ class CompareWindow:
         """A rebuilt run ends a comparison (the kept run, or an edit that built the project anew)."""
         if self.comparing or self.viewStack.currentWidget() is self.compareView:
             self._close_compare_page()
-
-
-def _choice_values(key, text: str) -> list[str]:
-    names = [piece.strip() for piece in text.replace(";", ",").split(",") if piece.strip()]
-    if not names:
-        raise VariantError(f"{key.title}: give at least one name, e.g. {', '.join(key.choices()[:3])}")
-    known = key.choices()
-    for name in names:
-        if name not in known:
-            raise VariantError(f"{key.title}: {name!r} is not one of {', '.join(known)}")
-    if len(set(names)) != len(names):
-        raise VariantError(f"{key.title}: a name is given twice in {text.strip()!r}")
-    return names

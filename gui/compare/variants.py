@@ -125,6 +125,23 @@ def optimizer_race() -> tuple[str, list[str]]:
     return "optimizer", KEY_BY_NAME["optimizer"].choices()
 
 
+def read_values(key_name: str, text: str) -> list:
+    """The values typed for key `key_name`: names of a choice key (each one it has), or numbers."""
+    key = KEY_BY_NAME[key_name]
+    if key.choices is None:
+        return parse_values(key, text)
+    names = [piece.strip() for piece in text.replace(";", ",").split(",") if piece.strip()]
+    if not names:
+        raise VariantError(f"{key.title}: give at least one name, e.g. {', '.join(key.choices()[:3])}")
+    known = key.choices()
+    for name in names:
+        if name not in known:
+            raise VariantError(f"{key.title}: {name!r} is not one of {', '.join(known)}")
+    if len(set(names)) != len(names):
+        raise VariantError(f"{key.title}: a name is given twice in {text.strip()!r}")
+    return names
+
+
 def parse_values(key: CompareKey, text: str) -> list:
     """'0.1, 0.03' -> [0.1, 0.03] for a number key; VariantError names the value that is not one."""
     pieces = [piece.strip() for piece in text.replace(";", ",").split(",")]

@@ -8,7 +8,7 @@ setting) shows the run as it is again. A branch becomes a comparison of the run 
 
 from __future__ import annotations
 
-from gui.compare.variants import KEY_BY_NAME, VariantError, build_variants, parse_values
+from gui.compare.variants import KEY_BY_NAME, VariantError, build_variants, read_values
 from gui.history.bar import HistoryBar
 from gui.run_status import summary_text
 
@@ -77,11 +77,12 @@ class HistoryScrub:
         """A new run from the epoch shown with one setting changed; a bad value is said in place."""
         if self.running or self.run_info is None:
             return
-        key = KEY_BY_NAME[key_name]
         try:
-            values = [text.strip()] if key.choices is not None else parse_values(key, text)
-            if key.choices is not None and values[0] not in key.choices():
-                raise VariantError(f"{key.title}: {text.strip()!r} is not one of {', '.join(key.choices())}")
+            values = read_values(key_name, text)
+            if len(values) != 1:
+                raise VariantError(
+                    f"{KEY_BY_NAME[key_name].title}: a branch takes one value, not {len(values)}"
+                )
             ((label, overrides),) = build_variants(self.model.project, [(key_name, values)])
         except VariantError as exc:
             self.show_message(f"Cannot branch: {exc}")
