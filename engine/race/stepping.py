@@ -53,6 +53,11 @@ def _round(trainers: Sequence) -> None:
             trainer.run_epoch()
 
 
+def batchable(trainer) -> bool:
+    """Whether `step_together` trains this trainer's batches in the compiled call (not one by one)."""
+    return race_kernel.available() and _compiled_parts(trainer) is not None
+
+
 def _compiled_parts(trainer) -> tuple | None:
     hook = getattr(trainer.backend, "compiled_sgd_parts", None)
     return hook() if hook is not None else None

@@ -22,9 +22,9 @@ def serve(commands, events) -> None:
         threadpool_limits(1)
     except ImportError:
         pass
-    from engine.families.mlp.fastkernel import warm_up
+    from engine.families.mlp.race_kernel import warm_up
 
-    warm_up()  # the compiled small-network step: loaded from disk, compiled once per machine
+    warm_up()  # the compiled small-network steps (one run's, a race's): loaded from disk, compiled once per machine
     session = Session(lambda kind, payload: events.send((kind, payload)))
     waiting = _command_check(commands)
     try:

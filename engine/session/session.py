@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.errors import SpecError
+from engine.race.stepping import batchable, step_together
 from engine.session.compare import CompareMode
 from engine.session.frames import MAIN_RUN, Checkpoint, Frame
 from engine.session.history_mode import HistoryMode
@@ -285,7 +286,8 @@ class Session(CompareMode, HistoryMode, SavedRuns):
     def tick(self, interrupted: Callable[[], bool] | None = None) -> None:
         """Train for up to SLICE_SECONDS (or until the pace allows no more), sending frames as due.
 
-        The runs take one batch each in turn. The slice also ends when a frame falls due or, with
+        The runs take one batch each in turn (variants that all fit the race kernel take a whole
+        epoch each, together: engine/race/stepping.py). The slice also ends when a frame falls due or, with
         `interrupted` (e.g. a pipe's poll), as soon as a command waits: frames then leave on time
         and clicks apply within an epoch.
         """
@@ -309,6 +311,16 @@ class Session(CompareMode, HistoryMode, SavedRuns):
                     active = [s for s in active if s.trainer.epoch < allowed]
                 if not active:
                     break
+                if len(active) > 1 and all(batchable(s.trainer) for s in active):
+                    # Variants on the compiled fast path (a learning-rate race): an epoch of each in
+                    # one compiled call, ~2x the speed of taking their batches in turn. A round of 8
+                    # spirals is ~5 ms, so a click still applies within a few milliseconds.
+                    epochs = [s.trainer.epoch for s in active]
+                    step_together([s.trainer for s in active])
+                    for slot, epoch in zip(active, epochs, strict=True):
+                        if slot.trainer.epoch != epoch:
+                            slot.collect()
+                    continue
                 for slot in active:
                     trainer = slot.trainer
                     epoch = trainer.epoch

@@ -86,6 +86,25 @@ def test_each_run_equals_its_variant_trained_alone():
         assert list(slot.trainer.metrics.column("train_loss")) == list(trainer.metrics.column("train_loss"))
 
 
+def test_a_learning_rate_race_trains_its_epochs_in_the_race_kernel(monkeypatch):
+    from engine.families.mlp import race_kernel
+
+    if not race_kernel.available():
+        pytest.skip("numba is not installed")
+    calls = []
+    kernel = race_kernel.sgd_batches
+    monkeypatch.setattr(race_kernel, "sgd_batches", lambda *a: calls.append(len(a[9])) or kernel(*a))
+    session, _ = comparing_session()
+    train_to_end(session)
+    assert calls and set(calls) == {len(RATES)}  # every variant's batches in each compiled call
+    project = load_project_arg("xor", ["training.epochs=6"])
+    alone = make_variants(project, [{"training.optimizer.lr": lr} for lr in RATES])
+    for trainer, slot in zip(alone, session.runs.values(), strict=True):
+        trainer.run()
+        assert list(slot.trainer.metrics.column("train_loss")) == list(trainer.metrics.column("train_loss"))
+        assert slot.trainer.step_count == trainer.step_count
+
+
 def test_frames_carry_only_the_runs_that_changed():
     recorder = Recorder()
     session = Session(recorder)

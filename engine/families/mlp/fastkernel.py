@@ -68,8 +68,9 @@ if njit is not None:
         return 1.0
 
     @njit(cache=True, fastmath=False)
-    def sgd_batch(Ws, bs, codes, x, t, lr, loss_code, width):  # noqa: C901 - one kernel, on purpose
-        """Forward, backward and w -= lr*g for one batch; returns the batch's mean data loss."""
+    def sgd_batch(Ws, bs, codes, x, t, lr, loss_code, width, keep_if_not_finite=False):  # noqa: C901
+        """Forward, backward and w -= lr*g for one batch; returns the batch's mean data loss. With
+        `keep_if_not_finite` a batch whose loss is not finite leaves the weights as they were."""
         n_layers = len(Ws)
         n = x.shape[0]
         zs = np.zeros((n_layers, n, width))
@@ -101,6 +102,8 @@ if njit is not None:
                 loss += scale * diff * diff
                 dz[r, 0] = (2.0 * scale / n) * diff * _act_grad(code, z, a)
         loss /= n
+        if keep_if_not_finite and not np.isfinite(loss):
+            return loss
         # Backward and update, output layer first; each layer's gradient uses its weights before the update.
         for layer in range(n_layers - 1, -1, -1):
             W, b = Ws[layer], bs[layer]

@@ -4,8 +4,8 @@ A race's variants each pay ~14 µs of Python and numba-boxing overhead per batch
 arithmetic (fastkernel.sgd_batch). This kernel walks every variant through its own list of
 batches inside one call, calling that same sgd_batch for each, so a variant's weights follow
 exactly (bit for bit) the path they follow when its Trainer steps alone. A batch whose loss is not
-finite is undone and the variant stops there: its Trainer then takes that batch itself and
-diverges by its own rules.
+finite changes nothing (sgd_batch's keep_if_not_finite) and the variant stops there: its Trainer
+then takes that batch itself and diverges by its own rules.
 """
 
 from __future__ import annotations
@@ -30,24 +30,17 @@ if fastkernel.available():
         done = np.zeros(n_variants, dtype=np.int64)
         for k in range(n_variants):
             Wk, bk = List(), List()
-            backup_W, backup_b = List(), List()
             for layer in range(starts[k], starts[k + 1]):
                 Wk.append(Ws[layer])
                 bk.append(bs[layer])
-                backup_W.append(np.empty_like(Ws[layer]))
-                backup_b.append(np.empty_like(bs[layer]))
             code_k = codes[k, : starts[k + 1] - starts[k]].copy()
             x, t = xs[k], ts[k]
             for j in range(counts[k]):
                 rows = idx[k, j, : sizes[k]]
-                for layer in range(len(Wk)):
-                    backup_W[layer][...] = Wk[layer]
-                    backup_b[layer][...] = bk[layer]
-                loss = fastkernel.sgd_batch(Wk, bk, code_k, x[rows], t[rows], lrs[k, j], loss_codes[k], width)
-                if not np.isfinite(loss):
-                    for layer in range(len(Wk)):
-                        Wk[layer][...] = backup_W[layer]
-                        bk[layer][...] = backup_b[layer]
+                loss = fastkernel.sgd_batch(
+                    Wk, bk, code_k, x[rows], t[rows], lrs[k, j], loss_codes[k], width, True
+                )
+                if not np.isfinite(loss):  # the weights are as before this batch
                     break
                 losses[k, j] = loss
                 done[k] += 1
