@@ -68,9 +68,21 @@ if njit is not None:
         return 1.0
 
     @njit(cache=True, fastmath=False)
-    def sgd_batch(Ws, bs, codes, x, t, lr, loss_code, width, keep_if_not_finite=False):  # noqa: C901
+    def sgd_batch(Ws, bs, codes, x, t, lr, loss_code, width, keep_if_not_finite=False):
         """Forward, backward and w -= lr*g for one batch; returns the batch's mean data loss. With
         `keep_if_not_finite` a batch whose loss is not finite leaves the weights as they were."""
+        return _batch(Ws, bs, codes, x, t, lr, loss_code, width, keep_if_not_finite, Ws, bs, False)
+
+    @njit(cache=True, fastmath=False)
+    def batch_gradients(Ws, bs, codes, x, t, loss_code, width, gWs, gbs):
+        """Forward and backward for one batch, the gradients written into gWs/gbs (arrays shaped as
+        Ws/bs), the weights left alone; returns the batch's mean data loss (no gradients when it is
+        not finite). An optimizer's update then follows (engine/families/mlp/optimizer_kernel.py)."""
+        return _batch(Ws, bs, codes, x, t, 0.0, loss_code, width, True, gWs, gbs, True)
+
+    @njit(cache=True, fastmath=False)
+    def _batch(Ws, bs, codes, x, t, lr, loss_code, width, keep_if_not_finite, gWs, gbs, store):  # noqa: C901
+        """sgd_batch's work; with `store` each gradient goes to gWs/gbs instead of w -= lr*g."""
         n_layers = len(Ws)
         n = x.shape[0]
         zs = np.zeros((n_layers, n, width))
@@ -121,11 +133,17 @@ if njit is not None:
                 gb = 0.0
                 for r in range(n):
                     gb += dz[r, o]
-                b[o] -= lr * gb
+                if store:
+                    gbs[layer][o] = gb
+                else:
+                    b[o] -= lr * gb
                 for i in range(n_in):
                     g = 0.0
                     for r in range(n):
                         g += dz[r, o] * acts[layer, r, i]
-                    W[o, i] -= lr * g
+                    if store:
+                        gWs[layer][o, i] = g
+                    else:
+                        W[o, i] -= lr * g
             dz = new_dz
         return loss

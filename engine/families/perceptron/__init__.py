@@ -1,0 +1,1 @@
+"""The perceptron family: Rosenblatt's learning algorithm and the (R/γ)² bound on its mistakes."""
