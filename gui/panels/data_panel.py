@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import os
 import random
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
-    QAbstractSpinBox,
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -35,7 +32,7 @@ from superqt.utils import signals_blocked
 from engine.data import DATASETS, MAX_SAMPLES, dataset_defaults, preview
 from engine.errors import SpecError
 from engine.spec.catalog.features import FEATURES
-from gui import files
+from gui.panels.csv_file import CsvFileChoice
 from gui.panels.csv_source import inspect_csv, resolve
 from gui.panels.dataset_preview import draw_preview
 from gui.panels.validation_field import ValidationSpin
@@ -47,7 +44,7 @@ OPEN_CSV_TEXT = "Open CSV…"
 PREVIEW_SIZE = 112
 
 
-class DataPanel(QWidget):
+class DataPanel(CsvFileChoice, QWidget):
     """Edits `data` (and training.batch_size, which is about how the data is fed)."""
 
     message = Signal(str)
@@ -75,27 +72,11 @@ class DataPanel(QWidget):
             self.datasetCombo.count() - 1, DATASETS["csv"].help, Qt.ItemDataRole.ToolTipRole
         )
         self.datasetCombo.currentIndexChanged.connect(self._on_dataset_changed)
-        self.openCsvButton = tag(
-            QToolButton(), "openCsvButton", "Open CSV file", "Load your own table from a CSV file"
-        )
-        self.openCsvButton.setText("CSV…")
-        self.openCsvButton.clicked.connect(self._on_open_csv_clicked)
+        self._build_csv_button()
         row.addWidget(self.datasetCombo, 1)
         row.addWidget(self.openCsvButton)
         layout.addLayout(row)
-        self.csvPathLabel = QLabel()
-        self.csvPathLabel.setObjectName("csvPathLabel")
-        self.csvPathLabel.setWordWrap(True)
-        layout.addWidget(self.csvPathLabel)
-        # A CSV problem stays here until a usable file or another dataset is chosen (the status
-        # bar forgets it after seconds).
-        self.csvErrorLabel = QLabel()
-        self.csvErrorLabel.setObjectName("csvErrorLabel")
-        self.csvErrorLabel.setWordWrap(True)
-        self.csvErrorLabel.setStyleSheet("QLabel { color: #c5221f; }")
-        self.csvErrorLabel.hide()
-        self._open_error = ""  # the last CSV that could not be opened (the project kept its data)
-        layout.addWidget(self.csvErrorLabel)
+        self._add_csv_labels(layout)
         row = QHBoxLayout()
         self.datasetPreview = QLabel()
         self.datasetPreview.setObjectName("datasetPreview")
@@ -254,42 +235,6 @@ class DataPanel(QWidget):
         else:
             self._show_csv_error(self._open_error)
 
-    def _refresh_csv(self, data: Any) -> None:
-        """Samples shows the file's rows (read-only); a file that cannot be used (any more) says why,
-        in red."""
-        facts = inspect_csv(resolve(data.path, self._model.path), data.target) if data.path else None
-        self._show_csv_error(
-            self._open_error or (facts.error if facts else "Choose a CSV file (the CSV… button).")
-        )
-        self._samples_read_only(True)
-        if facts is None or facts.error:
-            with signals_blocked(self.samplesSpin):
-                self.samplesSpin.setRange(0, 0)
-                self.samplesSpin.setSpecialValueText("–")  # not a misleading "1"
-            self.samplesSpin.setToolTip("the rows of a usable CSV file")
-            return
-        used = min(data.samples, facts.rows) if data.samples else facts.rows
-        with signals_blocked(self.samplesSpin):
-            self.samplesSpin.setRange(1, max(facts.rows, 1))
-            self.samplesSpin.setValue(used)
-        self.samplesSpin.setToolTip(
-            f"{os.path.basename(data.path)} has {facts.rows:,} rows and {facts.inputs} input columns; "
-            + ("all of them are used" if used == facts.rows else f"data.samples uses {used:,} of them")
-        )
-
-    def _samples_read_only(self, on: bool) -> None:
-        """A CSV's row count is shown plainly, not greyed out: it is a fact about the file."""
-        self.samplesSpin.setReadOnly(on)
-        self.samplesSpin.setSuffix(" rows" if on else "")
-        symbols = QAbstractSpinBox.ButtonSymbols
-        self.samplesSpin.setButtonSymbols(symbols.NoButtons if on else symbols.UpDownArrows)
-        if on:
-            self.samplesSpin.setEnabled(True)
-
-    def _show_csv_error(self, text: str) -> None:
-        self.csvErrorLabel.setText(text)
-        self.csvErrorLabel.setVisible(bool(text))
-
     def _refresh_features(self, features: list[str], points2d: bool) -> None:
         for name, button in self.feature_buttons.items():
             set_quietly(button, name in features)
@@ -339,51 +284,6 @@ class DataPanel(QWidget):
         values.update(extra)
         self._open_error = ""  # another dataset: the failed CSV no longer matters
         return self._edit_data(f"Dataset: {DATASETS[name].title}", **values)
-
-    def _on_open_csv_clicked(self) -> None:
-        data = self._model.project.data
-        current = resolve(data.path, self._model.path) if data.name == "csv" and data.path else ""
-        start = os.path.dirname(current) if current else files.dialog_folder(self._model.path)
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open CSV", start, "CSV files (*.csv *.tsv *.txt);;All files (*)"
-        )
-        if path:
-            files.remember_folder(os.path.dirname(path))
-            self.open_csv(path)
-
-    def open_csv(self, path: str) -> bool:
-        """Start a new project on the CSV at `path` (last column the target), named after the file:
-        the previous project's name, description and promise (`expect`) belong to other data. The
-        network and training settings stay; Save asks where (beside the CSV); Ctrl+Z goes back.
-        A file that cannot be used changes nothing and says why in red until fixed."""
-        path = os.path.abspath(os.path.expanduser(path))
-        facts = inspect_csv(path)
-        if facts.error:
-            self._open_error = facts.error
-            self._show_csv_error(facts.error)
-            self.message.emit(facts.error)
-            return False
-        self._open_error = ""
-        data = self._model.project.data
-        if data.name == "csv" and data.path and resolve(data.path, self._model.path) == path:
-            self._model.reload_data()  # the same file, perhaps fixed since: read it again
-        elif not self._open_fresh(path):
-            return False
-        self._refresh()  # the error label, even when nothing else changed
-        self.message.emit(f"Loaded {os.path.basename(path)}: {facts.rows:,} rows, {facts.inputs} inputs")
-        self.csvOpened.emit(path)
-        return True
-
-    def _open_fresh(self, path: str) -> bool:
-        values = {"name": "csv", "path": path, "target": None, "params": {}, "samples": None, "noise": 0.0}
-        values["features"] = ["x1", "x2"]  # the table's own columns: derived features are for 2-D sets
-
-        def fresh(doc: dict) -> None:
-            doc["data"].update(values)
-            doc.update(name=Path(path).stem, description="")
-            doc.pop("expect", None)
-
-        return self._model.edit(f"Open CSV {os.path.basename(path)}", fresh, detach=True)
 
     def _on_regenerate_clicked(self) -> None:
         old = self._model.project.seed
