@@ -1,7 +1,8 @@
 """Compare mode's loss and accuracy plots: every run's curves overlaid, one colour per run.
 
 Train is solid, test dashed, in the run's colour; the legend above lists each run once. Curves
-are made once per comparison and then only fed with setData, from each run's bounded MetricsLog.
+are made once per comparison and then only fed with setData, from each run's bounded MetricsLog,
+one plot per part (`update_steps`) so that the window's ViewPacer paints them in separate turns.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from gui.views.colors import (
 )
 from gui.views.log_axis import LogAxis
 from gui.views.plot_range import SteppedViewBox
+
+METRICS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 
 
 def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -72,12 +75,23 @@ class CompareCurvesPlot(QWidget):
         loss.getViewBox().restart()
 
     def update_run(self, run_id: str, log: MetricsLog) -> None:
-        curves = self._curves.get(run_id)
-        if curves is None or not len(log):
-            return
-        epoch = log.column("epoch")
-        for metric, curve in curves.items():
-            curve.setData(*_finite(epoch, log.column(metric)))
+        self._set_curves({run_id: log}, METRICS)
+
+    def update_steps(self, logs: dict[str, MetricsLog]) -> list:
+        """Every run's curves from `logs` (run id -> log) in parts: the losses, then the accuracies."""
+        steps = [lambda: self._set_curves(logs, ("train_loss", "test_loss"))]
+        if self.accuracy_plot.isVisibleTo(self):
+            steps.append(lambda: self._set_curves(logs, ("train_accuracy", "test_accuracy")))
+        return steps
+
+    def _set_curves(self, logs: dict[str, MetricsLog], metrics: tuple[str, ...]) -> None:
+        for run_id, log in logs.items():
+            curves = self._curves.get(run_id)
+            if curves is None or not len(log):
+                continue
+            epoch = log.column("epoch")
+            for metric in metrics:
+                curves[metric].setData(*_finite(epoch, log.column(metric)))
 
     def refit(self) -> None:
         self.loss_plot.getPlotItem().getViewBox().refit()

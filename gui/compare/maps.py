@@ -2,6 +2,10 @@
 
 Each is a BoundaryView (gui/views/boundary.py) without axes and with smaller points, under a
 title in the run's colour; the colour key below is the big map's (gui/views/legend.py).
+
+Eight maps drawn in one event-loop turn made one long turn (a paint of all eight, ~15 ms): a
+frame's probes are only kept here (`set_probe`), and `draw_steps` hands the maps still to draw
+to the window's ViewPacer as one part per map, the longest-waiting first.
 """
 
 from __future__ import annotations
@@ -56,13 +60,14 @@ class CompareMaps(QWidget):
         self.views: dict[str, RunMapView] = {}
         self._cells: list[QWidget] = []
         self._head = None
+        self._waiting: dict[str, object] = {}  # run id -> its latest probe, not drawn yet (oldest first)
 
     def set_runs(self, runs: list[tuple[str, str, str]], dataset, head) -> None:
         """One map for each of `runs` ((run id, label, colour)), showing `dataset`'s points."""
         for cell in self._cells:
             self._grid.removeWidget(cell)
             cell.deleteLater()
-        self._cells, self.views, self._head = [], {}, head
+        self._cells, self.views, self._head, self._waiting = [], {}, head, {}
         viewable = dataset is not None and dataset.kind in ("points2d", "function1d")
         self.setVisible(viewable)
         if not viewable:
@@ -78,7 +83,22 @@ class CompareMaps(QWidget):
         self.key.setText(legend_html(dataset, head, levels))
 
     def set_probe(self, run_id: str, probe) -> None:
-        """Draw run `run_id`'s latest map; a frame without one (not drawn this time) keeps the last."""
+        """Keep run `run_id`'s latest map for the next `draw_steps`; a frame without one (not drawn
+        this time) keeps the last. A map still waiting keeps its place in the queue."""
+        if run_id in self.views and probe is not None:
+            self._waiting[run_id] = probe
+
+    def draw_steps(self) -> list:
+        """One part per map with a probe not drawn yet, in the order they started waiting; each
+        draws its run's latest probe when it runs."""
+        return [lambda run_id=run_id: self._draw(run_id) for run_id in self._waiting]
+
+    def waiting(self) -> list[str]:
+        """The runs whose latest probe is not drawn yet."""
+        return list(self._waiting)
+
+    def _draw(self, run_id: str) -> None:
+        probe = self._waiting.pop(run_id, None)
         view = self.views.get(run_id)
         if view is not None and probe is not None:
             view.set_probe(probe, self._head)

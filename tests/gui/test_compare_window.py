@@ -131,3 +131,29 @@ def test_a_branch_opens_as_a_comparison_of_the_run_and_its_branch(qtbot, window)
     assert window.viewStack.currentWidget() is window.compareView
     labels = [info.label for info in window.compare_runs.values()]
     assert len(labels) == 2 and "learning rate 0.1 from epoch 1" in labels
+
+
+def test_a_paused_comparison_shows_its_last_frame_in_full(qtbot, window, monkeypatch):
+    """While training the page is drawn in parts (gui/view_pacer.py); pausing draws what is left."""
+    start_comparison(qtbot, window, "lr", "0.3, 0.03, 0.003")
+    view = window.compareView
+    latest, frames = {}, []
+    show = window._show_compare_frame
+
+    def recording(frame):
+        frames.append(frame)
+        latest.update({run.run_id: run.probe for run in frame.runs if run.probe is not None})
+        show(frame)
+
+    monkeypatch.setattr(window, "_show_compare_frame", recording)
+    window.play()
+    qtbot.waitUntil(lambda: sum(f.running for f in frames) >= 5, timeout=20000)
+    window.pause()
+    qtbot.waitUntil(lambda: not frames[-1].running, timeout=20000)
+    assert view.maps.waiting() == []
+    assert not any(name.startswith("compare_") for name in window.view_pacer.pending)
+    for run_id, stats in window.compare_stats.items():
+        assert view.maps.views[run_id]._probe is latest[run_id]  # no map left a frame behind
+        assert window.compareTable.cell_text(run_id, "Epoch") == f"{stats.epoch:,}"
+        curve = view.curves._curves[run_id]["train_loss"]
+        assert curve.xData[-1] == stats.epoch
