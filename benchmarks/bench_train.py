@@ -1,11 +1,13 @@
 """Headless training speed: the Trainer against a minimal hand-written torch loop on the same data.
 
-    python benchmarks/bench_train.py [--seconds 3]
+    python benchmarks/bench_train.py [--seconds 3] [--optimizers] [--optimizer-seconds 1]
 
 Reports steps/s and epochs/s for TF Playground's spiral config (x1, x2, sin x1, sin x2 -> 8 tanh ->
 8 tanh -> 1; batch 10; SGD 0.03; 250 training points) and for a wider net (3 x 64 relu, batch 64,
-Adam), each next to the torch loop, and prints the ratios. Run on a quiet machine; the figures
-are ratios measured in one process, so a busy machine shifts both sides alike.
+Adam), each next to the torch loop, and prints the ratios; then every optimizer's epochs/s on the
+spiral config next to SGD's (`--optimizers`: that table alone, `--optimizer-seconds` each). Run on
+a quiet machine; the figures are ratios measured in one process, so a busy machine shifts both
+sides alike.
 """
 
 from __future__ import annotations
@@ -93,11 +95,33 @@ def time_torch_loop(doc: dict, seconds: float) -> tuple[float, float]:
     return steps / elapsed, epochs / elapsed
 
 
+OPTIMIZER_LR = {"adadelta": 1.0}  # Adadelta's steps are unit-correct: lr ~ 1; the others keep 0.03
+
+
+def optimizer_table(seconds: float) -> None:
+    """Every catalog optimizer on config A (the spiral 8-8 tanh net), epochs/s next to SGD's."""
+    from engine.spec.catalog.optimizers import OPTIMIZERS
+
+    doc = CONFIGS["spiral 8-8 tanh, batch 10, sgd"]
+    print(f"\n{'optimizer on config A':22} {'backend':8} {'epochs/s':>10} {'x sgd':>8}")
+    sgd_epochs = None
+    for name in OPTIMIZERS:
+        opt = {"name": name, "lr": OPTIMIZER_LR.get(name, 0.03)}
+        _, epochs, used = time_trainer({**doc, "training": {**doc["training"], "optimizer": opt}}, seconds)
+        sgd_epochs = sgd_epochs or epochs  # sgd is the catalog's first entry
+        print(f"{name:22} {used:8} {epochs:10.1f} {epochs / sgd_epochs:8.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--optimizer-seconds", type=float, default=1.0)
+    parser.add_argument("--optimizers", action="store_true", help="only the per-optimizer table on config A")
     args = parser.parse_args()
     torch.set_num_threads(1)
+    if args.optimizers:
+        optimizer_table(args.optimizer_seconds)
+        return
     print(f"{'config':36} {'runner':22} {'steps/s':>10} {'epochs/s':>10} {'x torch loop':>13}")
     for name, doc in CONFIGS.items():
         base_steps, base_epochs = time_torch_loop(doc, args.seconds)
@@ -111,6 +135,7 @@ def main() -> None:
                     f"{'':36} {'':22} {'':10} {'':10}   = {epochs / PLAYGROUND_PAGE_EPOCHS_PER_S:.0f}x TF Playground's page,"
                     f" {epochs / PLAYGROUND_ENGINE_EPOCHS_PER_S:.2f}x its bare engine"
                 )
+    optimizer_table(args.optimizer_seconds)
 
 
 if __name__ == "__main__":

@@ -212,8 +212,13 @@ class Trainer:
             return self.snapshot()
         self.status = "running"
         epoch = self.epoch
+        from engine.race.stepping import batchable, step_together
+
         while self.epoch == epoch and self.status == "running" and not self._stop.is_set():
-            self.step()
+            if batchable(self):  # many batches in one compiled call: a race of one
+                step_together([self])
+            else:
+                self.step()
         return self.snapshot()
 
     def run(

@@ -311,10 +311,11 @@ class Session(CompareMode, HistoryMode, SavedRuns):
                     active = [s for s in active if s.trainer.epoch < allowed]
                 if not active:
                     break
-                if len(active) > 1 and all(batchable(s.trainer) for s in active):
-                    # Variants on the compiled fast path (a learning-rate race): an epoch of each in
-                    # one compiled call, ~2x the speed of taking their batches in turn. A round of 8
-                    # spirals is ~5 ms, so a click still applies within a few milliseconds.
+                if all(batchable(s.trainer) for s in active):
+                    # Runs on the compiled fast path: an epoch of each in one compiled call, as a
+                    # lone run's run_epoch() takes it (the same numbers), ~2x the speed of taking
+                    # their batches in turn. A round of 8 spirals is ~5 ms, so a click still
+                    # applies within a few milliseconds.
                     epochs = [s.trainer.epoch for s in active]
                     step_together([s.trainer for s in active])
                     for slot, epoch in zip(active, epochs, strict=True):

@@ -113,12 +113,16 @@ def test_a_variant_keeps_its_own_start_where_shapes_or_the_initialiser_differ():
 @pytest.mark.skipif(not race_kernel.available(), reason="numba is not installed")
 def test_batched_runs_equal_lone_runs_bit_for_bit(monkeypatch):
     calls = []
-    kernel = race_kernel.sgd_batches
-    monkeypatch.setattr(race_kernel, "sgd_batches", lambda *a: calls.append(len(a[9])) or kernel(*a))
-    variants = [{"training.optimizer.lr": lr} for lr in (0.01, 0.1, 0.3)] + [
+    kernel = race_kernel.race_batches
+    monkeypatch.setattr(race_kernel, "race_batches", lambda *a: calls.append(len(a[9])) or kernel(*a))
+    variants = [{"training.optimizer.lr": lr} for lr in (0.01, 0.3)] + [
         {"network.layers[1].units": 5},  # another shape, batched all the same
         {"network.layers[0].activation": "relu"},
         {"training.batch_size": 7},
+        # Every compiled optimizer, on its own buffers, in the same call.
+        {"training.optimizer": {"name": "momentum", "lr": 0.05}},
+        {"training.optimizer": {"name": "adam", "lr": 0.01, "weight_decay": 0.001}},
+        {"training.optimizer": {"name": "rmsprop", "lr": 0.01, "momentum": 0.5}},
     ]
     project = small(epochs=8)
     raced = race(project, variants)
@@ -130,8 +134,9 @@ def test_batched_runs_equal_lone_runs_bit_for_bit(monkeypatch):
 
 def test_fallback_runs_equal_lone_runs_bit_for_bit():
     variants = [
-        {"training.optimizer": {"name": "momentum", "lr": 0.05}},
-        {"training.optimizer": {"name": "adam", "lr": 0.01}},
+        {"training.optimizer": {"name": "adadelta", "lr": 1.0}},  # batched: beside runs that are not
+        {"training.optimizer": {"name": "sgd", "lr": 0.1, "weight_decay": 0.01}},
+        {"training.input_noise": 0.1},
         {"training.backend": "torch"},
         {"training.grad_clip": {"mode": "norm", "max": 0.5}},
     ]

@@ -92,8 +92,8 @@ def test_a_learning_rate_race_trains_its_epochs_in_the_race_kernel(monkeypatch):
     if not race_kernel.available():
         pytest.skip("numba is not installed")
     calls = []
-    kernel = race_kernel.sgd_batches
-    monkeypatch.setattr(race_kernel, "sgd_batches", lambda *a: calls.append(len(a[9])) or kernel(*a))
+    kernel = race_kernel.race_batches
+    monkeypatch.setattr(race_kernel, "race_batches", lambda *a: calls.append(len(a[9])) or kernel(*a))
     session, _ = comparing_session()
     train_to_end(session)
     assert calls and set(calls) == {len(RATES)}  # every variant's batches in each compiled call

@@ -15,6 +15,10 @@ LOSS_CODES = {"mse": 0, "half_mse": 1, "bce": 2}
 
 try:
     from numba import njit
+
+    from engine.families.mlp.kernel_cache import drop_stale
+
+    drop_stale()  # before any cached kernel is loaded
     from numba.typed import List
 except ImportError:  # numba is optional: without it the NumPy path runs every step
     njit = None
@@ -118,7 +122,7 @@ if njit is not None:
             return loss
         # Backward and update, output layer first; each layer's gradient uses its weights before the update.
         for layer in range(n_layers - 1, -1, -1):
-            W, b = Ws[layer], bs[layer]
+            W, b, gW, gb_out = Ws[layer], bs[layer], gWs[layer], gbs[layer]
             n_out, n_in = W.shape
             new_dz = np.zeros((n, width))
             if layer > 0:
@@ -134,7 +138,7 @@ if njit is not None:
                 for r in range(n):
                     gb += dz[r, o]
                 if store:
-                    gbs[layer][o] = gb
+                    gb_out[o] = gb
                 else:
                     b[o] -= lr * gb
                 for i in range(n_in):
@@ -142,7 +146,7 @@ if njit is not None:
                     for r in range(n):
                         g += dz[r, o] * acts[layer, r, i]
                     if store:
-                        gWs[layer][o, i] = g
+                        gW[o, i] = g
                     else:
                         W[o, i] -= lr * g
             dz = new_dz

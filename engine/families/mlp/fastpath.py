@@ -24,7 +24,7 @@ from engine.snapshot import LayerStat
 HIDDEN = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu")
 OUTPUTS = ("linear", "sigmoid", "tanh")
 LOSSES = ("mse", "half_mse", "bce", "cross_entropy")
-OPTIMIZERS = ("sgd", "momentum", "nesterov", "adam", "adamw")
+OPTIMIZERS = UpdateRule.NAMES  # every optimizer in the catalog (engine/spec/catalog/optimizers.py)
 MAX_UNITS = 256  # wider layers are matrix work, where torch is just as fast
 
 
@@ -236,61 +236,40 @@ class NumpyBackend:
                 dz = _backward_act(name, p, zs[i - 1], acts[i], dz @ self.W[i])
         return loss, gW, gb
 
-    # -- the compiled step ------------------------------------------------------------------
-    def _kernel_fits(self) -> bool:
-        """Whether the compiled plain-SGD step computes exactly what the NumPy path would now."""
+    # -- the compiled step (engine/families/mlp/compiled_step.py) ------------------------------
+    def _kernel_fits(self, rows: int) -> bool:
+        """Whether the compiled step computes what the NumPy step would now, faster, on `rows` rows."""
         h = self.hyper
         return (
             self._kernel is not None
-            and self.optimizer_name == "sgd"
-            and not h.optimizer.get("weight_decay", 0.0)
+            and self._kernel.worth_it(rows)
+            and self._kernel.optimizer_code(self.optimizer_name, h.optimizer) is not None
             and h.clip_mode == "none"
             and h.input_noise <= 0
             and (self.playground or (h.l1 <= 0 and h.l2 <= 0))
         )
 
-    def compiled_sgd_parts(self) -> tuple | None:
-        """(weights, biases, activation codes, loss code, train inputs, train targets) for a caller that
-        runs this backend's compiled SGD steps itself (engine/race), or None where a mini-batch step
-        now would not be exactly the kernel's. The arrays are the live ones: updates land here."""
+    def compiled_parts(self, rows: int):
+        """The live arrays and codes for a caller that runs this backend's compiled steps on batches
+        of `rows` itself (engine/race), or None where train_batch would not take the kernel."""
         h = self.hyper
-        if not self._kernel_fits() or (self.playground and (h.l1 > 0 or h.l2 > 0 or self._any_dead)):
+        if not self._kernel_fits(rows) or (self.playground and (h.l1 > 0 or h.l2 > 0 or self._any_dead)):
             return None
-        _, _, _, codes, loss_code, _ = self._kernel
         x, t = self._splits["train"]
-        return self.W, self.b, codes, loss_code, x, t
+        return self._kernel.parts(x, t, self._rule, h.optimizer)
 
     def _prepare_kernel(self) -> None:
-        from engine.families.mlp import fastkernel
+        from engine.families.mlp.compiled_step import CompiledStep  # numba loads with it
 
         names = [name for name, _ in self.acts]
-        fits = (
-            fastkernel.available()
-            and self.W[-1].shape[0] == 1
-            and self.loss in fastkernel.LOSS_CODES
-            and all(name in fastkernel.ACT_CODES for name in names)
-            and self._splits["train"][1].dtype != np.int64
-        )
-        self._kernel = None
-        if fits:
-            width = max(max(W.shape) for W in self.W)
-            self._kernel = (
-                fastkernel.sgd_batch,
-                fastkernel.typed_list(self.W),
-                fastkernel.typed_list(self.b),
-                np.array([fastkernel.ACT_CODES[name] for name in names], dtype=np.int64),
-                fastkernel.LOSS_CODES[self.loss],
-                width,
-            )
+        fits = CompiledStep.fits(self.W, names, self.loss, self._splits["train"][1])
+        self._kernel = CompiledStep(self.W, self.b, names, self.loss) if fits else None
 
     def train_batch(self, idx: np.ndarray, lr: float, collect: bool) -> float:
         x_all, t_all = self._splits["train"]
         x, t = x_all[idx], t_all[idx]
-        if not collect and self._kernel_fits():
-            kernel, Ws, bs, codes, loss_code, width = self._kernel
-            loss = kernel(
-                Ws, bs, codes, x, t.reshape(len(t), -1)[:, 0], lr, loss_code, max(width, x.shape[1])
-            )
+        if not collect and self._kernel_fits(len(idx)):
+            loss = self._kernel.train(x, t, lr, self._rule, self.hyper.optimizer)
             if self.playground:
                 self._playground_regularise(lr)
             return loss
