@@ -45,6 +45,7 @@ class CompareWindow:
         view.startRequested.connect(self._start_compare)
         view.cancelRequested.connect(self._close_compare_page)
         view.keepRequested.connect(self._keep_run)
+        view.fixRequested.connect(self._compare_with_standard_preset)
         view.targetChanged.connect(lambda _: self._refresh_compare_table())
         return view
 
@@ -52,7 +53,17 @@ class CompareWindow:
         """The session refused the comparison: say so on the setup row, where the learner looks."""
         if not self.comparing and self.viewStack.currentWidget() is self.compareView:
             where = f"{path}: " if path else ""
-            self.compareView.show_error(f"Cannot compare: {where}{reason}")
+            self.compareView.show_error(f"Cannot compare: {where}{reason}", self._preset_refused(reason))
+
+    def _preset_refused(self, reason: str) -> bool:
+        return self.model.project.training.preset == "playground" and "playground preset" in reason
+
+    def _compare_with_standard_preset(self) -> None:
+        """The one-click fix: the standard algorithm (one undoable edit), then the same comparison."""
+        if self.model.edit(
+            "Use the standard algorithm", lambda doc: doc["training"].update(preset="standard")
+        ):
+            self._start_compare(self.compareView.picks())
 
     @property
     def comparing(self) -> bool:
@@ -72,12 +83,13 @@ class CompareWindow:
         self.compareView.set_comparing(False)
         self.viewStack.setCurrentIndex(0)
 
-    def _start_compare(self, key_name: str, text: str) -> None:
+    def _start_compare(self, picks: list) -> None:
+        """`picks`: (key name, values as typed) for one setting, or two (every combination)."""
         try:
-            values = read_values(key_name, text)
-            variants = build_variants(self.model.project, [(key_name, values)])
+            read = [(key_name, read_values(key_name, text)) for key_name, text in picks]
+            variants = build_variants(self.model.project, read)
         except VariantError as exc:
-            self.compareView.show_error(f"Cannot compare: {exc}")
+            self.compareView.show_error(f"Cannot compare: {exc}", self._preset_refused(str(exc)))
             return
         self.compareView.show_error("")
         self._compare_variants = variants
@@ -109,6 +121,7 @@ class CompareWindow:
         view.set_target(f"Target {title.lower()}", 0.9 if classification else 0.1, classification)
         view.table.selectRow(0)
         view.set_comparing(True)
+        self.statusBar().clearMessage()  # a refusal said before this start is no longer true
         self.viewStack.setCurrentWidget(view)
         self._set_trainable(True)
         self._set_running(False)

@@ -33,9 +33,10 @@ ERROR_STYLE = "QLabel { color: #c5221f; }"
 class CompareView(QWidget):
     """The setup row (`compareKey`, `compareValues`, Start) above the runs' views and table."""
 
-    startRequested = Signal(str, str)  # key name, values as typed
+    startRequested = Signal(list)  # [(key name, values as typed)]: one pick, or two for their product
     cancelRequested = Signal()
     keepRequested = Signal(str)  # the run id to keep
+    fixRequested = Signal()  # switch to the standard algorithm, then start
     targetChanged = Signal(float)
 
     def __init__(self, parent=None):
@@ -47,6 +48,19 @@ class CompareView(QWidget):
         self.valuesEdit = tag(
             QLineEdit(), "compareValues", "Values to compare", "Up to 8 values, separated by commas"
         )
+        # A second setting, optional: the runs are then every combination of the two (at most 8).
+        self.keyCombo2 = tag(
+            QComboBox(),
+            "compareKey2",
+            "Second setting",
+            "Optional: a second setting, every combination is run",
+        )
+        self.keyCombo2.addItem("nothing else", "")
+        for key in KEYS:
+            self.keyCombo2.addItem(key.title, key.name)
+        self.valuesEdit2 = tag(
+            QLineEdit(), "compareValues2", "Values of the second setting", "Its values, separated by commas"
+        )
         self.startButton = tag(
             QPushButton("Start comparing"), "compareStartButton", "Start comparing", "Build one run per value"
         )
@@ -57,14 +71,25 @@ class CompareView(QWidget):
         self.errorLabel.setObjectName("compareError")
         self.errorLabel.setStyleSheet(ERROR_STYLE)
         self.errorLabel.setWordWrap(True)
-        self.keyCombo.currentIndexChanged.connect(lambda _: self._fill_values())
-        self.startButton.clicked.connect(
-            lambda: self.startRequested.emit(self.keyCombo.currentData(), self.valuesEdit.text())
+        # Shown when the playground preset refuses a variant (Adam, a loss): one click fixes it.
+        self.fixButton = tag(
+            QPushButton("Use the standard algorithm and compare"),
+            "compareFixButton",
+            "Use the standard algorithm and compare",
+            "Switch the project to the standard preset (undoable), then start the comparison",
         )
+        self.fixButton.hide()
+        self.fixButton.clicked.connect(self.fixRequested.emit)
+        self.keyCombo.currentIndexChanged.connect(lambda _: self._fill_values())
+        self.keyCombo2.currentIndexChanged.connect(lambda _: self._fill_second_values())
+        self.startButton.clicked.connect(lambda: self.startRequested.emit(self.picks()))
         self.valuesEdit.returnPressed.connect(self.startButton.click)
+        self.valuesEdit2.returnPressed.connect(self.startButton.click)
         self.cancelButton.clicked.connect(self.cancelRequested.emit)
         setup = QHBoxLayout()
         for widget in (QLabel("Compare"), self.keyCombo, QLabel("values"), self.valuesEdit):
+            setup.addWidget(widget)
+        for widget in (QLabel("and"), self.keyCombo2, self.valuesEdit2):
             setup.addWidget(widget)
         setup.addWidget(self.startButton)
         setup.addWidget(self.cancelButton)
@@ -108,7 +133,20 @@ class CompareView(QWidget):
         body.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.addLayout(setup)
-        layout.addWidget(self.errorLabel)
+        error_row = QHBoxLayout()
+        error_row.addWidget(self.errorLabel, 1)
+        error_row.addWidget(self.fixButton)
+        layout.addLayout(error_row)
+        # Until the runs exist: what to do, instead of empty plots and a table without rows.
+        self.hint = QLabel(
+            "Pick a setting and up to 8 values (or a second setting: every combination runs), then "
+            "Start comparing. Every run starts from the same weights and sees the same batches."
+        )
+        self.hint.setObjectName("compareHint")
+        self.hint.setWordWrap(True)
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+        self.body = body
+        layout.addWidget(self.hint)
         layout.addWidget(body, 1)
         self.run_ids: list[str] = []
         self._fill_values()
@@ -117,6 +155,22 @@ class CompareView(QWidget):
     def key(self) -> CompareKey:
         return KEYS[self.keyCombo.currentIndex()]
 
+    def picks(self) -> list[tuple[str, str]]:
+        """What the row asks for: (key name, values as typed), the second only when one is chosen."""
+        picks = [(self.keyCombo.currentData(), self.valuesEdit.text())]
+        if self.keyCombo2.currentData():
+            picks.append((self.keyCombo2.currentData(), self.valuesEdit2.text()))
+        return picks
+
+    def _fill_second_values(self) -> None:
+        name = self.keyCombo2.currentData()
+        self.valuesEdit2.setEnabled(bool(name))
+        if not name:
+            self.valuesEdit2.setText("")
+            return
+        key = next(k for k in KEYS if k.name == name)
+        self.valuesEdit2.setText(", ".join(key.choices()[:2]) if key.choices is not None else key.example)
+
     def _fill_values(self) -> None:
         """Every choice of a named key (the optimizer race), or an example for a number key."""
         key = self.key()
@@ -124,10 +178,13 @@ class CompareView(QWidget):
 
     def set_comparing(self, comparing: bool) -> None:
         """Setting up (the row editable, nothing to keep) or comparing (the runs on screen)."""
-        for widget in (self.keyCombo, self.valuesEdit, self.startButton):
+        for widget in (self.keyCombo, self.valuesEdit, self.keyCombo2, self.startButton):
             widget.setEnabled(not comparing)
+        self.valuesEdit2.setEnabled(not comparing and bool(self.keyCombo2.currentData()))
         self.cancelButton.setVisible(not comparing)
         self.keepButton.setEnabled(comparing)
+        self.body.setVisible(comparing)
+        self.hint.setVisible(not comparing)
         if not comparing:
             self.run_ids = []
 
@@ -139,8 +196,10 @@ class CompareView(QWidget):
         self.targetSpin.setValue(value)
         self.targetSpin.blockSignals(False)
 
-    def show_error(self, text: str) -> None:
+    def show_error(self, text: str, fixable: bool = False) -> None:
+        """`fixable`: the playground preset is what refused; offer the switch beside the text."""
         self.errorLabel.setText(text)
+        self.fixButton.setVisible(fixable)
 
     def selected_run(self) -> str | None:
         rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []

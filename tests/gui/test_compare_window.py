@@ -99,6 +99,15 @@ def test_a_variant_the_session_refuses_is_said_on_the_setup_row(qtbot, window):
     view.startButton.click()
     qtbot.waitUntil(lambda: "playground preset" in view.errorLabel.text(), timeout=20000)
     assert not window.comparing and view.startButton.isEnabled()
+    # One click: the standard algorithm (an undoable edit), and the same comparison starts.
+    assert view.fixButton.isVisible()
+    view.fixButton.click()
+    qtbot.waitUntil(lambda: window.comparing, timeout=20000)
+    assert window.model.project.training.preset == "standard"
+    assert [info.label for info in window.compare_runs.values()] == ["optimizer sgd", "optimizer adam"]
+    assert not view.fixButton.isVisible() and view.errorLabel.text() == ""
+    window.model.undo_stack.undo()
+    assert window.model.project.training.preset == "playground"
 
 
 def test_reset_starts_every_run_again(qtbot, window):
@@ -157,3 +166,31 @@ def test_a_paused_comparison_shows_its_last_frame_in_full(qtbot, window, monkeyp
         assert window.compareTable.cell_text(run_id, "Epoch") == f"{stats.epoch:,}"
         curve = view.curves._curves[run_id]["train_loss"]
         assert curve.xData[-1] == stats.epoch
+
+
+def test_two_settings_compare_every_combination_of_their_values(qtbot, window, monkeypatch):
+    view = window.compareView
+    window.compareButton.click()
+    assert not view.valuesEdit2.isEnabled()  # no second setting until one is chosen
+    view.keyCombo.setCurrentIndex(view.keyCombo.findData("lr"))
+    view.valuesEdit.setText("0.3, 0.03")
+    view.keyCombo2.setCurrentIndex(view.keyCombo2.findData("batch_size"))
+    assert view.valuesEdit2.isEnabled()
+    view.valuesEdit2.setText("5, 10, 25, 50, 125")
+    sent = []
+    real_send = window.training.send
+    monkeypatch.setattr(window.training, "send", lambda command, arg: sent.append(command))
+    view.startButton.click()  # 2 x 5 = 10 runs: too many, said, nothing sent
+    assert "2 × 5 = 10 variants" in view.errorLabel.text() and "compare" not in sent
+    monkeypatch.setattr(window.training, "send", real_send)
+    view.valuesEdit2.setText("5, 25")
+    view.startButton.click()
+    qtbot.waitUntil(lambda: window.comparing, timeout=20000)
+    labels = [info.label for info in window.compare_runs.values()]
+    assert labels == [
+        "learning rate 0.3, batch size 5",
+        "learning rate 0.3, batch size 25",
+        "learning rate 0.03, batch size 5",
+        "learning rate 0.03, batch size 25",
+    ]
+    assert view.curves.legend_names() == labels
