@@ -122,7 +122,10 @@ def _batched_batches(batched: list[tuple]) -> set[int]:
         counts,
         lrs,
         width,
-        (opts, settings, *buffers, counters),
+        opts,
+        settings,
+        *buffers,
+        counters,
     )
     if any_rule:
         for parts, row in zip(all_parts, counters, strict=True):

@@ -109,6 +109,10 @@ def test_a_variant_keeps_its_own_start_where_shapes_or_the_initialiser_differ():
         )
 
 
+def test_the_race_kernel_warms_up_with_the_types_races_pass():
+    race_kernel.warm_up()  # the training process calls it before its first run: it must not fail
+
+
 # -- each race run equals the same project trained alone ---------------------------------------------
 @pytest.mark.skipif(not race_kernel.available(), reason="numba is not installed")
 def test_batched_runs_equal_lone_runs_bit_for_bit(monkeypatch):

@@ -29,16 +29,18 @@ if fastkernel.available():
         return out
 
     @njit(cache=True, fastmath=False)
-    def race_batches(Ws, bs, starts, codes, loss_codes, xs, ts, idx, sizes, counts, lrs, width, rules):
+    def race_batches(  # flat arguments: numba took ~0.5 ms to type a tuple of typed lists per call
+        Ws, bs, starts, codes, loss_codes, xs, ts, idx, sizes, counts, lrs, width,
+        opts, settings, mWs, vWs, mbs, vbs, counters,
+    ):  # fmt: skip
         """Run variant k's first counts[k] batches (rows idx[k, j, :sizes[k]], rate lrs[k, j]).
 
         Ws/bs hold every variant's layers back to back, variant k's at starts[k]:starts[k+1];
-        codes[k] are its activation codes. rules = (optimizer codes (K,), settings (K, 5), and the
-        optimizers' buffers mW, vW, mb, vb back to back as the layers, counters (K, 2)); a variant
-        with code -1 takes sgd_batch, as a lone plain-SGD run does. Returns (losses (K, batches),
+        codes[k] are its activation codes. opts: optimizer codes (K,), settings (K, len(SETTINGS)),
+        the optimizers' buffers mW, vW, mb, vb back to back as the layers, counters (K, 2); a
+        variant with code -1 takes sgd_batch, as a lone plain-SGD run does. Returns (losses (K, batches),
         batches done per variant).
         """
-        opts, settings, mWs, vWs, mbs, vbs, counters = rules
         n_variants = len(counts)
         losses = np.full(lrs.shape, np.nan)
         done = np.zeros(n_variants, dtype=np.int64)
@@ -117,5 +119,5 @@ def warm_up() -> None:
         xs,
         ts,
         *one,
-        rules,
+        *rules,
     )
