@@ -212,10 +212,11 @@ class Trainer:
             return self.snapshot()
         self.status = "running"
         epoch = self.epoch
-        from engine.race.stepping import batchable, step_together
-
+        compiled = hasattr(self.backend, "compiled_parts")  # the fast path (numba loads with it)
+        if compiled:
+            from engine.race.stepping import batchable, step_together
         while self.epoch == epoch and self.status == "running" and not self._stop.is_set():
-            if batchable(self):  # many batches in one compiled call: a race of one
+            if compiled and batchable(self):  # many batches in one compiled call: a race of one
                 step_together([self])
             else:
                 self.step()
