@@ -175,9 +175,11 @@ def test_speed_limit_holds_the_epoch_rate(rate):
 
 
 def test_frames_keep_coming_within_a_long_epoch():
-    # 10,000 points one at a time: an epoch is thousands of steps, longer than a frame period.
+    # 40,000 points one at a time: an epoch is ~20,000 steps, ~0.4 s even in the compiled rounds
+    # (at most 64 batches each), far longer than a frame period on a loaded machine. (10,000 points
+    # took ~0.1 s an epoch once runs trained in compiled rounds: too short under load.)
     session, recorder = started_session(
-        consume=True, overrides=["data.samples=10000", "training.batch_size=1"]
+        consume=True, overrides=["data.samples=40000", "training.batch_size=1"]
     )
     session.tick()  # the first frame goes out; the schedule is running
     count = len(recorder.frames)
