@@ -82,3 +82,24 @@ def _copy(log):
     import copy
 
     return copy.deepcopy(log)
+
+
+def advance(slots: list[RunSlot]) -> None:
+    """Train the running slots a little, each keeping the epochs it finishes for its next frame.
+
+    Runs on the compiled fast path take an epoch each (at most 64 batches) in one compiled call,
+    as a lone run's run_epoch() does (the same numbers), ~2x the speed of taking their batches in
+    turn; a round of 8 spirals is ~5 ms, so a click still applies within a few milliseconds.
+    Otherwise each takes one batch in turn.
+    """
+    from engine.race.stepping import batchable, step_together
+
+    epochs = [slot.trainer.epoch for slot in slots]
+    if all(batchable(slot.trainer) for slot in slots):
+        step_together([slot.trainer for slot in slots])
+    else:
+        for slot in slots:
+            slot.trainer.step()
+    for slot, epoch in zip(slots, epochs, strict=True):
+        if slot.trainer.epoch != epoch:
+            slot.collect()

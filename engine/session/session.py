@@ -30,11 +30,10 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.errors import SpecError
-from engine.race.stepping import batchable, step_together
 from engine.session.compare import CompareMode
 from engine.session.frames import MAIN_RUN, Checkpoint, Frame
 from engine.session.history_mode import HistoryMode
-from engine.session.run_slot import RunSlot
+from engine.session.run_slot import RunSlot, advance
 from engine.session.saved_runs import SavedRuns
 
 FRAME_RATE = 30.0  # frames per second sent to the window, however fast training runs
@@ -311,23 +310,7 @@ class Session(CompareMode, HistoryMode, SavedRuns):
                     active = [s for s in active if s.trainer.epoch < allowed]
                 if not active:
                     break
-                if all(batchable(s.trainer) for s in active):
-                    # Runs on the compiled fast path: an epoch of each in one compiled call, as a
-                    # lone run's run_epoch() takes it (the same numbers), ~2x the speed of taking
-                    # their batches in turn. A round of 8 spirals is ~5 ms, so a click still
-                    # applies within a few milliseconds.
-                    epochs = [s.trainer.epoch for s in active]
-                    step_together([s.trainer for s in active])
-                    for slot, epoch in zip(active, epochs, strict=True):
-                        if slot.trainer.epoch != epoch:
-                            slot.collect()
-                    continue
-                for slot in active:
-                    trainer = slot.trainer
-                    epoch = trainer.epoch
-                    trainer.step()
-                    if trainer.epoch != epoch:
-                        slot.collect()
+                advance(active)
         except Exception as exc:  # noqa: BLE001 - e.g. CUDA out of memory: pause and say so
             self.running = False
             for trainer in self._trainers():
