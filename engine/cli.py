@@ -191,7 +191,7 @@ def _train(args: argparse.Namespace) -> int:
         seconds = time.perf_counter() - start  # training only: the exports below are not part of it
         if trainer.status == "diverged":
             print(f"diverged: {trainer.message}", file=sys.stderr)
-        elif trainer.status == "early_stopping":
+        elif trainer.message:  # early stopping; a perceptron that converged
             print(trainer.message, file=sys.stderr)
         if out is not None:  # a Ctrl-C while saving waits for the save: the folder is one whole run
             try:
@@ -212,6 +212,9 @@ def _train(args: argparse.Namespace) -> int:
         "val_accuracy": final.val_accuracy,
         "seconds": round(seconds, 3),
         "stopped": "interrupted" if interrupt.requested else _stopped(trainer.status),
+        "family": trainer.family.name,
+        # Every named metric of the family (for mlp the keys above, the penalty and validation too).
+        "metrics": {name: _num(final.metric(name)) for name in trainer.family.metric_names()},
     }
     print(json.dumps(summary))
     if interrupt.requested:
@@ -222,7 +225,7 @@ def _train(args: argparse.Namespace) -> int:
 def _trainer_for(args: argparse.Namespace):
     """(Trainer, RunRecord): a new run of PROJECT, or the run saved in --resume RUN_DIR, continued."""
     from engine.run_record import RunRecord, check_resumable, resume_run
-    from engine.train import Trainer
+    from engine.train import build_trainer
 
     if args.epochs is not None and args.epochs < 1:
         raise SpecError("--epochs", f"must be a positive integer, got {args.epochs}")
@@ -249,7 +252,7 @@ def _trainer_for(args: argparse.Namespace):
     overrides = list(args.set) + epochs
     if args.device:
         overrides.append(f"training.device={json.dumps(args.device)}")
-    trainer = Trainer(load_project_arg(args.project, overrides))
+    trainer = build_trainer(load_project_arg(args.project, overrides))
     return trainer, RunRecord.start(trainer, args.history)
 
 
@@ -282,14 +285,12 @@ def _inside(filename: object, folder: str) -> bool:
 
 
 def _examples() -> int:
-    from engine.examples import example_expectation, example_names, example_path
+    from engine.examples import example_names, example_path, promises
     from engine.store import load_project
 
     for name in example_names():
         project = load_project(example_path(name))
-        expect = ", ".join(
-            f"{k} {'>=' if 'accuracy' in k else '<='} {v:g}" for k, v in example_expectation(name).items()
-        )
+        expect = ", ".join(f"{k} {op} {v:g}" for k, op, v in promises(project))
         print(f"{name:16} {project.description}  [{expect} in {project.training.epochs} epochs]")
     return EXIT_OK
 
@@ -310,13 +311,17 @@ class _Progress:
 
     def update(self, snap) -> None:
         now = time.perf_counter()
-        done = snap.epoch >= self.total
+        done = snap.epoch >= self.total or snap.status != "running"
         if not done and now - self._last < (0.1 if self.tty else 2.0):
             return
         self._last = now
-        loss = f"train {snap.train_loss:.4f}" + (
-            f" test {snap.test_loss:.4f}" if snap.test_loss is not None else ""
-        )
+        if snap.train_loss is not None:
+            loss = f"train {snap.train_loss:.4f}" + (
+                f" test {snap.test_loss:.4f}" if snap.test_loss is not None else ""
+            )
+        else:  # a family without a loss (the perceptron): its counts
+            counts = [(k, snap.metric(k)) for k in ("mistakes", "errors")]
+            loss = " ".join(f"{k} {v:.0f}" for k, v in counts if v is not None)
         acc = f" acc {snap.test_accuracy:.3f}" if snap.test_accuracy is not None else ""
         if self.tty:
             filled = int(30 * snap.epoch / self.total)

@@ -25,3 +25,18 @@ def example_expectation(name: str) -> dict[str, float]:
     """The quality an example promises within its default epochs, e.g. {"test_accuracy": 0.95}."""
     doc = json.loads(example_path(name).read_text())
     return doc.get("expect", {})
+
+
+def promises(project) -> list[tuple[str, str, float]]:
+    """(metric, ">=" or "<=", bound) for each metric the project's `expect` block states."""
+    from engine.families import FAMILIES
+
+    family = FAMILIES[project.model.family]
+    return [
+        (name, ">=" if family.metric(name).higher_is_better else "<=", bound)
+        for name, bound in project.expect.items()
+    ]
+
+
+def promise_kept(op: str, value: float | None, bound: float) -> bool:
+    return value is not None and (value >= bound if op == ">=" else value <= bound)

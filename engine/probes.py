@@ -129,12 +129,23 @@ def grid_inputs(trainer, resolution: int) -> GridInputs | None:
     )
 
 
+def run_probe(trainer, grid: GridInputs | None, units: bool = True):
+    """What a frame carries of a run's views: the family's own probe where it has one (the
+    perceptron's), else a small fast-path network's parameters, else its grid drawn here."""
+    own = getattr(trainer, "view_probe", None)
+    if own is not None:
+        return own(grid)
+    if grid is None:
+        return None
+    return dense_probe(trainer) or probe_grid(trainer, grid, units=units)
+
+
 def dense_probe(trainer) -> DenseProbe | None:
     """The trainer's network as a DenseProbe; None off the numpy fast path or past
     DENSE_PROBE_MAX_PARAMS."""
     from engine.families.mlp.fastpath import NumpyBackend
 
-    backend = trainer.backend
+    backend = getattr(trainer, "backend", None)
     if not isinstance(backend, NumpyBackend):
         return None
     if sum(w.size + b.size for w, b in zip(backend.W, backend.b, strict=True)) > DENSE_PROBE_MAX_PARAMS:

@@ -47,7 +47,9 @@ def write_run(trainer, out: str | os.PathLike, record=None) -> Path:
     from engine.train_state import state_files
 
     # First, before the exports: the state keeps the RNGs, and nothing may draw from them before.
-    kept = state_files(trainer) | (record.files() if record is not None else {})
+    # A family without a trained-state format (the perceptron: its weights hold its counters) keeps none.
+    kept = state_files(trainer) if hasattr(trainer, "backend") else {}
+    kept |= record.files() if record is not None else {}
     target = _resolved(out)
     _make_parent(target)
     clean_siblings(target)

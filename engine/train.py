@@ -4,17 +4,14 @@ It is written once for every backend (torch or the numpy fast path). Stopping is
 once per step; a non-finite loss stops training at once and keeps the last finite weights.
 Early stopping watches the validation split; the test split is reported and never decides.
 
-The Trainer alone writes its status: ready -> running (play) -> paused (pause, or a stop request)
--> completed (the epoch budget reached), early_stopping or diverged. Whoever drives it (the CLI,
-the window's session, a race) asks it to play, pause or step and reads the status back.
+The Trainer alone writes its status (engine/run_control.py: play, pause, step, the epoch budget).
+`build_trainer` makes the trainer of any family: this one for `mlp`, the family's own otherwise.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
-from collections.abc import Callable
 
 import numpy as np
 
@@ -23,10 +20,10 @@ from engine.families import FAMILIES
 from engine.families.mlp.backend import Hyper
 from engine.families.mlp.build import build_parts
 from engine.metrics import MetricsLog
+from engine.run_control import TERMINAL, RunControl
 from engine.snapshot import Snapshot
 from engine.spec.project import Project, TrainingSpec
 
-TERMINAL = ("completed", "early_stopping", "diverged")
 DIVERGED_HINT = (
     "the loss became {value} at epoch {epoch}, step {step}: training stopped and the last finite weights "
     "were kept. Likely causes: a learning rate too large for this optimizer ({lr:g}), no gradient clipping, "
@@ -35,7 +32,7 @@ DIVERGED_HINT = (
 )
 
 
-class Trainer:
+class Trainer(RunControl):
     """Trains one project; step() / run_epoch() / run() are synchronous and thread-agnostic."""
 
     def __init__(self, project: Project, dataset=None):
@@ -45,25 +42,15 @@ class Trainer:
         self.network, self.layer_infos, self.backend = run.network, run.layer_infos, run.backend
         self.backend_name, self.device, self.hyper = run.backend_name, run.device, run.hyper
         self.n_train = len(self.dataset.x_train)
-        self.epoch = 0
-        self.step_count = 0
-        self.elapsed = 0.0
-        self.status = "ready"
-        self.message = ""
+        self._init_control(self.project.training.epochs)
         self.family = FAMILIES[self.project.model.family]
         self.metrics = MetricsLog(self.family.log_columns)
-        # Training stops by itself ("completed") at `target` epochs while `budget` is on; the
-        # window turns the budget off to train until paused. Play after the end adds another
-        # training.epochs, as the playground does.
-        self.target = self.project.training.epochs
-        self.budget = True
         self.last_snapshot: Snapshot | None = None
         self._rng = np.random.default_rng(self.project.seed + 1)
         self._pending: list[np.ndarray] = []
         self._batches_in_epoch = 0
         self._carry = np.zeros(0, dtype=np.int64)
         self._fixed_order = self._rng.permutation(self.n_train)
-        self._stop = threading.Event()
         self._checkpoint = self.backend.state_dict()
         self._best: tuple[float, int, dict] | None = None
         self._bad_epochs = 0
@@ -109,49 +96,7 @@ class Trainer:
         self.target = max(self.target, training.epochs) if self.status == "running" else training.epochs
         return True
 
-    # -- status: play, pause, step, budget -----------------------------------------------------
-    def play(self) -> bool:
-        """Start or continue training; after the end, train another training.epochs. False when
-        the run diverged (a rebuild is needed)."""
-        if self.status == "diverged":
-            return False
-        if self.status in ("completed", "early_stopping") or self.budget_spent:
-            self.target = self.epoch + self.training.epochs
-        self.status = "running"
-        return True
-
-    def pause(self) -> None:
-        if self.status == "running":
-            self.status = "paused"
-
-    def step_epoch(self) -> None:
-        """Train exactly one epoch from a pause (or the end), then stay paused."""
-        if self.status == "diverged":
-            return
-        self.status = "ready"
-        epoch = self.epoch
-        try:
-            while self.epoch == epoch and self.status not in ("diverged", "early_stopping"):
-                self.step()
-        finally:
-            if self.status not in ("diverged", "early_stopping"):
-                self.status = "paused"
-
-    def set_budget(self, on: bool) -> None:
-        """Stop by itself at the target (on) or train until paused (off)."""
-        self.budget = bool(on)
-        if self.budget and self.epoch >= self.target:
-            self.target = self.epoch + self.training.epochs  # past the old stop: a budget from here
-
-    @property
-    def budget_spent(self) -> bool:
-        return self.budget and self.epoch >= self.target
-
     # -- the loop ----------------------------------------------------------------------------
-    def request_stop(self) -> None:
-        """Ask a running run()/run_epoch() to return after the current step."""
-        self._stop.set()
-
     def learning_rate(self) -> float:
         from engine.schedules import learning_rate
 
@@ -220,26 +165,6 @@ class Trainer:
                 step_together([self])
             else:
                 self.step()
-        return self.snapshot()
-
-    def run(
-        self,
-        epochs: int | None = None,
-        on_snapshot: Callable[[Snapshot], None] | None = None,
-    ) -> Snapshot:
-        """Train until `epochs` total epochs (default: the project's), a stop request, or a terminal state."""
-        self.target = self.training.epochs if epochs is None else epochs
-        self.budget = True
-        self._stop.clear()
-        if self.status == "completed" and self.epoch < self.target:
-            self.status = "ready"  # a later, larger target resumes a completed run
-        while self.epoch < self.target and self.status not in TERMINAL and not self._stop.is_set():
-            snapshot = self.run_epoch()
-            if on_snapshot is not None:
-                on_snapshot(snapshot)
-        if self.status == "running":  # stopped by a request (a target reached completes in step())
-            self.status = "completed" if self.epoch >= self.target else "paused"
-        self._stop.clear()
         return self.snapshot()
 
     # -- epoch end: evaluation, early stopping, divergence -----------------------------------
@@ -368,6 +293,11 @@ class Trainer:
         return self.network
 
 
+def build_trainer(project: Project, dataset=None):
+    """The trainer of `project`'s model family (this module's Trainer for `mlp`)."""
+    return FAMILIES[project.model.family].trainer_class()(project, dataset)
+
+
 def _own_params(optimizer: dict) -> dict:
     return {k: v for k, v in optimizer.items() if k not in ("name", "lr")}
 
@@ -381,4 +311,4 @@ def _finite_state(state: dict[str, np.ndarray]) -> bool:
     return all(v.size == 0 or np.abs(v).max() <= FLOAT32_MAX for v in state.values() if v.dtype.kind == "f")
 
 
-__all__ = ["Hyper", "Trainer", "TERMINAL"]
+__all__ = ["Hyper", "Trainer", "TERMINAL", "build_trainer"]

@@ -56,16 +56,14 @@ EXAMPLE_TIPS: dict[str, str] = {}  # example name -> its full description and pr
 def example_label(name: str, width: int = 64) -> tuple[str, str]:
     """The menu text ("xor — Not linearly separable: one hidden layer…") and the full text, as
     `python main.py examples` prints them."""
-    from engine.examples import example_expectation, example_path
+    from engine.examples import example_path, promises
     from engine.store import load_project
 
     project = load_project(example_path(name))
     text = project.description
     short = text if len(text) <= width else text[:width].rsplit(" ", 1)[0].rstrip(",;:.") + "…"
-    promise = ", ".join(
-        f"{k.replace('_', ' ')} {'≥' if 'accuracy' in k else '≤'} {v:g}"
-        for k, v in example_expectation(name).items()
-    )
+    symbol = {">=": "≥", "<=": "≤"}
+    promise = ", ".join(f"{k.replace('_', ' ')} {symbol[op]} {v:g}" for k, op, v in promises(project))
     tip = text + (f"\nReaches {promise} within {project.training.epochs} epochs." if promise else "")
     return (f"{name} — {short}" if short else name), tip
 

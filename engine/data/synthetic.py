@@ -60,6 +60,28 @@ def blobs(spec: dict, rng: np.random.Generator) -> Generated:
     return Generated(points, _labels(counts), "classification", _class_names(k))
 
 
+HALFPLANE_HALF_WIDTH = 5.0  # points are drawn in [-5, 5]², inside the playground's plane
+HALFPLANE_MAX_OFFSET = 2.0  # the line passes at most this far from the origin
+
+
+def halfplane(spec: dict, rng: np.random.Generator) -> Generated:
+    """Two classes on either side of a random line, with an empty band of half-width `margin`
+    around it: linearly separable, with a margin of at least `margin`, until `noise` flips that
+    share of the labels (then no line separates them)."""
+    n, margin = spec["samples"], spec["params"]["margin"]
+    angle = rng.uniform(0.0, 2.0 * np.pi)
+    normal = np.array([np.cos(angle), np.sin(angle)])
+    offset = rng.uniform(-HALFPLANE_MAX_OFFSET, HALFPLANE_MAX_OFFSET)
+    points = np.zeros((0, 2))
+    while len(points) < n:  # draw, drop the band, draw again for the rest
+        draw = rng.uniform(-HALFPLANE_HALF_WIDTH, HALFPLANE_HALF_WIDTH, (2 * n, 2))
+        points = np.concatenate([points, draw[np.abs(draw @ normal - offset) >= margin]])
+    points = points[:n]
+    label = (points @ normal - offset > 0).astype(np.int64)
+    flip = rng.random(n) < spec["noise"]
+    return Generated(points, np.where(flip, 1 - label, label), "classification", ("below", "above"))
+
+
 def _function(fn):
     def factory(spec: dict, rng: np.random.Generator) -> Generated:
         x = rng.uniform(*FUNCTION_RANGE, spec["samples"])
@@ -85,6 +107,7 @@ _PLANE_NOISE = "std of Gaussian jitter, in moon radii"
 _FUNCTION_NOISE = "std of Gaussian noise added to the target"
 INFO = {
     "moons": Info("points2d", 500, 0.5, PLAYGROUND_DOMAIN, _PLANE_NOISE),
+    "halfplane": Info("points2d", 200, 0.5, PLAYGROUND_DOMAIN, "share of labels flipped (0: separable)"),
     "spiral3": Info("points2d", 600, 0.5, PLAYGROUND_DOMAIN, "jitters each point by U(-1, 1)·noise"),
     "blobs": Info("points2d", 500, 0.5, PLAYGROUND_DOMAIN, "spread: std grows from 0.5 to 1.5"),
     "sine": Info("function1d", 500, 1.0, FUNCTION_DOMAIN, _FUNCTION_NOISE, 1),
@@ -94,6 +117,15 @@ INFO = {
 
 _CLASSES_HELP = "number of classes"
 ENTRIES = (
+    Entry(
+        "halfplane",
+        halfplane,
+        "Two half-planes",
+        "Two classes either side of a random line with an empty band between: the perceptron's "
+        "separable case, until noise flips some labels",
+        (Param("margin", 0.5, float, 0.0, 3.0, help="half-width of the empty band around the line"),),
+        frozenset({"classification", "points2d"}),
+    ),
     Entry(
         "moons",
         moons,

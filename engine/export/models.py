@@ -52,7 +52,7 @@ def example_input(trainer, batch: int = EXAMPLE_BATCH) -> torch.Tensor:
 def load_run(run_dir: str | os.PathLike):
     """A Trainer rebuilt from a `train --out` folder (project.json + weights.safetensors), on the CPU."""
     from engine.store import load_project, load_weights
-    from engine.train import Trainer
+    from engine.train import build_trainer
 
     folder = Path(run_dir)
     if not folder.exists():
@@ -62,7 +62,7 @@ def load_run(run_dir: str | os.PathLike):
     project = load_project(folder / "project.json")
     weights = load_weights(folder / "weights.safetensors")
     project.training.device = "cpu"
-    trainer = Trainer(project)
+    trainer = build_trainer(project)
     trainer.load_state_dict(weights)
     return trainer
 

@@ -22,7 +22,12 @@ class Metric:
 
     name: str  # e.g. "train_loss", "reconstruction", "mistakes"
     label: str  # how the window and the help text say it
-    kind: str = "loss"  # "loss" | "accuracy" | "count" | "value": how views plot and compare it
+    kind: str = "loss"  # "loss" | "accuracy" | "count" | "value" | "flag": how views plot and compare it
+
+    @property
+    def higher_is_better(self) -> bool:
+        """How an example's promise on this metric reads: at least (accuracy, a flag) or at most."""
+        return self.kind in ("accuracy", "flag")
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,10 @@ class Family:
     builder: str  # "module:function" taking (project, dataset) -> parts; imported lazily
     # The metrics log's columns; by default epoch, step, the metrics, lr and seconds.
     columns: tuple[str, ...] | None = None
+    # The trainer's class, "module:Class", imported lazily; it takes (project, dataset=None).
+    trainer: str = "engine.train:Trainer"
+    # Blocks read only in part: block -> the keys of it the family reads (others are refused).
+    reads_only: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def title(self) -> str:
@@ -63,9 +72,23 @@ class Family:
                 raise SpecError(f"{path}.{key}", f"unknown setting of the {self.name} family; valid: {valid}")
         return {name: p.check(given.get(name, p.default), f"{path}.{name}") for name, p in known.items()}
 
+    def metric(self, name: str) -> Metric:
+        return next(m for m in self.metrics if m.name == name)
+
+    def block_keys(self, block: str) -> tuple[str, ...] | None:
+        """The keys of `block` this family reads, or None when it reads all of them."""
+        return dict(self.reads_only).get(block)
+
     def build(self) -> Callable[..., Any]:
-        module, _, function = self.builder.partition(":")
-        return getattr(importlib.import_module(module), function)
+        return _attribute(self.builder)
+
+    def trainer_class(self) -> type:
+        return _attribute(self.trainer)
+
+
+def _attribute(dotted: str) -> Any:
+    module, _, name = dotted.partition(":")
+    return getattr(importlib.import_module(module), name)
 
 
 MLP = Family(
@@ -103,4 +126,28 @@ MLP = Family(
     ),
 )
 
-FAMILIES = Registry("model family", [MLP])
+PERCEPTRON = Family(
+    name="perceptron",
+    label="Perceptron (Rosenblatt's rule)",
+    help="one linear unit with a sign output, trained one point at a time: an update only on a mistake",
+    keys=("data", "training"),
+    settings=(
+        Param("lr", 1.0, float, 1e-6, 1e6, help="scales every update (the rule's path keeps its shape)"),
+        Param("pocket", False, bool, help="keep the weights with the fewest training errors seen (Gallant)"),
+    ),
+    metrics=(
+        Metric("mistakes", "mistakes (updates so far)", "count"),
+        Metric("bound", "mistake bound (R/γ)²", "value"),
+        Metric("converged", "converged (a pass without a mistake)", "flag"),
+        Metric("errors", "training points misclassified", "count"),
+        Metric("train_accuracy", "train accuracy", "accuracy"),
+        Metric("test_accuracy", "test accuracy", "accuracy"),
+    ),
+    parameter_groups=("theta",),
+    views=("perceptron", "decision_map", "curves"),
+    builder="engine.families.perceptron.trainer:PerceptronTrainer",
+    trainer="engine.families.perceptron.trainer:PerceptronTrainer",
+    reads_only=(("training", ("epochs",)),),  # one pass per epoch; the rule has no optimizer
+)
+
+FAMILIES = Registry("model family", [MLP, PERCEPTRON])

@@ -130,6 +130,8 @@ def summary(name: str, overrides: dict, trainer, seconds: float, stopped: str) -
         "val_accuracy": final.val_accuracy,
         "seconds": round(seconds, 3),
         "stopped": stopped,
+        "family": trainer.family.name,
+        "metrics": {name: _num(final.metric(name)) for name in trainer.family.metric_names()},
     }
 
 

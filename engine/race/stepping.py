@@ -74,7 +74,7 @@ def batchable(trainer) -> bool:
 
 
 def _compiled_parts(trainer) -> tuple | None:
-    hook = getattr(trainer.backend, "compiled_parts", None)
+    hook = getattr(getattr(trainer, "backend", None), "compiled_parts", None)
     return hook(trainer._batch_size()) if hook is not None else None
 
 

@@ -96,20 +96,20 @@ def make_variants(project: Project, variants: Sequence[Mapping[str, Any]]) -> li
     same batch order and share the base project's initial weights where their layer shapes and
     initialiser allow (see the module docstring). None has taken a step; their status is "ready".
     """
-    from engine.train import Trainer
+    from engine.train import build_trainer
 
     if not variants:
         raise SpecError("variants", "a race needs at least one variant")
     if len(variants) > MAX_VARIANTS:
         raise SpecError("variants", f"{len(variants)} variants; a race runs at most {MAX_VARIANTS}")
     projects = [variant_project(project, overrides) for overrides in variants]
-    base = Trainer(project)
+    base = build_trainer(project)
     initial = base.state_dict()  # before any step
     trainers = []
     for overrides, variant in zip(variants, projects, strict=True):
         same_data = _same_data(project, variant)
         try:
-            trainer = Trainer(variant, base.dataset if same_data else None)
+            trainer = build_trainer(variant, base.dataset if same_data else None)
         except SpecError as exc:
             raise _naming(exc, overrides) from None
         if _same_init(project, variant) and _same_shapes(initial, trainer.state_dict()):

@@ -24,7 +24,7 @@ class HistoryMode:
 
     def show_epoch(self, arg) -> None:
         """(run id, epoch): send a HistoryView of that run at the latest kept epoch at or before it."""
-        from engine.probes import dense_probe, probe_grid
+        from engine.probes import run_probe
 
         run_id, epoch = arg
         slot = self.runs.get(run_id)
@@ -39,9 +39,7 @@ class HistoryMode:
         trainer = slot.trainer
         with _weights(trainer, state):
             snapshot = replace(trainer.evaluate(), epoch=shown, status="history")
-            probe = None
-            if slot.grid is not None:
-                probe = dense_probe(trainer) or probe_grid(trainer, slot.grid, units=True)
+            probe = run_probe(trainer, slot.grid, units=True)
         self._send(
             "history_shown",
             HistoryView(self.generation, run_id, int(epoch), shown, snapshot, probe, trainer.epoch),
@@ -52,7 +50,7 @@ class HistoryMode:
         the overrides applied to its project; the runs then train side by side in compare mode.
         A branch whose network does not fit those parameters changes nothing."""
         from engine.race.variants import variant_project
-        from engine.train import Trainer
+        from engine.train import build_trainer
 
         run_id, epoch, label, overrides = arg
         parent = self.runs.get(run_id)
@@ -69,7 +67,7 @@ class HistoryMode:
         start, state = kept
         try:
             project = variant_project(parent.trainer.project, dict(overrides))
-            trainer = Trainer(project, dataset=parent.trainer.dataset)
+            trainer = build_trainer(project, dataset=parent.trainer.dataset)
             trainer.load_state_dict(state)
         except SpecError as exc:
             self._send("failed", (exc.path, f"cannot branch: {exc.reason}"))
@@ -95,12 +93,14 @@ class HistoryMode:
 @contextmanager
 def _weights(trainer, state):
     """The trainer's network holds `state` inside the block, its own weights again after it."""
-    own = trainer.backend.state_dict()
-    trainer.backend.load_state_dict(state)
+    holder = getattr(trainer, "backend", None)  # the mlp family swaps its backend's weights only
+    put = holder.load_state_dict if holder is not None else trainer.swap_in
+    own = (holder or trainer).state_dict()
+    put(state)
     try:
         yield
     finally:
-        trainer.backend.load_state_dict(own)
+        put(own)
 
 
 def _set_back(trainer, parent, epoch: int) -> None:

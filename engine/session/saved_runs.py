@@ -34,6 +34,10 @@ class SavedRuns:
         if slot is None:
             self._send("state_saved", (str(folder), "there is no trained run to save"))
             return
+        if not hasattr(slot.trainer, "backend"):
+            family = slot.trainer.family.name
+            self._send("state_saved", (str(folder), f"the {family} family keeps no trained state yet"))
+            return
         try:
             Path(folder).mkdir(parents=True, exist_ok=True)
             write_state(slot.trainer, folder)

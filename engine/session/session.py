@@ -121,14 +121,14 @@ class Session(CompareMode, HistoryMode, SavedRuns):
 
     def load(self, project) -> None:
         """Build a fresh Trainer for `project` (re-initialised weights); paused afterwards."""
-        from engine.train import Trainer
+        from engine.train import build_trainer
 
         self.running = False
         self.generation += 1
         self._frame_in_flight = False
         self.project, self.comparing, self.runs = project, None, {}
         try:
-            trainer = Trainer(project)
+            trainer = build_trainer(project)
         except SpecError as exc:
             self._send("build_failed", (exc.path, exc.reason))
             return
@@ -329,7 +329,7 @@ class Session(CompareMode, HistoryMode, SavedRuns):
     def emit_frame(self, news_only: bool = False) -> None:
         """Send a frame: with `news_only` (the loop's frames) the runs with news, else every run
         (a click or a setting is always answered with the whole state)."""
-        from engine.probes import dense_probe, probe_grid
+        from engine.probes import run_probe
 
         first = self.trainer
         if first is None:
@@ -351,10 +351,8 @@ class Session(CompareMode, HistoryMode, SavedRuns):
             try:
                 # A small fast-path network goes as its parameters: the window's relay thread draws
                 # it, and the ~1 ms probe (3% of training at 30 frames a second) leaves this process.
-                probe = dense_probe(slot.trainer) if slot.grid is not None else None
-                if probe is None:
-                    units = with_units and self.comparing is None  # compare mode draws maps only
-                    probe = probe_grid(slot.trainer, slot.grid, units=units)
+                units = with_units and self.comparing is None  # compare mode draws maps only
+                probe = run_probe(slot.trainer, slot.grid, units=units)
             except Exception as exc:  # noqa: BLE001 - a view failing must not stop training
                 probe = None
                 self._send("failed", ("", f"could not draw the network's output: {describe(exc)}"))

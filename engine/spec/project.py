@@ -110,8 +110,10 @@ class Project:
         """The version-2 document; of data/network/training, only the blocks the family reads."""
         from engine.families import FAMILIES
 
-        reads = FAMILIES[self.model.family].keys
-        blocks = {key: copy.deepcopy(vars(getattr(self, key))) for key in BLOCKS if key in reads}
+        family = FAMILIES[self.model.family]
+        blocks = {key: copy.deepcopy(vars(getattr(self, key))) for key in BLOCKS if key in family.keys}
+        for key, only in family.reads_only:
+            blocks[key] = {name: value for name, value in blocks[key].items() if name in only}
         return {
             "format": FORMAT,
             "version": VERSION,
@@ -138,6 +140,9 @@ class Project:
         check_keys(doc, "", {"format", "version", "name", "description", "seed", "model", *BLOCKS, "expect"})
         model = _model_from(doc.get("model", {}))
         _check_blocks_read(doc, model.family)
+        from engine.families import FAMILIES
+
+        family = FAMILIES[model.family]
         project = cls(
             name=check_type(doc.get("name", "untitled"), str, "name"),
             description=check_type(doc.get("description", ""), str, "description"),
@@ -146,7 +151,7 @@ class Project:
             data=_data_from(doc.get("data", {})),
             network=_network_from(doc.get("network", {})),
             training=_training_from(doc.get("training", {})),
-            expect=_expect_from(doc.get("expect", {})),
+            expect=_expect_from(doc.get("expect", {}), family),
         )
         _check_validation(project.data, project.training)
         return project
@@ -181,18 +186,24 @@ def _check_blocks_read(doc: dict[str, Any], family_name: str) -> None:
     """A data/network/training block the family does not read is refused: it would do nothing."""
     from engine.families import FAMILIES
 
-    reads = FAMILIES[family_name].keys
+    family = FAMILIES[family_name]
     for key in BLOCKS:
-        if key in doc and key not in reads:
-            raise SpecError(
-                key,
-                f"the {family_name} family does not read this block; it reads {', '.join(reads) or 'none'}",
-            )
+        if key in doc and key not in family.keys:
+            reads = ", ".join(family.keys) or "none"
+            raise SpecError(key, f"the {family_name} family does not read this block; it reads {reads}")
+        only = family.block_keys(key)
+        if only is not None and isinstance(doc.get(key), dict):
+            for name in doc[key]:
+                if name not in only:
+                    raise SpecError(
+                        f"{key}.{name}",
+                        f"the {family_name} family does not read this key; of {key} it reads {', '.join(only)}",
+                    )
 
 
-def _expect_from(raw: Any) -> dict[str, float]:
-    metrics = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
-    check_keys(raw, "expect", set(metrics))
+def _expect_from(raw: Any, family) -> dict[str, float]:
+    """What an example promises: a bound on some of its family's metrics."""
+    check_keys(raw, "expect", set(family.metric_names()))
     return {key: check_number(value, f"expect.{key}", float, 0.0, 1e6) for key, value in raw.items()}
 
 

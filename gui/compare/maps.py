@@ -1,7 +1,8 @@
 """Compare mode's small decision maps: one per run, drawn as the window's big map draws its own.
 
 Each is a BoundaryView (gui/views/boundary.py) without axes and with smaller points, under a
-title in the run's colour; the colour key below is the big map's (gui/views/legend.py).
+title in the run's colour (its short label under a header naming the settings, gui/compare/labels.py,
+so that four titles a row ask for little width); the colour key below is the big map's.
 
 Eight maps drawn in one event-loop turn made one long turn (a paint of all eight, ~15 ms): a
 frame's probes are only kept here (`set_probe`), and `draw_steps` hands the maps still to draw
@@ -15,6 +16,7 @@ import html
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
+from gui.compare.labels import short_labels
 from gui.views.boundary import BoundaryView
 from gui.views.legend import legend_html
 
@@ -49,16 +51,21 @@ class CompareMaps(QWidget):
         self.setObjectName("compareMaps")
         self._grid = QGridLayout()
         self._grid.setSpacing(6)
+        self.header = QLabel()
+        self.header.setObjectName("compareMapsHeader")
+        self.header.setStyleSheet("QLabel { font-size: 11px; }")
         self.key = QLabel()
         self.key.setObjectName("compareColorKey")
         self.key.setTextFormat(Qt.TextFormat.RichText)
         self.key.setWordWrap(True)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.header)
         column.addLayout(self._grid, 1)
         column.addWidget(self.key)
         self.views: dict[str, RunMapView] = {}
         self._cells: list[QWidget] = []
+        self.titles: list[QLabel] = []
         self._head = None
         self._waiting: dict[str, object] = {}  # run id -> its latest probe, not drawn yet (oldest first)
 
@@ -67,13 +74,17 @@ class CompareMaps(QWidget):
         for cell in self._cells:
             self._grid.removeWidget(cell)
             cell.deleteLater()
-        self._cells, self.views, self._head, self._waiting = [], {}, head, {}
+        self._cells, self.titles, self.views, self._head, self._waiting = [], [], {}, head, {}
         viewable = dataset is not None and dataset.kind in ("points2d", "function1d")
         self.setVisible(viewable)
         if not viewable:
             return
-        for n, (run_id, label, color) in enumerate(runs):
-            cell, view = _cell(label, color)
+        header, shorts = short_labels([label for _, label, _ in runs])
+        self.header.setText(f"Maps by {header}" if header else "")
+        self.header.setVisible(bool(header))
+        for n, ((run_id, label, color), short) in enumerate(zip(runs, shorts, strict=True)):
+            cell, view, title = _cell(short, label, color)
+            self.titles.append(title)
             view.set_dataset(dataset)
             self._grid.addWidget(cell, n // COLUMNS, n % COLUMNS)
             self._cells.append(cell)
@@ -104,16 +115,16 @@ class CompareMaps(QWidget):
             view.set_probe(probe, self._head)
 
 
-def _cell(label: str, color: str) -> tuple[QWidget, RunMapView]:
+def _cell(short: str, label: str, color: str) -> tuple[QWidget, RunMapView, QLabel]:
     cell = QWidget()
     layout = QVBoxLayout(cell)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(1)
-    title = QLabel(f'<span style="color:{color}; font-size:15px;">■</span> {html.escape(label)}')
+    title = QLabel(f'<span style="color:{color}; font-size:15px;">■</span> {html.escape(short)}')
     title.setTextFormat(Qt.TextFormat.RichText)
     title.setToolTip(label)
     title.setStyleSheet("QLabel { font-size: 11px; }")
     view = RunMapView()
     layout.addWidget(title)
     layout.addWidget(view, 1)
-    return cell, view
+    return cell, view, title

@@ -120,7 +120,13 @@ class CompareView(QWidget):
         top = QSplitter(Qt.Orientation.Horizontal)
         top.addWidget(self.curves)
         top.addWidget(self.maps)
-        top.setSizes([500, 580])
+        # The curves take two parts in five of the width as the window grows: at 1440x900 the maps'
+        # grid had taken all but ~150 px, and the curves' key and ticks were clipped (issue 9).
+        top.setStretchFactor(0, 2)
+        top.setStretchFactor(1, 3)
+        top.setChildrenCollapsible(False)
+        top.setSizes([440, 660])
+        self.top = top
         results = QWidget()
         results_layout = QVBoxLayout(results)
         results_layout.setContentsMargins(0, 0, 0, 0)

@@ -60,7 +60,11 @@ def test_train_prints_one_json_line_and_writes_the_run(project_file, tmp_path):
         "val_accuracy",
         "seconds",
         "stopped",
+        "family",
+        "metrics",
     }
+    assert summary["family"] == "mlp"
+    assert summary["metrics"]["test_loss"] == summary["test_loss"] and summary["metrics"]["penalty"] == 0.0
     assert summary["epochs"] == 4 and summary["steps"] == 40 and summary["stopped"] == "completed"
     assert summary["val_loss"] is None and summary["val_accuracy"] is None  # no validation split asked for
     written = json.loads((out / "project.json").read_text())

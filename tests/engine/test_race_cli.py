@@ -29,6 +29,8 @@ KEYS = {
     "val_accuracy",
     "seconds",
     "stopped",
+    "family",
+    "metrics",
 }
 
 

@@ -194,3 +194,32 @@ def test_two_settings_compare_every_combination_of_their_values(qtbot, window, m
         "learning rate 0.03, batch size 25",
     ]
     assert view.curves.legend_names() == labels
+
+
+def test_eight_runs_at_1440x900_show_every_label_whole(qtbot, window):
+    """Issue 9: with 8 runs of two settings the curves' column was ~150 px and its legend clipped."""
+    from gui.compare.curves import MIN_WIDTH
+
+    window.model.edit("standard", lambda doc: doc["training"].update(preset="standard"))
+    qtbot.waitUntil(lambda: window.model.project.training.preset == "standard", timeout=5000)
+    window.resize(1440, 900)
+    view = window.compareView
+    window.compareButton.click()
+    view.keyCombo.setCurrentIndex(view.keyCombo.findData("optimizer"))
+    view.valuesEdit.setText("sgd, momentum, rmsprop, adam")
+    view.keyCombo2.setCurrentIndex(view.keyCombo2.findData("lr"))
+    view.valuesEdit2.setText("0.03, 0.003")
+    view.startButton.click()
+    qtbot.waitUntil(lambda: window.comparing, timeout=20000)
+    curves, key = view.curves, view.curves.run_key
+    qtbot.waitUntil(lambda: key.isVisible() and key.width() > 0 and len(view.maps.titles) == 8, timeout=5000)
+    assert window.width() == 1440  # nothing on the page asks for more than the screen gives
+    assert curves.key_entries[:2] == ["sgd · 0.03", "sgd · 0.003"]  # the settings' names said once
+    assert "optimizer · learning rate" in key.text()
+    assert curves.loss_plot.width() >= MIN_WIDTH
+    metrics = key.fontMetrics()
+    for entry in curves.key_entries:
+        assert metrics.horizontalAdvance(f"■ {entry}") < key.width()
+    assert key.heightForWidth(key.width()) <= key.height()  # every wrapped line of the key shows
+    for title in view.maps.titles:
+        assert title.sizeHint().width() <= title.width(), title.text()

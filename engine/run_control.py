@@ -1,0 +1,100 @@
+"""How every family's trainer is driven: play, pause, step an epoch, an epoch budget, stop requests.
+
+A trainer owns its status: ready -> running (play) -> paused (pause, or a stop request) ->
+completed (the epoch budget reached), early_stopping or diverged. Whoever drives it (the CLI, the
+window's session, a race) asks it to play, pause or step and reads the status back. A family's
+trainer (engine/train.py's for `mlp`, engine/families/perceptron/trainer.py, ...) subclasses this
+and gives `step()` (one update), `run_epoch()`, `snapshot()` and `training` (its TrainingSpec).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+TERMINAL = ("completed", "early_stopping", "diverged")
+
+
+class RunControl:
+    """Status, epoch budget and stop flag of one run; subclasses train."""
+
+    def _init_control(self, epochs: int) -> None:
+        self.epoch = 0
+        self.step_count = 0
+        self.elapsed = 0.0
+        self.status = "ready"
+        self.message = ""
+        # Training stops by itself ("completed") at `target` epochs while `budget` is on; the
+        # window turns the budget off to train until paused. Play after the end adds another
+        # training.epochs, as the playground does.
+        self.target = epochs
+        self.budget = True
+        self._stop = threading.Event()
+
+    # -- what subclasses give ------------------------------------------------------------------
+    def step(self) -> float:
+        raise NotImplementedError
+
+    def run_epoch(self):
+        raise NotImplementedError
+
+    def snapshot(self):
+        raise NotImplementedError
+
+    # -- status: play, pause, step, budget -----------------------------------------------------
+    def play(self) -> bool:
+        """Start or continue training; after the end, train another training.epochs. False when
+        the run diverged (a rebuild is needed)."""
+        if self.status == "diverged":
+            return False
+        if self.status in ("completed", "early_stopping") or self.budget_spent:
+            self.target = self.epoch + self.training.epochs
+        self.status = "running"
+        return True
+
+    def pause(self) -> None:
+        if self.status == "running":
+            self.status = "paused"
+
+    def step_epoch(self) -> None:
+        """Train exactly one epoch from a pause (or the end), then stay paused."""
+        if self.status == "diverged":
+            return
+        self.status = "ready"
+        epoch = self.epoch
+        try:
+            while self.epoch == epoch and self.status not in ("diverged", "early_stopping"):
+                self.step()
+        finally:
+            if self.status not in ("diverged", "early_stopping"):
+                self.status = "paused"
+
+    def set_budget(self, on: bool) -> None:
+        """Stop by itself at the target (on) or train until paused (off)."""
+        self.budget = bool(on)
+        if self.budget and self.epoch >= self.target:
+            self.target = self.epoch + self.training.epochs  # past the old stop: a budget from here
+
+    @property
+    def budget_spent(self) -> bool:
+        return self.budget and self.epoch >= self.target
+
+    def request_stop(self) -> None:
+        """Ask a running run()/run_epoch() to return after the current step."""
+        self._stop.set()
+
+    def run(self, epochs: int | None = None, on_snapshot: Callable | None = None):
+        """Train until `epochs` total epochs (default: the project's), a stop request, or a terminal state."""
+        self.target = self.training.epochs if epochs is None else epochs
+        self.budget = True
+        self._stop.clear()
+        if self.status == "completed" and self.epoch < self.target:
+            self.status = "ready"  # a later, larger target resumes a completed run
+        while self.epoch < self.target and self.status not in TERMINAL and not self._stop.is_set():
+            snapshot = self.run_epoch()
+            if on_snapshot is not None:
+                on_snapshot(snapshot)
+        if self.status == "running":  # stopped by a request (a target reached completes in step())
+            self.status = "completed" if self.epoch >= self.target else "paused"
+        self._stop.clear()
+        return self.snapshot()
