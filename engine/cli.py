@@ -95,6 +95,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--out", required=True, help="the file (or folder, for safetensors and script) to write"
     )
+    export.add_argument(
+        "--part",
+        help="one part of the model (onnx, torchscript, torch_export): encoder or decoder of an "
+        "autoencoder or VAE, generator or discriminator of a GAN",
+    )
     # main.py hands `screenshot` to the window (gui/screenshot.py) before this parser runs; it is
     # listed here so that --help names every command.
     shot = sub.add_parser(
@@ -266,7 +271,7 @@ def _export(args: argparse.Namespace) -> int:
     from engine.os_errors import describe_os_error, out_label
 
     try:
-        written = export_run(args.run_dir, args.format, args.out)
+        written = export_run(args.run_dir, args.format, args.out, args.part)
     except OSError as exc:
         label = args.run_dir if _inside(exc.filename, args.run_dir) else out_label(args.out)
         raise describe_os_error(exc, label) from None
@@ -319,9 +324,9 @@ class _Progress:
             loss = f"train {snap.train_loss:.4f}" + (
                 f" test {snap.test_loss:.4f}" if snap.test_loss is not None else ""
             )
-        else:  # a family without a loss (the perceptron): its counts
-            counts = [(k, snap.metric(k)) for k in ("mistakes", "errors")]
-            loss = " ".join(f"{k} {v:.0f}" for k, v in counts if v is not None)
+        else:  # another family: its first named metrics (mistakes, errors; reconstruction, ...)
+            shown = [(k, v) for k, v in snap.metrics.items() if v is not None][:2]
+            loss = " ".join(f"{k} {v:.4g}" for k, v in shown)
         acc = f" acc {snap.test_accuracy:.3f}" if snap.test_accuracy is not None else ""
         if self.tty:
             filled = int(30 * snap.epoch / self.total)

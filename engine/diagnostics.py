@@ -189,7 +189,7 @@ def worse_than_chance(snapshot: Snapshot, chance: Chance, lr: float | None = Non
     means nothing was learnt.
     """
     loss = snapshot.train_loss
-    if snapshot.epoch < 1 or not math.isfinite(loss) or not chance.loss > 0:
+    if snapshot.epoch < 1 or loss is None or not math.isfinite(loss) or not chance.loss > 0:
         return None
     rate = f" ({lr:g})" if lr is not None else ""
     if loss > FAR_WORSE * chance.loss:

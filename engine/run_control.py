@@ -12,7 +12,25 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+import numpy as np
+
 TERMINAL = ("completed", "early_stopping", "diverged")
+
+
+def check_fits(expected: dict[str, np.ndarray], state: dict, what: str) -> None:
+    """SpecError (path "weights") unless `state` holds exactly `expected`'s tensors, shape for shape."""
+    from engine.errors import SpecError
+
+    for key, value in expected.items():
+        if key not in state:
+            raise SpecError("weights", f"missing tensor {key!r} for {what}")
+        if tuple(np.shape(state[key])) != tuple(np.shape(value)):
+            raise SpecError(
+                "weights", f"{key} has shape {tuple(np.shape(state[key]))}, needs {tuple(np.shape(value))}"
+            )
+    extra = sorted(set(state) - set(expected))
+    if extra:
+        raise SpecError("weights", f"tensors not in {what}: {', '.join(extra[:5])}")
 
 
 class RunControl:
@@ -36,10 +54,34 @@ class RunControl:
         raise NotImplementedError
 
     def run_epoch(self):
-        raise NotImplementedError
+        """Train until the current epoch ends (or a stop is requested); returns the latest snapshot."""
+        if self.status in TERMINAL:
+            return self.snapshot()
+        self.status = "running"
+        epoch = self.epoch
+        while self.epoch == epoch and self.status == "running" and not self._stop.is_set():
+            self.step()
+        return self.snapshot()
 
     def snapshot(self):
         raise NotImplementedError
+
+    def _take_training(self, training) -> None:
+        """New training settings applied live: a completed run with epochs left may go on, and
+        the budget is the new one (a running run is never stopped by a smaller one)."""
+        self.project.training = training
+        if self.status == "completed" and self.epoch < training.epochs:
+            self.status = "ready"
+        self.target = max(self.target, training.epochs) if self.status == "running" else training.epochs
+
+    def _close_epoch(self, snapshot) -> None:
+        """An epoch has ended with `snapshot`: keep it, its weights (the checkpoint a divergence
+        goes back to) and its row of the metrics log; complete the run when its budget is spent."""
+        self.last_snapshot = snapshot
+        self._checkpoint = self.state_dict()
+        self.metrics.append(snapshot)
+        if self.status == "running" and self.budget_spent:
+            self.status = "completed"
 
     # -- status: play, pause, step, budget -----------------------------------------------------
     def play(self) -> bool:

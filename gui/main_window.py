@@ -24,9 +24,10 @@ from PySide6.QtWidgets import (
 
 from engine.diagnostics import chance_level
 from engine.errors import SpecError
-from engine.metrics import MetricsLog
+from engine.metrics import MetricsLog, family_columns
 from engine.spec.project import Project
 from gui.compare.mode import CompareWindow
+from gui.family_views import FamilyViews
 from gui.history.mode import HistoryScrub
 from gui.menus import build_menus
 from gui.panels import BuilderPanel, DataPanel, TrainingPanel
@@ -48,6 +49,7 @@ AUTOSAVE_MS = 60_000
 
 class MainWindow(
     CompareWindow,
+    FamilyViews,
     HistoryScrub,
     TrainedState,
     ProjectFiles,
@@ -157,14 +159,18 @@ class MainWindow(
         curves_layout.setContentsMargins(0, 0, 0, 0)
         curves_layout.addWidget(self.curvesView, 1)
         curves_layout.addWidget(self._build_history_bar())
-        right.addWidget(_titled("Loss and accuracy", curves))
+        curves_box = _titled("Loss and accuracy", curves)
+        self._curves_title = curves_box.title_label
+        right.addWidget(curves_box)
         right.setSizes([480, 380])
+        self._build_family_views(middle, right, _titled)  # the other families' boxes, in their place
 
         views = QSplitter(Qt.Orientation.Horizontal)
         views.addWidget(middle)
         views.addWidget(right)
         views.setSizes([560, 520])
         views.setChildrenCollapsible(False)
+        self._views_splitter = views
         # One run's views, or compare mode's page in their place (gui/compare/mode.py).
         self.viewStack = QStackedWidget()
         self.viewStack.addWidget(views)
@@ -180,18 +186,21 @@ class MainWindow(
         self._build_status_labels()
         if self._startup_error:
             self.show_message(self._startup_error)
+        self._apply_family()
 
     # -- from the project -----------------------------------------------------------------------
     def _on_project_changed(self, sections: set) -> None:
         self._update_title()
+        self._apply_family()
         if self._keeping_run:
             return  # a kept run's settings: the session trains that run already (gui/compare/mode.py)
-        if self.session_lost and sections & {"data", "network", "training"}:
+        rebuild = {"model", "data", "network"}  # a new model, data or network: weights start afresh
+        if self.session_lost and sections & {*rebuild, "training"}:
             # No session would hear the edit: start one on the edited project now, as a live one
             # would rebuild; it goes on from the last weights only when they still fit (training).
             self._set_running(False)
-            self._ensure_session(resume=not sections & {"data", "network"})
-        elif sections & {"data", "network"}:
+            self._ensure_session(resume=not sections & rebuild)
+        elif sections & rebuild:
             self._set_running(False)
             self._load_project_run()
         elif "training" in sections:
@@ -210,16 +219,19 @@ class MainWindow(
             self.gradientView.clear()
             self._resume_epoch = None
         elif self._resume_epoch is None:
-            self.metrics = MetricsLog()
+            self.metrics = MetricsLog(family_columns(self.family))
             self.gradientView.clear()
         else:  # a new session goes on from the dead one's last weights: so do the curves
             self.metrics.truncate(self._resume_epoch)
             self.gradientView.truncate(self._resume_epoch)
             self._resume_epoch = None
+        self._rebuilt_family()
         self.curvesView.set_task(info.head.classification)
         self.outputPanel.set_run(info)
         self._fix = None
-        self._chance = chance_level(info.head, info.dataset.y_train)
+        # Guessing is judged by a supervised loss: the perceptron has none, the autoencoder no targets.
+        supervised = self.family == "mlp"
+        self._chance = chance_level(info.head, info.dataset.y_train) if supervised else None
         self._send_epoch_budget()  # a replacement session must stop (or not) as this one did
         self.builderPanel.show_check(list(info.layer_infos), None, info.head)
         self.deviceLabel.setText(f"{info.backend} on {info.device}")
@@ -252,7 +264,7 @@ class MainWindow(
             self.curvesView.refit()
             self.gradientView.refit()
         self.view_pacer.schedule(frame.running, self._busy_views(run))  # see gui/view_pacer.py
-        self.boundaryView.set_probe(run.probe, self.run_info.head)
+        self._show_probe(run.probe, latest)  # gui/family_views.py
         self.epoch = latest.epoch
         self.epochLabel.setText(f"Epoch {latest.epoch:,}")
         self.rateLabel.setText(f"{frame.epochs_per_second:,.0f} epochs/s" if frame.running else "")
@@ -270,7 +282,7 @@ class MainWindow(
             views["curves"] = lambda: self.curvesView.update_steps(self.metrics)
         views["gradients"] = self.gradientView.redraw_steps
         probe, infos = run.probe, self.run_info.layer_infos
-        if probe is None or probe.features is not None or probe.output.ndim == 1:
+        if self._draws_network(probe):
             views["network"] = lambda: [lambda: self.networkView.set_probe(probe, infos)]
         return views
 
@@ -331,4 +343,5 @@ def _titled(title: str, widget: QWidget) -> QWidget:
     label.setStyleSheet("QLabel { font-weight: 600; color: #3c4043; }")
     layout.addWidget(label)
     layout.addWidget(widget, 1)
+    box.title_label = label
     return box

@@ -18,7 +18,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from engine.errors import SpecError
 from engine.spec.project import Project
 
-SECTIONS = ("data", "network", "training")
+SECTIONS = ("model", "data", "network", "training")  # "model": the family and its settings
 
 
 def changed_sections(old: dict[str, Any], new: dict[str, Any]) -> set[str]:
@@ -51,7 +51,7 @@ class _EditCommand(QUndoCommand):
 class ProjectModel(QObject):
     """Holds the current Project; emits `changed(sections)` after every applied edit, undo or redo."""
 
-    changed = Signal(set)  # subset of {"data", "network", "training", "meta"}
+    changed = Signal(set)  # subset of {"model", "data", "network", "training", "meta"}
     editRejected = Signal(str, str)  # path, reason
     dirtyChanged = Signal(bool)
     pathChanged = Signal(str)

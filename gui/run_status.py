@@ -14,6 +14,8 @@ _DIVERGED = re.compile(r"the loss became (\S+) at epoch (\d+)")
 
 def stop_line(status: str, epoch: int, message: str, training) -> str | None:
     """Why a run stopped by itself, in one line (`training`: the project's TrainingSpec), or None."""
+    if status == "completed" and message:  # the run's own reason (a perceptron that converged)
+        return f"Stopped: {message}."
     if status == "completed":
         budget = training.epochs
         return (
@@ -98,6 +100,12 @@ class RunMessages:
 
 def summary_text(snap) -> str:
     """The run's latest numbers in one line, for the summary under the map."""
+    if snap.metric("train_reconstruction") is not None:  # the autoencoder: how well it rebuilds
+        return _reconstruction_summary(snap)
+    if snap.metric("d_loss") is not None:  # the GAN: both players, and the modes it covers
+        return _game_summary(snap)
+    if snap.train_loss is None:  # a family without a loss (the perceptron): its own numbers
+        return _count_summary(snap)
     parts = [f"Train loss {snap.train_loss:.4f}"]
     if snap.val_loss is not None:
         parts.append(f"Validation loss {snap.val_loss:.4f}")
@@ -107,4 +115,34 @@ def summary_text(snap) -> str:
         parts.append(f"Test accuracy {snap.test_accuracy:.1%}")
     elif snap.train_accuracy is not None:
         parts.append(f"Train accuracy {snap.train_accuracy:.1%}")
+    return "   ·   ".join(parts)
+
+
+def _count_summary(snap) -> str:
+    parts = []
+    for name, label in (("mistakes", "Mistakes"), ("errors", "Errors now")):
+        value = snap.metric(name)
+        if value is not None:
+            parts.append(f"{label} {value:,.0f}")
+    if snap.test_accuracy is not None:
+        parts.append(f"Test accuracy {snap.test_accuracy:.1%}")
+    elif snap.train_accuracy is not None:
+        parts.append(f"Train accuracy {snap.train_accuracy:.1%}")
+    return "   ·   ".join(parts)
+
+
+def _game_summary(snap) -> str:
+    parts = [f"Discriminator loss {snap.metric('d_loss'):.3f}", f"Generator loss {snap.metric('g_loss'):.3f}"]
+    if snap.metric("modes_covered") is not None:
+        parts.append(f"Modes covered {snap.metric('modes_covered'):.0f} of 8")
+    return "   ·   ".join(parts)
+
+
+def _reconstruction_summary(snap) -> str:
+    parts = [f"Train reconstruction {snap.metric('train_reconstruction'):.4f}"]
+    test, penalty = snap.metric("reconstruction"), snap.metric("penalty")
+    if test is not None:
+        parts.append(f"Test reconstruction {test:.4f}")
+    if penalty:
+        parts.append(f"Penalty {penalty:.4g}")
     return "   ·   ".join(parts)

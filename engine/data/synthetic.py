@@ -82,6 +82,31 @@ def halfplane(spec: dict, rng: np.random.Generator) -> Generated:
     return Generated(points, np.where(flip, 1 - label, label), "classification", ("below", "above"))
 
 
+def curve(spec: dict, rng: np.random.Generator) -> Generated:
+    """Points along a parabola arc, y = 0.3·x² - 2.5 for x in [-5, 5], jittered by Gaussian noise of
+    std `noise`: a 1-D shape in the plane (an autoencoder's 1-unit code can learn where along it a
+    point lies). The target is that position, t in [-1, 1]."""
+    t = rng.uniform(-1.0, 1.0, spec["samples"])
+    points = np.stack([5.0 * t, 7.5 * t**2 - 2.5], axis=1)
+    points += rng.normal(0.0, spec["noise"], points.shape)
+    return Generated(points, t, "regression", (), ("x1", "x2"))
+
+
+RING_MODES = 8
+RING_RADIUS = 4.0
+RING_BASE_STD = 0.2  # each mode's std at noise 0
+
+
+def ring8(spec: dict, rng: np.random.Generator) -> Generated:
+    """GAN Lab's and the GAN papers' test of mode collapse: 8 Gaussians evenly spaced on a circle of
+    radius 4, each of std 0.2 + noise; the label is the mode."""
+    counts = balanced_counts(spec["samples"], RING_MODES)
+    angle = 2.0 * np.pi * np.arange(RING_MODES) / RING_MODES
+    centres = np.repeat(RING_RADIUS * np.stack([np.cos(angle), np.sin(angle)], axis=1), counts, axis=0)
+    points = centres + rng.normal(0.0, RING_BASE_STD + spec["noise"], centres.shape)
+    return Generated(points, _labels(counts), "classification", _class_names(RING_MODES))
+
+
 def _function(fn):
     def factory(spec: dict, rng: np.random.Generator) -> Generated:
         x = rng.uniform(*FUNCTION_RANGE, spec["samples"])
@@ -104,9 +129,12 @@ def abs_value(x: np.ndarray, params: dict) -> np.ndarray:
 
 
 _PLANE_NOISE = "std of Gaussian jitter, in moon radii"
+_CURVE_NOISE = "std of Gaussian jitter off the curve"
 _FUNCTION_NOISE = "std of Gaussian noise added to the target"
 INFO = {
     "moons": Info("points2d", 500, 0.5, PLAYGROUND_DOMAIN, _PLANE_NOISE),
+    "ring8": Info("points2d", 800, 0.5, PLAYGROUND_DOMAIN, "added to each mode's std of 0.2"),
+    "curve": Info("points2d", 400, 1.0, PLAYGROUND_DOMAIN, _CURVE_NOISE),
     "halfplane": Info("points2d", 200, 0.5, PLAYGROUND_DOMAIN, "share of labels flipped (0: separable)"),
     "spiral3": Info("points2d", 600, 0.5, PLAYGROUND_DOMAIN, "jitters each point by U(-1, 1)·noise"),
     "blobs": Info("points2d", 500, 0.5, PLAYGROUND_DOMAIN, "spread: std grows from 0.5 to 1.5"),
@@ -117,6 +145,24 @@ INFO = {
 
 _CLASSES_HELP = "number of classes"
 ENTRIES = (
+    Entry(
+        "ring8",
+        ring8,
+        "Ring of 8 Gaussians",
+        "Eight small clusters on a circle: the standard test of whether a GAN covers every mode "
+        "or collapses onto a few",
+        (),
+        frozenset({"classification", "points2d"}),
+    ),
+    Entry(
+        "curve",
+        curve,
+        "Points along a curve",
+        "A parabola arc in the plane: 2-D points that vary along one direction only. The target is "
+        "where along the arc a point lies",
+        (),
+        frozenset({"regression", "points2d"}),
+    ),
     Entry(
         "halfplane",
         halfplane,

@@ -115,10 +115,34 @@ def _quiet():
         torch_log.setLevel(level)
 
 
-def export_onnx(trainer, path: str | os.PathLike) -> Path:
+def model_and_input(trainer, part: str | None = None) -> tuple[torch.nn.Module, torch.Tensor]:
+    """The module an export writes and an example batch for it: the whole model taking raw inputs,
+    or one part a family names (an autoencoder's encoder or decoder, a GAN's generator or
+    discriminator), which the family builds (its `export_part`)."""
+    if part is None:
+        if not getattr(trainer, "exports_models", True):
+            parts = ", ".join(getattr(trainer, "EXPORT_PARTS", ()))
+            raise SpecError(
+                "--part", f"the {trainer.family.name} family exports its parts: give --part ({parts})"
+            )
+        return export_model(trainer), example_input(trainer)
+    names = getattr(trainer, "EXPORT_PARTS", ())
+    if part not in names:
+        valid = ", ".join(names) if names else "none: export the whole model without --part"
+        raise SpecError(
+            "--part", f"the {trainer.family.name} family has no part {part!r}; its parts: {valid}"
+        )
+    module, example = trainer.export_part(part)
+    module = module.cpu().float().eval()
+    for p in module.parameters():
+        p.requires_grad_(False)
+    return module, example
+
+
+def export_onnx(trainer, path: str | os.PathLike, part: str | None = None) -> Path:
     """ONNX at the current opset: input "input", output "output", dynamic batch dimension."""
     target = Path(path)
-    model, x = export_model(trainer), example_input(trainer)
+    model, x = model_and_input(trainer, part)
     common = dict(input_names=["input"], output_names=["output"])
 
     def dynamo() -> bytes:
@@ -153,23 +177,23 @@ def export_onnx(trainer, path: str | os.PathLike) -> Path:
     return _write_file(target, data)
 
 
-def export_torchscript(trainer, path: str | os.PathLike) -> Path:
+def export_torchscript(trainer, path: str | os.PathLike, part: str | None = None) -> Path:
     """TorchScript (torch.jit.script, or a trace when scripting fails), loadable with torch.jit.load."""
     target = Path(path)
-    model = export_model(trainer)
+    model, x = model_and_input(trainer, part)
     with _quiet(), torch.no_grad():
         try:
             scripted = torch.jit.script(model)
         except Exception:
-            scripted = torch.jit.trace(model, (example_input(trainer),))
+            scripted = torch.jit.trace(model, (x,))
         data = _save_to_bytes(lambda buffer: torch.jit.save(scripted, buffer))
     return _write_file(target, data)
 
 
-def export_pt2(trainer, path: str | os.PathLike) -> Path:
+def export_pt2(trainer, path: str | os.PathLike, part: str | None = None) -> Path:
     """A torch.export program (.pt2) with a dynamic batch dimension, loadable with torch.export.load."""
     target = Path(path)
-    model, x = export_model(trainer), example_input(trainer)
+    model, x = model_and_input(trainer, part)
     with _quiet(), torch.no_grad():
         program = torch.export.export(
             model, (x,), dynamic_shapes={"x": {0: torch.export.Dim("batch", min=1)}}
@@ -202,6 +226,7 @@ def export_script(trainer, folder: str | os.PathLike) -> Path:
     return write_script(trainer, Path(folder))
 
 
+PART_WRITERS = ("onnx", "torchscript", "torch_export")  # the formats that take --part
 WRITERS: dict[str, Callable] = {
     "onnx": export_onnx,
     "torchscript": export_torchscript,
@@ -211,10 +236,13 @@ WRITERS: dict[str, Callable] = {
 }
 
 
-def export_run(run_dir: str | os.PathLike, fmt: str, out: str | os.PathLike) -> Path:
-    """Export a `train --out` folder in format `fmt` to `out`; everything is checked before writing."""
+def export_run(run_dir: str | os.PathLike, fmt: str, out: str | os.PathLike, part: str | None = None) -> Path:
+    """Export a `train --out` folder in format `fmt` to `out` (one `part` of the model, or all of it);
+    everything is checked before writing."""
     if fmt not in WRITERS:
         raise SpecError("--format", f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if part is not None and fmt not in PART_WRITERS:
+        raise SpecError("--part", f"applies to {', '.join(PART_WRITERS)} exports, not {fmt}")
     target = Path(out)
     folder_formats = ("safetensors", "script")
     if fmt in folder_formats and target.exists() and not target.is_dir():
@@ -231,6 +259,9 @@ def export_run(run_dir: str | os.PathLike, fmt: str, out: str | os.PathLike) -> 
         from engine.export.script import check_supported
 
         check_supported(trainer)
+    if fmt in PART_WRITERS:
+        model_and_input(trainer, part)  # a wrong part is refused before anything is written
+        return WRITERS[fmt](trainer, target, part)
     return WRITERS[fmt](trainer, target)
 
 
@@ -241,9 +272,18 @@ def export_run_models(trainer, out: str | os.PathLike) -> list[Path]:
     """
     folder = Path(out)
     written = []
-    for name, writer in (("model.onnx", export_onnx), ("model.pt", export_torchscript)):
+    # A family with no one model of the data's inputs (the GAN) gets each part: generator.onnx, ...
+    parts = [None] if getattr(trainer, "exports_models", True) else list(trainer.EXPORT_PARTS)
+    jobs = [
+        (f"{p or 'model'}{ext}", w, p)
+        for p in parts
+        for ext, w in ((".onnx", export_onnx), (".pt", export_torchscript))
+    ]
+    for name, writer, part in jobs:
         try:
-            written.append(writer(trainer, folder / name))
+            written.append(
+                writer(trainer, folder / name) if part is None else writer(trainer, folder / name, part)
+            )
         except OSError:
             raise
         except Exception as exc:  # an exotic network must not fail the train command

@@ -141,6 +141,11 @@ def _activation(value, path: str) -> str:
 
 def check_supported(trainer) -> None:
     """SpecError naming the first layer, activation, optimizer or schedule the script cannot write."""
+    family = trainer.family.name
+    if family != "mlp":
+        raise SpecError(
+            "--format", f"the script export writes a supervised network's training; not the {family} family"
+        )
     training = trainer.project.training
     for i, cfg in enumerate(trainer.project.network.layers):
         if cfg["type"] not in (*LAYER_TYPES, "rnn", "lstm", "gru"):

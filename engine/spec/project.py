@@ -269,7 +269,7 @@ def _network_from(raw: Any) -> NetworkSpec:
     layers = check_type(raw.get("layers", n.layers), list, "network.layers")
     if len(layers) > MAX_LAYERS:
         raise SpecError("network.layers", f"must have at most {MAX_LAYERS} layers, got {len(layers)}")
-    checked = [_layer_from(layer, f"network.layers[{i}]", LAYERS) for i, layer in enumerate(layers)]
+    checked = [layer_from(layer, f"network.layers[{i}]", LAYERS) for i, layer in enumerate(layers)]
     init = raw.get("init", n.init)
     if isinstance(init, str):
         INITIALIZERS.lookup(init, "network.init")
@@ -283,7 +283,7 @@ def _network_from(raw: Any) -> NetworkSpec:
     return NetworkSpec(layers=checked, init=init, output_activation=out_act)
 
 
-def _layer_from(raw: Any, path: str, layers) -> dict[str, Any]:
+def layer_from(raw: Any, path: str, layers) -> dict[str, Any]:
     """A layer dict with its defaults filled; its activation may be a name or {"name", params}."""
     from engine.spec.catalog.activations import parse_activation
 
@@ -303,17 +303,13 @@ def _layer_from(raw: Any, path: str, layers) -> dict[str, Any]:
 def _training_from(raw: Any) -> TrainingSpec:
     from engine.schedules import SCHEDULES
     from engine.spec.catalog.losses import LOSSES
-    from engine.spec.catalog.optimizers import OPTIMIZERS
 
     t = TrainingSpec()
     check_keys(raw, "training", set(vars(t)))
     loss = raw.get("loss", t.loss)
     if loss != "auto":
         LOSSES.lookup(loss, "training.loss")
-    opt = dict(check_type(raw.get("optimizer", t.optimizer), dict, "training.optimizer"))
-    opt_entry = OPTIMIZERS.lookup(opt.pop("name", "sgd"), "training.optimizer.name")
-    lr = check_number(opt.pop("lr", 0.03), "training.optimizer.lr", float, 1e-7, 100.0)
-    optimizer = {"name": opt_entry.name, "lr": lr, **opt_entry.check_params(opt, "training.optimizer")}
+    optimizer = optimizer_from(raw.get("optimizer", t.optimizer), "training.optimizer")
     sched = dict(check_type(raw.get("schedule", t.schedule), dict, "training.schedule"))
     sched_entry = SCHEDULES.lookup(sched.pop("name", "constant"), "training.schedule.name")
     schedule = {"name": sched_entry.name, **sched_entry.check_params(sched, "training.schedule")}
@@ -337,6 +333,16 @@ def _training_from(raw: Any) -> TrainingSpec:
         device=check_choice(raw.get("device", t.device), DEVICES, "training.device"),
         backend=check_choice(raw.get("backend", t.backend), BACKENDS, "training.backend"),
     )
+
+
+def optimizer_from(raw: Any, path: str) -> dict[str, Any]:
+    """An optimizer block ({"name", "lr", its parameters}) with its defaults filled in."""
+    from engine.spec.catalog.optimizers import OPTIMIZERS
+
+    opt = dict(check_type(raw, dict, path))
+    entry = OPTIMIZERS.lookup(opt.pop("name", "sgd"), f"{path}.name")
+    lr = check_number(opt.pop("lr", 0.03), f"{path}.lr", float, 1e-7, 100.0)
+    return {"name": entry.name, "lr": lr, **entry.check_params(opt, path)}
 
 
 def _early_stopping_from(raw: Any) -> dict[str, Any]:

@@ -49,9 +49,9 @@ class HistoryScrub:
         if self.running or view.requested != self.historyBar.shown:
             return  # the slider has moved on (or training resumed) since this was asked for
         self.history_view = view
-        self.boundaryView.set_probe(view.probe, info.head)
+        self._show_probe(view.probe, view.snapshot)  # gui/family_views.py
         probe = view.probe
-        if probe is not None and (probe.features is not None or probe.output.ndim == 1):
+        if probe is not None and self._draws_network(probe):
             self.networkView.set_probe(probe, info.layer_infos)
         self.curvesView.set_cursor(view.epoch)
         self.epochLabel.setText(f"Epoch {view.epoch:,} of {view.latest_epoch:,} (looking back)")
@@ -65,9 +65,9 @@ class HistoryScrub:
         if frame is None or frame.main is None or self.run_info is None:
             return
         run = frame.main
-        self.boundaryView.set_probe(run.probe, self.run_info.head)
+        self._show_probe(run.probe, run.latest)
         probe = run.probe
-        if probe is not None and (probe.features is not None or probe.output.ndim == 1):
+        if probe is not None and self._draws_network(probe):
             self.networkView.set_probe(probe, self.run_info.layer_infos)
         self.epochLabel.setText(f"Epoch {run.latest.epoch:,}")
         self.summaryLabel.setText(summary_text(run.latest))

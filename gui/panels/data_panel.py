@@ -54,7 +54,8 @@ class DataPanel(CsvFileChoice, QWidget):
         super().__init__(parent)
         self._model = model
         self.setObjectName("dataPanel")
-        scrolling_column(self, self._dataset_box(), self._sampling_box(), self._features_box())
+        self._features_group = self._features_box()
+        scrolling_column(self, self._dataset_box(), self._sampling_box(), self._features_group)
         model.changed.connect(self._on_model_changed)
         model.editRejected.connect(lambda *_: self._refresh())
         self._refresh()
@@ -147,7 +148,14 @@ class DataPanel(CsvFileChoice, QWidget):
         form.addRow("Train split", self.trainRatioSpin)
         form.addRow("Validation", self.validationSpin)
         form.addRow("Batch size", batch)
+        self._sampling_form, self._batch_row = form, batch
         return box
+
+    def set_family(self, family: str) -> None:
+        """The perceptron looks at one point a step: it has no batch size to set. The GAN plays in
+        the plane itself: input features do not apply to it."""
+        self._sampling_form.setRowVisible(self._batch_row, family != "perceptron")
+        self._features_group.setVisible(family != "gan")
 
     def _features_box(self) -> QGroupBox:
         box = QGroupBox("Input features")

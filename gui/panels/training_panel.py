@@ -38,6 +38,17 @@ CLIP_HELP = {
 }
 
 
+FAMILY_NOTES = {
+    "perceptron": "The perceptron has no loss, optimizer or regularisation: its rule and learning rate "
+    "are in the Perceptron panel. Of training it reads only the epochs.",
+    "autoencoder": "The autoencoder's loss is its reconstruction error (plus its variant's penalty, set "
+    "in the Autoencoder panel): of training it reads the optimizer, schedule, epochs and clipping, "
+    "and the batch size (Data tab).",
+    "gan": "The GAN's generator and discriminator each have their own optimizer and learning rate, set "
+    "in the GAN panel: of training it reads only the epochs and the batch size (Data tab).",
+}
+
+
 class TrainingPanel(QWidget):
     """The hyper-parameters of training, as a scrollable column of groups."""
 
@@ -56,8 +67,18 @@ class TrainingPanel(QWidget):
         self.presetNote.setWordWrap(True)
         self.presetNote.setStyleSheet("QLabel { background: #fef7e0; color: #5f4b00; padding: 6px; }")
         self.presetNote.hide()
+        self.familyNote = QLabel()
+        self.familyNote.setObjectName("familyNote")
+        self.familyNote.setWordWrap(True)
+        self.familyNote.hide()
+        self._optimizer_group, self._regularisation_group = self._optimizer_box(), self._regularisation_box()
         scrolling_column(
-            self, self.presetNote, self._optimizer_box(), self._regularisation_box(), self._run_box()
+            self,
+            self.presetNote,
+            self.familyNote,
+            self._optimizer_group,
+            self._regularisation_group,
+            self._run_box(),
         )
         model.changed.connect(lambda sections: self._refresh() if "training" in sections else None)
         model.editRejected.connect(lambda *_: self._refresh())
@@ -67,6 +88,23 @@ class TrainingPanel(QWidget):
     @property
     def epoch_budget(self) -> bool:
         return self.stopAtEpochCheck.isChecked()
+
+    def set_family(self, family: str) -> None:
+        """Show only what `family` reads of `training`: the perceptron reads the epochs alone, the
+        autoencoder the optimizer, schedule, epochs and clipping."""
+        mlp, gradient = family == "mlp", family not in ("perceptron", "gan")
+        self._optimizer_group.setVisible(gradient)
+        self._regularisation_group.setVisible(gradient)
+        self._regularisation_group.setTitle("Regularisation" if mlp else "Gradient clipping")
+        self._optimizer_group.setTitle("Loss and optimizer" if mlp else "Optimizer")
+        self.familyNote.setText(FAMILY_NOTES.get(family, ""))
+        self.familyNote.setVisible(not mlp)
+        self._optimizer_group.layout().setRowVisible(self.lossCombo, mlp)
+        unread = (self.l1Spin, self.l2Spin, self.inputNoiseSpin, self.earlyStoppingCheck)
+        for widget in (*unread, self.patienceSpin, self.minDeltaSpin, self.restoreBestCheck):
+            self._regularisation_group.layout().setRowVisible(widget, mlp)
+        for widget in (self.presetCombo, self.deviceCombo):
+            self._run_form.setRowVisible(widget, mlp)
 
     def show_note(self, text: str) -> None:
         """Say what an edit changed besides itself (the preset); it stays until the preset changes."""
@@ -213,6 +251,7 @@ class TrainingPanel(QWidget):
         self.deviceCombo.currentIndexChanged.connect(
             lambda: self._edit("Device", lambda t: t.update(device=self.deviceCombo.currentData()))
         )
+        self._run_form = form
         form.addRow(self.stopAtEpochCheck, self.epochsSpin)
         form.addRow("Seed", self.seedSpin)
         form.addRow("Preset", self.presetCombo)

@@ -29,6 +29,7 @@ from gui.views.colors import (
     packed_rgb,
     style_plot,
 )
+from gui.views.perceptron_overlay import PerceptronOverlay
 
 VIEWABLE_KINDS = ("points2d", "function1d")
 POINT_SIZE = 7
@@ -86,6 +87,7 @@ class BoundaryView(pg.PlotWidget):
         for item in (self.image, self._fit, self._halo, self._train, self._val, self._test, self._message):
             plot.addItem(item)
         self._message.hide()
+        self.overlay = PerceptronOverlay(plot)  # drawn for perceptron runs only
         # The points do not move while the map under them changes every frame: each is kept as
         # one rendered layer instead of 500 markers redrawn 30 times a second (~2 ms a frame).
         for points in (self._halo, self._train, self._val, self._test):
@@ -112,6 +114,7 @@ class BoundaryView(pg.PlotWidget):
     def set_dataset(self, dataset) -> None:
         """Show `dataset`'s points; the previous network map no longer applies and is cleared."""
         self._dataset, self._probe, self._override = dataset, None, None
+        self.overlay.clear()
         kind = dataset.kind if dataset is not None else "none"
         viewable = kind in VIEWABLE_KINDS
         self._message.setVisible(not viewable)
@@ -126,7 +129,10 @@ class BoundaryView(pg.PlotWidget):
 
     def set_probe(self, probe, head) -> None:
         """Draw the network's response `probe` (a GridProbe or None) read through task `head`."""
+        if probe is not None and not hasattr(probe, "output"):
+            probe = None  # another family's probe (the autoencoder's): no map over the plane
         self._probe, self._head = probe, head
+        self.overlay.show(probe, self._dataset)
         self._render()
 
     def set_show_test(self, show: bool) -> None:

@@ -25,6 +25,28 @@ from gui.views.log_axis import LogAxis
 from gui.views.plot_range import SteppedViewBox
 
 PENALTY_COLOR = "#7f7f7f"
+PASS_MISTAKES = "mistakes in the pass"  # the perceptron's updates during each epoch
+PENALTY = "L1/L2 penalty"
+LOSS_COLUMNS = {
+    "mlp": ("train_loss", "test_loss"),
+    "autoencoder": ("train_reconstruction", "reconstruction"),
+    "gan": ("d_loss", "g_loss"),
+}
+# What the blue and orange curves are called, where not train and test.
+CURVE_NAMES = {"gan": ("discriminator", "generator")}
+Y_LABELS = {  # the loss plot's axis label and accessible name, per family
+    "mlp": ("loss", "Loss over epochs"),
+    "perceptron": ("points wrong", "Misclassified points over epochs"),
+    "autoencoder": ("reconstruction error", "Reconstruction error over epochs"),
+    "gan": ("loss", "Discriminator and generator losses over epochs"),
+}
+
+
+def _column(metrics, name: str) -> np.ndarray:
+    """A column of the log, or NaNs when this family's log has none (a frame of the run before)."""
+    if name in metrics.columns:
+        return metrics.column(name)
+    return np.full(len(metrics), np.nan)
 
 
 def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -65,13 +87,18 @@ class CurvesView(QWidget):
         self._test_loss = live_curve(loss, ORANGE, "test")
         self._val_loss = live_curve(loss, VALIDATION_COLOR, "validation")
         self._validation_shown = True
-        self._penalty = live_curve(loss, PENALTY_COLOR, "L1/L2 penalty", dashed=True)
+        self._penalty_name = PENALTY
+        self._penalty = live_curve(loss, PENALTY_COLOR, PENALTY, dashed=True)
         self._penalty_shown = True
         # The history slider's epoch (gui/history): a vertical line on both plots, hidden when live.
         self.cursors = tuple(_cursor(plot.getPlotItem()) for plot in (self.loss_plot, self.accuracy_plot))
         self._train_accuracy = live_curve(accuracy, BLUE, "train")
         self._test_accuracy = live_curve(accuracy, ORANGE, "test")
         self._val_accuracy = live_curve(accuracy, VALIDATION_COLOR, "validation")
+        # The perceptron's curves (set_family): training points misclassified and each pass's mistakes.
+        self._pass_mistakes = live_curve(loss, PENALTY_COLOR, None, dashed=True)
+        self._perceptron = False
+        self._family = "mlp"
         self._show_validation(False)
         self._show_penalty(False)
         layout = QVBoxLayout(self)
@@ -104,6 +131,7 @@ class CurvesView(QWidget):
             self._test_accuracy,
             self._val_loss,
             self._val_accuracy,
+            self._pass_mistakes,
         ):
             curve.setData([], [])
         self._show_penalty(False)
@@ -126,23 +154,78 @@ class CurvesView(QWidget):
         """set_metrics in two parts, one per plot, for a caller that paints them in separate turns."""
         return [lambda: self._set_losses(metrics), lambda: self._set_accuracies(metrics)]
 
+    def set_family(self, family: str, penalty: str | None = None) -> None:
+        """Loss curves (`mlp`); for the perceptron, the points θ misclassifies after each pass
+        (train) and the mistakes made during it (it has no loss); for the autoencoder, the
+        reconstruction error (train, test) and its variant's `penalty` (the legend's name)."""
+        if family != self._family and "autoencoder" in (family, self._family):
+            # An error that falls by orders of magnitude: flat after the first epochs on a linear axis.
+            self.set_log_scale(family == "autoencoder")
+        self._family = family
+        name = penalty or PENALTY
+        if name != self._penalty_name:
+            shown = self._penalty_shown
+            self._show_penalty(False)
+            self._penalty_name = name
+            self._show_penalty(shown)
+        perceptron = family == "perceptron"
+        if perceptron == self._perceptron:
+            self._label_losses()
+            return
+        self._perceptron = perceptron
+        if perceptron:
+            self.set_log_scale(False)  # a pass without a mistake is a 0: no place on a log axis
+        self.log_scale_check.setVisible(not perceptron)
+        self._label_losses()
+        self._show_listed((self._pass_mistakes,), PASS_MISTAKES, perceptron)
+        # A perceptron converges in a few passes: a dot per epoch, or one epoch draws nothing.
+        for curve in (self._train_loss, self._pass_mistakes, self._train_accuracy, self._test_accuracy):
+            color = curve.opts["pen"].color()
+            curve.setSymbol("o" if perceptron else None)
+            curve.setSymbolSize(5)
+            curve.setSymbolPen(None)
+            curve.setSymbolBrush(color)
+
+    def _label_losses(self) -> None:
+        label, title = Y_LABELS.get(self._family, Y_LABELS["mlp"])
+        self.loss_plot.getPlotItem().getAxis("left").setLabel(label)
+        self.loss_plot.setAccessibleName(title)
+        names = dict(zip((self._train_loss, self._test_loss), self.curve_names(), strict=True))
+        for sample, text in self.loss_plot.getPlotItem().legend.items:
+            if sample.item in names:
+                text.setText(names[sample.item])
+
+    def curve_names(self) -> tuple[str, str]:
+        """What the legend calls the blue and the orange curve."""
+        return CURVE_NAMES.get(self._family, ("train", "test"))
+
     def _set_losses(self, metrics) -> None:
         epoch = metrics.column("epoch")
-        self._train_loss.setData(*_finite(epoch, metrics.column("train_loss")))
-        self._test_loss.setData(*_finite(epoch, metrics.column("test_loss")))
-        val_loss = metrics.column("val_loss")
+        if self._perceptron:
+            self._set_counts(metrics, epoch)
+            return
+        train, test = LOSS_COLUMNS.get(self._family, LOSS_COLUMNS["mlp"])
+        self._train_loss.setData(*_finite(epoch, _column(metrics, train)))
+        self._test_loss.setData(*_finite(epoch, _column(metrics, test)))
+        val_loss = _column(metrics, "val_loss")
         self._val_loss.setData(*_finite(epoch, val_loss))
         self._show_validation(bool(np.isfinite(val_loss).any()))
-        penalty = metrics.column("penalty")
+        penalty = _column(metrics, "penalty")
         has_penalty = bool(np.nanmax(penalty, initial=0.0) > 0.0)
         self._penalty.setData(*_finite(epoch, penalty) if has_penalty else ([], []))
         self._show_penalty(has_penalty)
 
+    def _set_counts(self, metrics, epoch: np.ndarray) -> None:
+        self._train_loss.setData(*_finite(epoch, _column(metrics, "errors")))
+        self._test_loss.setData([], [])
+        mistakes = _column(metrics, "mistakes")
+        self._pass_mistakes.setData(*_finite(epoch, np.diff(mistakes, prepend=0.0)))
+
     def _set_accuracies(self, metrics) -> None:
         epoch = metrics.column("epoch")
-        self._train_accuracy.setData(*_finite(epoch, metrics.column("train_accuracy")))
-        self._test_accuracy.setData(*_finite(epoch, metrics.column("test_accuracy")))
-        self._val_accuracy.setData(*_finite(epoch, metrics.column("val_accuracy")))
+        self._train_accuracy.setData(*_finite(epoch, _column(metrics, "train_accuracy")))
+        self._test_accuracy.setData(*_finite(epoch, _column(metrics, "test_accuracy")))
+        self._val_accuracy.setData(*_finite(epoch, _column(metrics, "val_accuracy")))
 
     def refit(self) -> None:
         """Fit the axes tightly to the data at the next repaint (training has stopped)."""
@@ -161,7 +244,7 @@ class CurvesView(QWidget):
     def _show_penalty(self, show: bool) -> None:
         if show != self._penalty_shown:
             self._penalty_shown = show
-            self._show_listed((self._penalty,), "L1/L2 penalty", show)
+            self._show_listed((self._penalty,), self._penalty_name, show)
 
     def _show_validation(self, show: bool) -> None:
         """Listed only while a validation split is drawn (early stopping's, data.validation_fraction)."""
@@ -182,4 +265,5 @@ class CurvesView(QWidget):
         self._size_legend()
 
     def _size_legend(self) -> None:
-        size_legend_strip(self.loss_plot.getPlotItem(), 2 + self._penalty_shown + self._validation_shown)
+        entries = 2 + self._penalty_shown + self._validation_shown + self._perceptron
+        size_legend_strip(self.loss_plot.getPlotItem(), entries)

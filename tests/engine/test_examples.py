@@ -9,6 +9,14 @@ from engine.train import Trainer, build_trainer
 
 REQUIRED = {"xor", "circle", "gauss", "spiral", "spiral3", "plane", "sine", "digits_cnn", "sequence_lstm"}
 REQUIRED |= {"perceptron", "perceptron_xor"}
+REQUIRED |= {"vae_digits", "gan_ring", "gan_moons"}
+REQUIRED |= {
+    "autoencoder",
+    "autoencoder_digits",
+    "denoising_autoencoder",
+    "sparse_autoencoder",
+    "contractive_autoencoder",
+}
 OTHER_SEEDS = (0, 1, 2)  # added to the example's own seed (every example ships with seed 0)
 
 

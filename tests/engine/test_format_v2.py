@@ -11,7 +11,7 @@ import pytest
 import engine.families
 from engine.errors import SpecError
 from engine.examples import example_names, example_path
-from engine.families import MLP, Family
+from engine.families import FAMILIES, MLP, Family
 from engine.spec.migrate import CURRENT_VERSION, migrate
 from engine.spec.project import Project
 from engine.spec.registry import Param, Registry
@@ -95,8 +95,16 @@ def test_a_newer_version_is_refused_in_one_line():
 @pytest.mark.parametrize(
     "model, path, reason",
     [
-        ({"family": "gan"}, "model.family", "unknown model family 'gan'; valid: mlp, perceptron"),
-        ({"family": 7}, "model.family", "unknown model family 7; valid: mlp, perceptron"),
+        (
+            {"family": "diffusion"},
+            "model.family",
+            "unknown model family 'diffusion'; valid: mlp, perceptron, autoencoder, vae, gan",
+        ),
+        (
+            {"family": 7},
+            "model.family",
+            "unknown model family 7; valid: mlp, perceptron, autoencoder, vae, gan",
+        ),
         ({"family": "mlp", "depth": 3}, "model.depth", "unknown setting of the mlp family; valid: family"),
         ("mlp", "model", "must be an object, got 'mlp'"),
     ],
@@ -144,8 +152,9 @@ def test_a_family_checks_its_own_settings_and_refuses_blocks_it_does_not_read(mo
 def test_every_example_is_version_2_with_a_model_block():
     for name in example_names():
         doc = json.loads(example_path(name).read_text())
-        assert doc["version"] == 2 and doc["model"]["family"] in ("mlp", "perceptron"), name
-        assert Project.from_dict(doc).to_dict()["model"] == doc["model"]  # every setting written out
+        assert doc["version"] == 2 and doc["model"]["family"] in FAMILIES, name
+        written = Project.from_dict(doc).to_dict()["model"]
+        assert {k: written[k] for k in doc["model"]} == doc["model"], name  # each setting kept as given
 
 
 def test_validating_every_example_imports_neither_torch_nor_numba():

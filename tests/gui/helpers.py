@@ -31,3 +31,20 @@ def card(window, index: int):
 def train_until(qtbot, window, epoch: int, timeout: int = 30000) -> None:
     window.play()
     qtbot.waitUntil(lambda: window.epoch >= epoch, timeout=timeout)
+
+
+def open_example(qtbot, window, name: str) -> None:
+    """Open example `name` and wait for the first frame of its run."""
+    before = window.run_info.generation if window.run_info is not None else -1
+
+    def ready() -> bool:
+        info, frame = window.run_info, window.last_frame
+        return (
+            info is not None
+            and info.generation != before
+            and frame is not None
+            and frame.generation == info.generation
+        )
+
+    assert window.open_example(name)
+    qtbot.waitUntil(ready, timeout=30000)

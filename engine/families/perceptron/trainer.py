@@ -22,7 +22,7 @@ from engine.families.mlp.task import TaskHead
 from engine.families.perceptron.margin import mistake_bound
 from engine.families.perceptron.rule import PerceptronRule, augment, errors, signed_labels
 from engine.metrics import MetricsLog
-from engine.run_control import TERMINAL, RunControl
+from engine.run_control import TERMINAL, RunControl, check_fits
 from engine.snapshot import Snapshot
 from engine.spec.project import Project, TrainingSpec
 
@@ -74,10 +74,10 @@ class PerceptronTrainer(RunControl):
 
     def apply_live(self, training: TrainingSpec) -> bool:
         """Only the epoch budget is a training setting here; it applies at once."""
-        self.project.training = training
-        if self.status in ("completed",) and self.epoch < training.epochs and not self.rule.converged:
-            self.status = "ready"
-        self.target = max(self.target, training.epochs) if self.status == "running" else training.epochs
+        converged = self.status == "completed" and self.rule.converged
+        self._take_training(training)
+        if converged:  # more epochs cannot move a θ that made no mistake in a whole pass
+            self.status = "completed"
         return True
 
     def learning_rate(self) -> float:
@@ -97,21 +97,9 @@ class PerceptronTrainer(RunControl):
             self._finish_epoch()
         return float(result.mistake)
 
-    def run_epoch(self) -> Snapshot:
-        if self.status in TERMINAL:
-            return self.snapshot()
-        self.status = "running"
-        epoch = self.epoch
-        while self.epoch == epoch and self.status == "running" and not self._stop.is_set():
-            self.step()
-        return self.snapshot()
-
     def _finish_epoch(self) -> None:
         self.epoch = self.rule.epoch
-        snap = self._evaluate()
-        self._checkpoint = self.state_dict()
-        self.last_snapshot = snap
-        self.metrics.append(snap)
+        self._close_epoch(self._evaluate())
         if self.rule.converged:
             self.status = "completed"
             bound = "" if self.bound is None else f" (the bound (R/γ)² is {self.bound:.1f})"
@@ -119,8 +107,6 @@ class PerceptronTrainer(RunControl):
                 f"converged at epoch {self.epoch}: a whole pass without a mistake, "
                 f"after {self.rule.mistakes} mistakes{bound}"
             )
-        elif self.status == "running" and self.budget_spent:
-            self.status = "completed"
 
     def _evaluate(self) -> Snapshot:
         rule = self.rule
@@ -182,17 +168,7 @@ class PerceptronTrainer(RunControl):
 
     def swap_in(self, state: dict[str, np.ndarray]) -> None:
         """Put `state` in place (checked first: a SpecError changes nothing)."""
-        expected = self.state_dict()
-        for key, value in expected.items():
-            if key not in state:
-                raise SpecError("weights", f"missing tensor {key!r} for this perceptron")
-            if tuple(np.shape(state[key])) != value.shape:
-                raise SpecError(
-                    "weights", f"{key} has shape {tuple(np.shape(state[key]))}, needs {value.shape}"
-                )
-        extra = sorted(set(state) - set(expected))
-        if extra:
-            raise SpecError("weights", f"tensors not in a perceptron: {', '.join(extra[:5])}")
+        check_fits(self.state_dict(), state, "this perceptron")
         rule = self.rule
         rule.theta = np.array(state["theta"], dtype=np.float64)
         rule.pocket_theta = np.array(state["pocket_theta"], dtype=np.float64)

@@ -47,6 +47,9 @@ def perceptron_probe(trainer, grid) -> PerceptronProbe:
         output, extent = np.zeros((0, 0), np.float32), (0.0, 1.0, 0.0, 1.0)
     wrong = np.flatnonzero(rule.y * (rule.x @ rule.theta) <= 0.0)
     pre = trainer.preprocessor
+    # The rule's own counters: a past epoch swapped in to be looked at (history) brings its own,
+    # and the point the live run looked at last is not part of that past.
+    live = rule.steps == trainer.step_count
     return PerceptronProbe(
         extent=extent,
         output=output,
@@ -54,16 +57,16 @@ def perceptron_probe(trainer, grid) -> PerceptronProbe:
         kept_theta=rule.kept.copy(),
         line=raw_line(rule.theta, pre),
         kept_line=raw_line(rule.kept, pre),
-        looking_at=trainer.looking_at,
-        moved=trainer.moved,
+        looking_at=trainer.looking_at if live else -1,
+        moved=trainer.moved and live,
         misclassified=wrong,
         mistakes=rule.mistakes,
         errors=len(wrong),
         bound=trainer.bound,
         converged=rule.converged,
         pocket=rule.pocket,
-        epoch=trainer.epoch,
-        step=trainer.step_count,
+        epoch=rule.epoch,
+        step=rule.steps,
         n_train=trainer.n_train,
     )
 

@@ -1,0 +1,88 @@
+"""What the autoencoder's views draw, as plain data (it crosses the process pipe in frames).
+
+For 2-D points: each training point (up to MAX_POINTS) and its reconstruction, in the raw plane;
+the decoder's image of a sweep through the code (a curve for a 1-unit code, a grid's image for 2).
+For images: test samples over their reconstructions, and for a 2-unit code the decoded grid.
+Always: the codes of those points with their labels (the latent scatter) and each code unit's
+mean activation over the training split (what the sparse penalty acts on).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+MAX_POINTS = 500  # points (or samples) shown: a scatter beyond this is a blur anyway
+SAMPLES = 16  # images shown with their reconstructions
+SWEEP = 200  # points along a 1-unit code's sweep
+GRID = 8  # a 2-unit code's decoded grid: GRID x GRID images (or points)
+
+
+@dataclass(frozen=True, eq=False)
+class AutoencoderProbe:
+    kind: str  # the data's kind: "points2d", "image", ...
+    inputs: np.ndarray  # (n, *raw_shape) raw inputs shown
+    reconstructions: np.ndarray  # (n, *raw_shape) their reconstructions, raw units
+    codes: np.ndarray  # (n, latent) the codes of the points shown
+    labels: np.ndarray  # (n,) their labels (class or value), to colour the latent scatter
+    sweep: np.ndarray | None  # decoded sweep: (SWEEP, d) for latent 1, (GRID*GRID, d) for latent 2, raw units
+    sweep_codes: np.ndarray | None  # the codes swept
+    mean_activation: np.ndarray  # (latent,) each code unit's mean over the training split
+    epoch: int = 0
+
+
+def autoencoder_probe(trainer) -> AutoencoderProbe:
+    data = trainer.dataset
+    use_test = data.kind == "image" and trainer.x_test is not None
+    x, raw, labels = (
+        (trainer.x_test, data.x_test, data.y_test)
+        if use_test
+        else (trainer.x_train, data.x_train, data.y_train)
+    )
+    count = min(len(x), SAMPLES if data.kind == "image" else MAX_POINTS)
+    codes = trainer.codes(x[:MAX_POINTS])
+    shown = raw_units(trainer, trainer.decode(codes[:count]))
+    all_codes = trainer.codes(trainer.x_train)
+    sweep_codes = _sweep(all_codes)
+    sweep = None if sweep_codes is None else raw_units(trainer, trainer.decode(sweep_codes))
+    return AutoencoderProbe(
+        kind=data.kind,
+        inputs=np.asarray(raw[:count]),
+        reconstructions=shown,
+        codes=codes,
+        labels=np.asarray(labels[:MAX_POINTS]),
+        sweep=sweep,
+        sweep_codes=sweep_codes,
+        mean_activation=all_codes.mean(axis=0),
+        epoch=trainer.epoch,
+    )
+
+
+def raw_units(trainer, values: np.ndarray) -> np.ndarray:
+    """Decoded values back in the data's own units (undoing the standardisation), raw-shaped.
+    For 2-D points with derived features only the x1, x2 columns are kept (when present)."""
+    pre = trainer.preprocessor
+    mean = pre.mean.numpy().reshape(-1)
+    std = pre.std.numpy().reshape(-1)
+    out = values * std + mean if mean.size in (1, values.shape[1]) else values
+    names = tuple(pre.feature_names)
+    if pre.select_features:
+        if "x1" in names and "x2" in names:
+            return out[:, [names.index("x1"), names.index("x2")]]
+        return out
+    return out.reshape(len(out), *trainer.dataset.raw_shape)
+
+
+def _sweep(codes: np.ndarray) -> np.ndarray | None:
+    """Codes spanning the training codes' range (10% beyond each end): a line or a grid."""
+    latent = codes.shape[1]
+    if latent > 2 or len(codes) == 0:
+        return None
+    lo, hi = codes.min(axis=0), codes.max(axis=0)
+    pad = 0.1 * np.maximum(hi - lo, 1e-3)
+    lo, hi = lo - pad, hi + pad
+    if latent == 1:
+        return np.linspace(lo[0], hi[0], SWEEP, dtype=np.float32)[:, None]
+    a, b = np.meshgrid(np.linspace(lo[0], hi[0], GRID), np.linspace(hi[1], lo[1], GRID))
+    return np.stack([a.ravel(), b.ravel()], axis=1).astype(np.float32)

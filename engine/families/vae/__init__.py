@@ -1,0 +1,1 @@
+"""The variational autoencoder family: the autoencoder's stacks, a Gaussian code, and the ELBO."""

@@ -1,0 +1,146 @@
+"""The GAN's panel: where the game stands (modes covered, how far samples lie from the data) and
+the family's settings — noise size, discriminator steps per generator step, the generator's loss,
+and each network's learning rate — as undoable ProjectModel edits of `model`."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QVBoxLayout, QWidget
+
+from gui.project_model import ProjectModel
+from gui.widgets.param_form import SciSpinBox, set_quietly, tag
+
+LOSSES = {
+    "non_saturating": "non-saturating: G minimises −log D(G(z)), strong gradients while D wins",
+    "minimax": "minimax: G minimises log(1 − D(G(z))), the game itself; its gradient fades while D wins",
+}
+
+
+def standing_text(snapshot) -> str:
+    """The game's numbers at the epoch shown, in one or two lines."""
+    if snapshot is None:
+        return "No run yet"
+    parts = [f"Epoch {snapshot.epoch:,}"]
+    modes = snapshot.metric("modes_covered")
+    if modes is not None:
+        parts.append(f"{modes:.0f} of 8 modes covered")
+    nearest = snapshot.metric("nearest_real")
+    if nearest is not None:
+        parts.append(f"samples lie {nearest:.3f} from the data on average")
+    return " · ".join(parts)
+
+
+class GanSettings(QWidget):
+    """The GAN's standing and settings (objectName ganSettings)."""
+
+    message = Signal(str)
+
+    def __init__(self, model: ProjectModel, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._model = model
+        self.setObjectName("ganSettings")
+        self.standingLabel = QLabel("No run yet")
+        self.standingLabel.setObjectName("ganStanding")
+        self.standingLabel.setWordWrap(True)
+        self.standingLabel.setStyleSheet("QLabel { font-size: 14px; font-weight: 600; }")
+        self.lossesLabel = QLabel()
+        self.lossesLabel.setObjectName("ganLosses")
+        self.lossesLabel.setWordWrap(True)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(6, 6, 6, 6)
+        column.addWidget(self.standingLabel)
+        column.addWidget(self.lossesLabel)
+        column.addWidget(self._settings_box())
+        column.addStretch(1)
+        model.changed.connect(lambda sections: self._refresh() if "model" in sections else None)
+        model.editRejected.connect(lambda *_: self._refresh())
+        self._refresh()
+
+    def _settings_box(self) -> QGroupBox:
+        box = QGroupBox("Settings (a change starts a new run)")
+        form = QFormLayout(box)
+        self.noiseSpin = self._int_spin("ganNoiseDimSpin", "Noise size", "noise_dim", 1, 16, " inputs")
+        self.dStepsSpin = self._int_spin("ganDStepsSpin", "D steps per G step", "d_steps", 1, 10, "")
+        self.lossCombo = tag(QComboBox(), "ganLossCombo", "Generator loss", "model.loss")
+        for name, tip in LOSSES.items():
+            self.lossCombo.addItem(name.replace("_", "-"), name)
+            self.lossCombo.setItemData(self.lossCombo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        self.lossCombo.currentIndexChanged.connect(
+            lambda: self._set_model(
+                f"Generator loss {self.lossCombo.currentData()}", loss=self.lossCombo.currentData()
+            )
+        )
+        self.gLrSpin = self._lr_spin("ganGeneratorLrSpin", "generator")
+        self.dLrSpin = self._lr_spin("ganDiscriminatorLrSpin", "discriminator")
+        form.addRow("Noise size", self.noiseSpin)
+        form.addRow("D steps per G step", self.dStepsSpin)
+        form.addRow("Generator loss", self.lossCombo)
+        form.addRow("Generator rate", self.gLrSpin)
+        form.addRow("Discriminator rate", self.dLrSpin)
+        return box
+
+    def _int_spin(self, name: str, label: str, key: str, lo: int, hi: int, suffix: str) -> QSpinBox:
+        spin = tag(QSpinBox(), name, label, f"model.{key}: {lo}..{hi}")
+        spin.setRange(lo, hi)
+        spin.setSuffix(suffix)
+        spin.setKeyboardTracking(False)
+        spin.valueChanged.connect(lambda v: self._set_model(f"{label} {v}", **{key: int(v)}))
+        return spin
+
+    def _lr_spin(self, name: str, part: str) -> SciSpinBox:
+        spin = SciSpinBox(1e-7, 100.0, log=True)
+        tag(
+            spin,
+            name,
+            f"{part.capitalize()} learning rate",
+            f"model.{part}.optimizer.lr: {spin.range_text()}",
+        )
+        spin.valueChanged.connect(
+            lambda v: self._edit(f"{part.capitalize()} rate {v:g}", _set_lr(part, float(v)))
+        )
+        spin.outOfRange.connect(
+            lambda typed: self.message.emit(
+                f"model.{part}.optimizer.lr: {typed:g} is outside {spin.range_text()}"
+            )
+        )
+        return spin
+
+    # -- from the run --------------------------------------------------------------------------
+    def show_snapshot(self, snapshot) -> None:
+        self.standingLabel.setText(standing_text(snapshot))
+        if snapshot is None:
+            self.lossesLabel.setText("")
+            return
+        d, g = snapshot.metric("d_loss"), snapshot.metric("g_loss")
+        self.lossesLabel.setText(
+            f"Discriminator loss {d:.3f} (log 2 ≈ 0.693 when it cannot tell real from generated) · "
+            f"generator loss {g:.3f}"
+            if d is not None and g is not None
+            else ""
+        )
+
+    # -- the project ---------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        project = self._model.project
+        if project.model.family != "gan":
+            return
+        s = project.model.settings
+        set_quietly(self.noiseSpin, s["noise_dim"])
+        set_quietly(self.dStepsSpin, s["d_steps"])
+        set_quietly(self.lossCombo, s["loss"])
+        set_quietly(self.gLrSpin, s["generator"]["optimizer"]["lr"])
+        set_quietly(self.dLrSpin, s["discriminator"]["optimizer"]["lr"])
+
+    def _set_model(self, text: str, **values) -> None:
+        self._edit(text, lambda doc: doc["model"].update(values))
+
+    def _edit(self, text: str, mutate) -> None:
+        if self._model.project.model.family == "gan":
+            self._model.edit(text, mutate)
+
+
+def _set_lr(part: str, lr: float):
+    def mutate(doc: dict) -> None:
+        doc["model"][part]["optimizer"]["lr"] = lr
+
+    return mutate

@@ -1,0 +1,213 @@
+"""The autoencoder's code: the latent scatter coloured by label, the decoder's grid of images for a
+2-unit code, and each code unit's mean activation beside the sparse penalty's target ρ.
+
+Items are made once and fed fresh arrays; panes the run has nothing for are hidden.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from gui.views.autoencoder_views import image_levels, mosaic, value_brushes
+from gui.views.colors import (
+    BACKGROUND,
+    BLUE,
+    FOREGROUND,
+    class_color,
+    style_plot,
+)
+
+TARGET_COLOR = "#d93025"
+MAX_CLASSES = 10  # a scatter a class, each with its legend entry
+
+
+def _plot(name: str, accessible: str, x: str, y: str) -> pg.PlotWidget:
+    widget = pg.PlotWidget(background=BACKGROUND)
+    widget.setObjectName(name)
+    widget.setAccessibleName(accessible)
+    widget.getPlotItem().setMenuEnabled(False)
+    style_plot(widget.getPlotItem(), x, y)
+    return widget
+
+
+def is_classes(labels: np.ndarray) -> bool:
+    """Class indices (digits) rather than a value along the data (the arc's t)."""
+    return np.issubdtype(np.asarray(labels).dtype, np.integer)
+
+
+def key_html(probe, settings: dict) -> str:
+    """What the scatter's colours mean, and what the panes beside it show, as one line of rich text."""
+    labels = np.asarray(probe.labels)
+    if is_classes(labels) and labels.max(initial=0) < MAX_CLASSES:
+        classes = int(labels.max(initial=-1)) + 1
+        swatches = " ".join(f"<span style='color:{class_color(k)}'>●</span>&nbsp;{k}" for k in range(classes))
+        text = f"Colour: the {'digit' if classes == 10 else 'class'} &nbsp; {swatches}"
+    else:
+        text = (
+            "Colour: the point's position along the data (orange one end, blue the other), as in the plane."
+        )
+    if probe.kind == "image" and probe.sweep is not None:
+        text += "<br>Right: what the decoder makes of each code on an even grid over the codes' range."
+    if settings.get("variant") == "sparse":
+        text += "<br>Right: each code unit's mean activation over the training split"
+        if settings.get("sparsity_kind") == "kl":
+            text += f"; red dashes: the target ρ = {settings['sparsity_target']:g} the penalty pulls it to"
+    return text
+
+
+class LatentPlot(pg.PlotWidget):
+    """Each shown point's code: code 1 against code 2 (or, for a 1-unit code, against its label)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent, background=BACKGROUND)
+        self.setObjectName("latentPlot")
+        self.setAccessibleName("Latent codes")
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        style_plot(plot, "code 1", "code 2")
+        self.class_items = [
+            pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(class_color(k))) for k in range(MAX_CLASSES)
+        ]
+        self.value_item = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#5f6368", width=0.5))
+        for item in (*self.class_items, self.value_item):
+            plot.addItem(item)
+
+    def show_probe(self, probe) -> None:
+        codes, labels = np.asarray(probe.codes), np.asarray(probe.labels)[: len(probe.codes)]
+        latent = codes.shape[1]
+        x = codes[:, 0]
+        if latent == 1:
+            y = labels.astype(np.float64)
+            names = ("code", "class" if is_classes(labels) else "position along the data t")
+        else:
+            y = codes[:, 1]
+            names = ("code 1", "code 2" if latent == 2 else f"code 2 (2 of {latent} units)")
+        self.setAspectLocked(latent > 1)  # code space: one unit of code 1 as long as one of code 2
+        plot = self.getPlotItem()
+        plot.getAxis("bottom").setLabel(names[0], color=FOREGROUND)
+        plot.getAxis("left").setLabel(names[1], color=FOREGROUND)
+        if is_classes(labels) and labels.max(initial=0) < MAX_CLASSES:
+            self.value_item.setData([], [])
+            for k, item in enumerate(self.class_items):
+                mine = labels == k
+                item.setData(x[mine], y[mine])
+        else:
+            for item in self.class_items:
+                item.setData([], [])
+            self.value_item.setData(x, y, brush=value_brushes(labels))
+
+    def shown_codes(self) -> np.ndarray:
+        """Every point drawn, as (n, 2) rows (for tests and exports)."""
+        parts = [np.column_stack(item.getData()) for item in (*self.class_items, self.value_item)]
+        return np.vstack([p for p in parts if len(p)] or [np.empty((0, 2))])
+
+    def clear_probe(self) -> None:
+        for item in (*self.class_items, self.value_item):
+            item.setData([], [])
+
+
+class SweepGridPlot(pg.PlotWidget):
+    """The decoder's images of an 8x8 grid of 2-unit codes, placed at those codes."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent, background=BACKGROUND)
+        self.setObjectName("sweepGridPlot")
+        self.setAccessibleName("Decoded grid of codes")
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        style_plot(plot, "code 1", "code 2")
+        self.setAspectLocked(True)
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        plot.addItem(self.image_item)
+        self.grid = 0  # images a side
+
+    def show_probe(self, probe) -> None:
+        sweep, codes = probe.sweep, np.asarray(probe.sweep_codes)
+        self.grid = int(round(np.sqrt(len(sweep))))
+        picture = mosaic(sweep, self.grid, image_levels(probe))
+        # The grid's first row is the highest code 2; the view's y axis points up: flip the picture.
+        self.image_item.setImage(picture[::-1], levels=(0, 255))
+        lo, hi = codes.min(axis=0), codes.max(axis=0)
+        step = (hi - lo) / max(self.grid - 1, 1)
+        self.image_item.setRect(
+            lo[0] - step[0] / 2, lo[1] - step[1] / 2, hi[0] - lo[0] + step[0], hi[1] - lo[1] + step[1]
+        )
+
+
+class ActivationBars(pg.PlotWidget):
+    """Each code unit's mean activation over the training split, and the target ρ as a line."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent, background=BACKGROUND)
+        self.setObjectName("activationPlot")
+        self.setAccessibleName("Mean activation of each code unit")
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        style_plot(plot, "code unit", "mean activation")
+        self.bars = pg.BarGraphItem(x=[], height=[], width=0.8, brush=pg.mkBrush(BLUE), pen=None)
+        plot.addItem(self.bars)
+        self.target = pg.InfiniteLine(
+            angle=0,
+            movable=False,
+            pen=pg.mkPen(TARGET_COLOR, width=2, style=Qt.PenStyle.DashLine),
+        )
+        plot.addItem(self.target)
+
+    def show_probe(self, probe, target: float | None) -> None:
+        mean = np.asarray(probe.mean_activation, dtype=np.float64)
+        self.bars.setOpts(x=np.arange(len(mean)), height=mean)
+        self.target.setVisible(target is not None)
+        if target is not None:
+            self.target.setValue(target)
+
+        # Linear codes (an L1 penalty) can average below zero: the range covers both signs.
+        top = max(float(mean.max(initial=0.0)), target or 0.0)
+        bottom = min(float(mean.min(initial=0.0)), 0.0)
+        span = (top - bottom) or 1.0
+        y_range = (bottom - 0.1 * span if bottom < 0 else 0.0, top + 0.1 * span)
+        self.getPlotItem().setRange(xRange=(-0.7, len(mean) - 0.3), yRange=y_range, padding=0)
+
+
+class CodeView(QWidget):
+    """The latent scatter, with the decoded grid (2-unit image codes) or the sparse bars beside it."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("autoencoderCodeView")
+        self.latentPlot = LatentPlot()
+        self.sweepGridPlot = SweepGridPlot()
+        self.activationPlot = ActivationBars()
+        self.keyLabel = QLabel()
+        self.keyLabel.setObjectName("latentKey")
+        self.keyLabel.setAccessibleName("Colour key of the codes")
+        self.keyLabel.setTextFormat(Qt.TextFormat.RichText)
+        self.keyLabel.setWordWrap(True)
+        row = QHBoxLayout()
+        for plot in (self.latentPlot, self.sweepGridPlot, self.activationPlot):
+            row.addWidget(plot, 1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(row, 1)
+        column.addWidget(self.keyLabel)
+        self.sweepGridPlot.hide()
+        self.activationPlot.hide()
+
+    def show_probe(self, probe, settings: dict) -> None:
+        if probe is None:
+            self.latentPlot.clear_probe()
+            self.keyLabel.setText("")
+            return
+        self.latentPlot.show_probe(probe)
+        self.keyLabel.setText(key_html(probe, settings))
+        grid = probe.kind == "image" and probe.sweep is not None
+        self.sweepGridPlot.setVisible(grid)
+        if grid:
+            self.sweepGridPlot.show_probe(probe)
+        sparse = settings.get("variant") == "sparse"
+        self.activationPlot.setVisible(sparse)
+        if sparse:
+            kl = settings.get("sparsity_kind") == "kl"
+            self.activationPlot.show_probe(probe, settings.get("sparsity_target") if kl else None)
