@@ -61,6 +61,7 @@ class FamilyViews:
         right.insertWidget(1, self._code_box)
         self.ganSettings = GanSettings(self.model)
         self.ganSettings.message.connect(self.show_message)
+        self.ganSettings.updateRequested.connect(self._update_gan_player)
         self._gan_settings_box = titled("GAN: generator against discriminator", self.ganSettings)
         middle.addWidget(self._gan_settings_box)
         self.ganView = GanView()
@@ -125,6 +126,15 @@ class FamilyViews:
         self.codeView.show_probe(None, settings)
         self.ganView.set_probe(None)
         self.ganSettings.show_snapshot(None)
+        self.ganSettings.show_probe(None)
+
+    def _update_gan_player(self, player: str) -> None:
+        """One update of the GAN's `player`, paused (the session answers with a frame)."""
+        if not self.stepButton.isEnabled():
+            return
+        self._ensure_session(resume=True)
+        self._set_running(False)
+        self.training.send("update", player)
 
     def _show_probe(self, probe, snapshot) -> None:
         """The family's pictures of the run at the epoch shown."""
@@ -133,6 +143,7 @@ class FamilyViews:
                 self.ganView.set_probe(probe)
                 self.ganView.set_metrics(snapshot)
                 self.ganSettings.show_snapshot(snapshot)
+                self.ganSettings.show_probe(probe)
             return
         if isinstance(probe, AutoencoderProbe):
             if self.family == "autoencoder":

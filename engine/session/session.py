@@ -8,7 +8,7 @@ The session holds runs (engine/session/run_slot.py): one, id "main", or in compa
 variants of the project (engine/session/compare.py), or a run and its branches
 (engine/session/history_mode.py). The window sends commands (`load`, `load_saved`,
 `save_state`, `train_settings`, `compare`, `leave_compare`, `show_epoch`, `branch`, `play`,
-`pause`, `step`, `speed`, `epoch_budget`, `export`, `restore`, `consumed`, `shutdown`;
+`pause`, `step`, `update` (one player of a GAN), `speed`, `epoch_budget`, `export`, `restore`, `consumed`, `shutdown`;
 play/pause/step act on every run) and receives events (engine/session/frames.py): `rebuilt`
 (RunInfo) when a new main run exists, `compare_built` (a RunInfo per run), `build_failed` (key
 path, reason) when no run could be built (nothing can train until the project changes),
@@ -107,6 +107,7 @@ class Session(CompareMode, HistoryMode, SavedRuns):
             "play": lambda _: self.play(),
             "pause": lambda _: self.pause(),
             "step": lambda _: self.step_epoch(),
+            "update": self.update_player,
             "speed": self.set_speed,
             "epoch_budget": self.set_epoch_budget,
             "export": lambda a: self.export(*a),
@@ -203,6 +204,19 @@ class Session(CompareMode, HistoryMode, SavedRuns):
                 self._send("failed", ("", describe(exc)))
             slot.collect()
         self._frame_in_flight = False  # a deliberate step is always shown
+        self.emit_frame()
+
+    def update_player(self, player: str) -> None:
+        """One update of one player of a GAN (pausing first), then show it."""
+        if not self.runs:
+            return
+        self.pause()
+        trainer = self.trainer
+        if not hasattr(trainer, "update") or player not in ("discriminator", "generator"):
+            self._send("failed", ("", "one update at a time is for a GAN's discriminator or generator"))
+            return
+        trainer.update(player)
+        self._frame_in_flight = False  # a deliberate update is always shown
         self.emit_frame()
 
     def set_epoch_budget(self, on: bool) -> None:

@@ -5,7 +5,17 @@ and each network's learning rate — as undoable ProjectModel edits of `model`."
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.project_model import ProjectModel
 from gui.widgets.param_form import SciSpinBox, set_quietly, tag
@@ -34,6 +44,7 @@ class GanSettings(QWidget):
     """The GAN's standing and settings (objectName ganSettings)."""
 
     message = Signal(str)
+    updateRequested = Signal(str)  # "discriminator" or "generator": one update of that player
 
     def __init__(self, model: ProjectModel, parent: QWidget | None = None):
         super().__init__(parent)
@@ -50,11 +61,49 @@ class GanSettings(QWidget):
         column.setContentsMargins(6, 6, 6, 6)
         column.addWidget(self.standingLabel)
         column.addWidget(self.lossesLabel)
+        column.addWidget(self._moves_box())
         column.addWidget(self._settings_box())
         column.addStretch(1)
         model.changed.connect(lambda sections: self._refresh() if "model" in sections else None)
         model.editRejected.connect(lambda *_: self._refresh())
         self._refresh()
+
+    def _moves_box(self) -> QGroupBox:
+        """GAN Lab's slow motion: one player's move at a time, to see what each does to the map."""
+        box = QGroupBox("One move at a time (pauses training)")
+        column = QVBoxLayout(box)
+        row = QHBoxLayout()
+        self.dStepButton = tag(
+            QPushButton("Discriminator: one update"),
+            "ganDStepButton",
+            "One discriminator update",
+            "D learns on one batch of real and generated points: watch its map sharpen",
+        )
+        self.gStepButton = tag(
+            QPushButton("Generator: one update"),
+            "ganGStepButton",
+            "One generator update",
+            "G moves its samples along the arrows, towards where D says real",
+        )
+        self.dStepButton.clicked.connect(lambda: self.updateRequested.emit("discriminator"))
+        self.gStepButton.clicked.connect(lambda: self.updateRequested.emit("generator"))
+        row.addWidget(self.dStepButton)
+        row.addWidget(self.gStepButton)
+        self.movesLabel = QLabel("")
+        self.movesLabel.setObjectName("ganMoves")
+        self.movesLabel.setWordWrap(True)
+        column.addLayout(row)
+        column.addWidget(self.movesLabel)
+        return box
+
+    def show_probe(self, probe) -> None:
+        """How many single moves each player has made (they are not counted as steps)."""
+        d, g = (0, 0) if probe is None else probe.single_updates
+        self.movesLabel.setText(
+            f"Single moves so far: discriminator {d:,}, generator {g:,} (the curves count whole steps only)"
+            if d or g
+            else ""
+        )
 
     def _settings_box(self) -> QGroupBox:
         box = QGroupBox("Settings (a change starts a new run)")

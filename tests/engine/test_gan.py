@@ -193,3 +193,31 @@ def test_the_generator_and_discriminator_export_in_the_datas_units(tmp_path):
     with pytest.raises(SpecError) as err:
         export_run(tmp_path / "run", "onnx", tmp_path / "m.onnx")
     assert err.value.path == "--part" and "generator, discriminator" in err.value.reason
+
+
+def test_one_player_moves_at_a_time_and_the_session_shows_it():
+    from engine.session.session import Session
+
+    trainer = build_trainer(gan())
+    before = trainer.state_dict()
+    trainer.update("discriminator")
+    after = trainer.state_dict()
+    moved = {k for k in before if not np.array_equal(before[k], after[k])}
+    assert moved and all(k.startswith("discriminator.") for k in moved)
+    trainer.update("generator")
+    moved = {k for k, v in trainer.state_dict().items() if not np.array_equal(v, after[k])}
+    assert moved and all(k.startswith("generator.") for k in moved)
+    assert (trainer.step_count, trainer.epoch) == (0, 0) and trainer.single_updates == {
+        "discriminator": 1,
+        "generator": 1,
+    }
+
+    events = []
+    session = Session(lambda kind, arg: events.append((kind, arg)))
+    session.handle("load", gan())
+    first = [arg for kind, arg in events if kind == "frame"][-1].runs[0].probe.fake.copy()
+    session.handle("update", "generator")
+    probe = [arg for kind, arg in events if kind == "frame"][-1].runs[0].probe
+    assert probe.single_updates == (0, 1) and not np.allclose(probe.fake, first)
+    session.handle("update", "referee")
+    assert events[-1][0] == "failed" and "discriminator or generator" in events[-1][1][1]

@@ -59,3 +59,17 @@ def test_an_mlp_example_brings_the_supervised_views_back(qtbot, window):
     assert window.dataPanel._features_group.isVisibleTo(window.dataPanel)
     names = [label.text for _, label in window.curvesView.loss_plot.getPlotItem().legend.items]
     assert names[:2] == ["train", "test"]
+
+
+def test_one_move_at_a_time_shows_what_that_player_did(qtbot, window):
+    open_example(qtbot, window, "gan_ring")
+    before = window.ganView.fake.getData()[0].copy()
+    window.ganSettings.gStepButton.click()
+    qtbot.waitUntil(lambda: window.last_frame.main.probe.single_updates == (0, 1), timeout=20000)
+    qtbot.waitUntil(lambda: "generator 1" in window.ganSettings.movesLabel.text(), timeout=10000)
+    assert not np.allclose(window.ganView.fake.getData()[0], before)  # G moved its samples
+    d_map = window.last_frame.main.probe.d_map.copy()
+    window.ganSettings.dStepButton.click()
+    qtbot.waitUntil(lambda: window.last_frame.main.probe.single_updates == (1, 1), timeout=20000)
+    assert not np.allclose(window.last_frame.main.probe.d_map, d_map)  # D redrew its map
+    assert not window.running and window.epoch == 0

@@ -85,6 +85,7 @@ class GanTrainer(RunControl):
         self.last_snapshot: Snapshot | None = None
         self._stream: list[torch.Tensor] = []
         self._steps_in_epoch = 0
+        self.single_updates = {"discriminator": 0, "generator": 0}  # taken one at a time (update())
         self._checkpoint = self.state_dict()
 
     @property
@@ -132,36 +133,55 @@ class GanTrainer(RunControl):
             return -F.binary_cross_entropy_with_logits(logit, torch.zeros_like(logit))
         return F.binary_cross_entropy_with_logits(logit, torch.ones_like(logit))  # -log D
 
+    def _d_update(self) -> float:
+        """One discriminator update on a fresh real batch against as many generated points."""
+        self.discriminator.train()
+        real = self._real_batch()
+        with torch.no_grad():
+            fake = self.generator(self._noise(len(real)))
+        d_loss = self.d_loss_of(real, fake)
+        self.d_optimizer.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.d_optimizer.step()
+        return float(d_loss.detach())
+
+    def _g_update(self) -> float:
+        """One generator update on a batch of fresh noise."""
+        self.generator.train()
+        g_loss = self.g_loss_of(self.generator(self._noise(self._batch_size())))
+        self.g_optimizer.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.g_optimizer.step()
+        return float(g_loss.detach())
+
     def step(self) -> float:
         """d_steps discriminator updates, then one generator update; returns G's loss."""
         if self.status in TERMINAL:
             return float("nan")
         start = time.perf_counter()
-        self.generator.train()
-        self.discriminator.train()
-        for _ in range(self.settings["d_steps"]):
-            real = self._real_batch()
-            with torch.no_grad():
-                fake = self.generator(self._noise(len(real)))
-            d_loss = self.d_loss_of(real, fake)
-            self.d_optimizer.zero_grad(set_to_none=True)
-            d_loss.backward()
-            self.d_optimizer.step()
-        g_loss = self.g_loss_of(self.generator(self._noise(self._batch_size())))
-        self.g_optimizer.zero_grad(set_to_none=True)
-        g_loss.backward()
-        self.g_optimizer.step()
+        d_losses = [self._d_update() for _ in range(self.settings["d_steps"])]
+        value = self._g_update()
         self.step_count += 1
         self._steps_in_epoch += 1
         self.elapsed += time.perf_counter() - start
-        value = float(g_loss.detach())
-        if not (math.isfinite(value) and math.isfinite(float(d_loss.detach()))):
+        if not all(math.isfinite(v) for v in (value, *d_losses)):
             self._diverge(value)
             return value
         if self._steps_in_epoch >= self.steps_per_epoch():
             self._steps_in_epoch = 0
             self.epoch += 1
             self._close_epoch(self._evaluate())
+        return value
+
+    def update(self, player: str) -> float:
+        """One update of one player ("discriminator" or "generator"), outside the steps and epochs:
+        GAN Lab's slow motion, to see what each player's move does. Returns that player's loss."""
+        if self.status == "diverged":
+            return float("nan")
+        value = self._d_update() if player == "discriminator" else self._g_update()
+        self.single_updates[player] += 1
+        if not math.isfinite(value):
+            self._diverge(value)
         return value
 
     def _diverge(self, value: float) -> None:

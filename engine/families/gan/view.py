@@ -23,6 +23,7 @@ class GanProbe:
     manifold: np.ndarray  # (MANIFOLD, MANIFOLD, 2) G of a grid over the noise's first two dims, or (k, 1, 2)
     arrows: np.ndarray  # (ARROWS, 2) -∂(G's loss)/∂x at fake[:ARROWS], data units per unit of loss
     epoch: int = 0
+    single_updates: tuple[int, int] = (0, 0)  # (discriminator, generator) updates taken one at a time
 
 
 def gan_probe(trainer, grid) -> GanProbe:
@@ -41,6 +42,7 @@ def gan_probe(trainer, grid) -> GanProbe:
         manifold=_manifold(trainer).astype(np.float32),
         arrows=_arrows(trainer, fake[:ARROWS]).astype(np.float32),
         epoch=trainer.epoch,
+        single_updates=(trainer.single_updates["discriminator"], trainer.single_updates["generator"]),
     )
 
 
