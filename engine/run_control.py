@@ -3,8 +3,9 @@
 A trainer owns its status: ready -> running (play) -> paused (pause, or a stop request) ->
 completed (the epoch budget reached), early_stopping or diverged. Whoever drives it (the CLI, the
 window's session, a race) asks it to play, pause or step and reads the status back. A family's
-trainer (engine/train.py's for `mlp`, engine/families/perceptron/trainer.py, ...) subclasses this
-and gives `step()` (one update), `run_epoch()`, `snapshot()` and `training` (its TrainingSpec).
+trainer (engine/train.py's for `mlp`, engine/families/*/trainer.py) subclasses this and gives
+`step()` (one update, closing the epoch after its last), `snapshot()`, `state_dict()`, `project`,
+`metrics` and `training` (its TrainingSpec); `run_epoch()` may be its own (the mlp's compiled one).
 """
 
 from __future__ import annotations
