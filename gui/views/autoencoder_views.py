@@ -27,6 +27,9 @@ SWEEP_COLOR = "#d93025"  # the decoder's image of the code: the curve the networ
 GAP = np.array([218, 220, 224], dtype=np.uint8)  # between tiles
 SWEEP_NAMES = {1: "decoder's sweep of the code", 2: "decoder's image of a grid of codes"}
 COLUMNS = 8  # tiles a row in the originals / reconstructions mosaics
+PAIRS_CAPTION = "each test image (upper row) over its reconstruction"
+# Two short lines: a caption wider than the view would widen the layout and crop the picture.
+PRIOR_CAPTION = "test images over their reconstructions;<br>last row: codes from the prior N(0, I), decoded"
 
 
 def value_brushes(labels: np.ndarray) -> list:
@@ -143,17 +146,26 @@ class ImageReconstructionView(pg.GraphicsLayoutWidget):
         self.setBackground(BACKGROUND)
         self.setObjectName("imageReconstructionView")
         self.setAccessibleName("Images and their reconstructions")
-        self.ci.addItem(pg.LabelItem("each test image (upper row) over its reconstruction", color=FOREGROUND))
+        self.caption = pg.LabelItem(PAIRS_CAPTION, color=FOREGROUND)
+        self.ci.addItem(self.caption)
         self.ci.nextRow()
         self.box = self.ci.addViewBox(lockAspect=True, enableMouse=False, invertY=True)
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.box.addItem(self.image_item)
         self.shown = 0  # images (and as many reconstructions) drawn
+        self.prior_shown = 0  # a VAE's decoded prior samples drawn under them
 
     def show_probe(self, probe) -> None:
         levels = image_levels(probe)
         self.shown = len(probe.inputs)
         picture = pairs_mosaic(probe.inputs, probe.reconstructions, COLUMNS, levels)
+        prior = getattr(probe, "prior", None)
+        self.prior_shown = 0 if prior is None else len(prior)
+        if prior is not None:  # a VAE: what its decoder makes of codes from the prior, below a wider gap
+            below = mosaic(prior, COLUMNS, levels)
+            gap = np.tile(GAP, (3, picture.shape[1], 1))
+            picture = np.vstack([picture, gap, below[:, : picture.shape[1]]])
+        self.caption.setText(PRIOR_CAPTION if prior is not None else PAIRS_CAPTION, color=FOREGROUND)
         self.image_item.setImage(picture, levels=(0, 255))
         self.box.autoRange(padding=0.02)
 

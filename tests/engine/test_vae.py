@@ -83,3 +83,17 @@ def test_a_latent_size_of_zero_is_refused_naming_the_key():
     with pytest.raises(SpecError) as err:
         small(latent=0)
     assert err.value.path == "model.latent"
+
+
+def test_the_vae_probe_decodes_codes_drawn_from_the_prior():
+    from engine.families.autoencoder.view import PRIOR_SAMPLES, raw_units
+
+    trainer = build_trainer(load_project(example_path("vae_digits")))
+    trainer.run(epochs=1)
+    probe = trainer.view_probe(None)
+    assert probe.prior.shape == (PRIOR_SAMPLES, *trainer.dataset.raw_shape)
+    expected = raw_units(trainer, trainer.prior_samples(PRIOR_SAMPLES))
+    np.testing.assert_allclose(probe.prior, expected)
+    np.testing.assert_allclose(trainer.view_probe(None).prior, probe.prior)  # the same draw every frame
+    plain = build_trainer(load_project(example_path("autoencoder_digits")))
+    assert plain.view_probe(None).prior is None

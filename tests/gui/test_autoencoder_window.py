@@ -172,3 +172,14 @@ def test_a_window_opened_on_an_autoencoder_file_shows_its_views(qtbot, tmp_path,
         assert tracebacks == []
     finally:
         window.shutdown()
+
+
+def test_the_vae_shows_what_its_decoder_makes_of_the_prior(qtbot, window, tracebacks):
+    open_example(qtbot, window, "vae_digits")
+    images = window.reconstructionView.images
+    qtbot.waitUntil(lambda: images.prior_shown == 8, timeout=30000)
+    assert "prior" in images.caption.text
+    assert window.autoencoderPanel.isVisible() and not window.autoencoderPanel.variantCombo.isVisibleTo(
+        window.autoencoderPanel
+    )
+    assert not tracebacks

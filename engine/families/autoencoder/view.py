@@ -16,6 +16,7 @@ import numpy as np
 MAX_POINTS = 500  # points (or samples) shown: a scatter beyond this is a blur anyway
 SAMPLES = 16  # images shown with their reconstructions
 SWEEP = 200  # points along a 1-unit code's sweep
+PRIOR_SAMPLES = 8  # a VAE's codes drawn from the prior and decoded, one row of images
 GRID = 8  # a 2-unit code's decoded grid: GRID x GRID images (or points)
 
 
@@ -30,6 +31,7 @@ class AutoencoderProbe:
     sweep_codes: np.ndarray | None  # the codes swept
     mean_activation: np.ndarray  # (latent,) each code unit's mean over the training split
     epoch: int = 0
+    prior: np.ndarray | None = None  # a VAE's codes drawn from N(0, I), decoded (raw units, raw-shaped)
 
 
 def autoencoder_probe(trainer) -> AutoencoderProbe:

@@ -108,6 +108,16 @@ class VaeTrainer(AutoencoderTrainer):
         with torch.no_grad():
             return self.model.encode(x)[0].numpy()
 
+    def view_probe(self, grid):
+        """The autoencoder's view data, with codes drawn from the prior N(0, I) and decoded: what a
+        VAE is for (the same seed every frame, so the row changes only as the decoder learns)."""
+        from dataclasses import replace
+
+        from engine.families.autoencoder.view import PRIOR_SAMPLES, autoencoder_probe, raw_units
+
+        probe = autoencoder_probe(self)
+        return replace(probe, prior=raw_units(self, self.prior_samples(PRIOR_SAMPLES)))
+
     def prior_samples(self, count: int, seed: int = 0) -> np.ndarray:
         """Codes drawn from the prior N(0, I), decoded (preprocessed units)."""
         z = torch.randn((count, self.settings["latent"]), generator=torch.Generator().manual_seed(seed))
