@@ -33,6 +33,7 @@ from engine.errors import SpecError
 from engine.session.compare import CompareMode
 from engine.session.frames import MAIN_RUN, Checkpoint, Frame
 from engine.session.history_mode import HistoryMode
+from engine.session.player_moves import PlayerMoves
 from engine.session.run_slot import RunSlot, advance
 from engine.session.saved_runs import SavedRuns
 
@@ -50,7 +51,7 @@ CHECKPOINT_SECONDS = 2.0
 EXPORT_POLL_SECONDS = 0.1  # how often an export under way is looked at while nothing else happens
 
 
-class Session(CompareMode, HistoryMode, SavedRuns):
+class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves):
     """Owns the runs (one, or up to 8 in compare mode); `handle` applies a command, `tick` trains one slice."""
 
     def __init__(self, send: Callable[[str, Any], None]):
@@ -204,19 +205,6 @@ class Session(CompareMode, HistoryMode, SavedRuns):
                 self._send("failed", ("", describe(exc)))
             slot.collect()
         self._frame_in_flight = False  # a deliberate step is always shown
-        self.emit_frame()
-
-    def update_player(self, player: str) -> None:
-        """One update of one player of a GAN (pausing first), then show it."""
-        if not self.runs:
-            return
-        self.pause()
-        trainer = self.trainer
-        if not hasattr(trainer, "update") or player not in ("discriminator", "generator"):
-            self._send("failed", ("", "one update at a time is for a GAN's discriminator or generator"))
-            return
-        trainer.update(player)
-        self._frame_in_flight = False  # a deliberate update is always shown
         self.emit_frame()
 
     def set_epoch_budget(self, on: bool) -> None:
