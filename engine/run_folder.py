@@ -32,6 +32,8 @@ RUN_FILES = (
 # Written when the caller keeps them (engine/run_record.py): the weights before the first step, and
 # the parameters every N epochs of `train --history N`.
 RECORD_FILES = ("initial.safetensors", "history.safetensors")
+# The GAN has no one model of the data's inputs: its folder holds each part's (export_run_models).
+PART_FILES = tuple(f"{part}{ext}" for part in ("generator", "discriminator") for ext in (".onnx", ".pt"))
 _SIBLING = re.compile(r"\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)")
 
 
@@ -47,8 +49,7 @@ def write_run(trainer, out: str | os.PathLike, record=None) -> Path:
     from engine.train_state import state_files
 
     # First, before the exports: the state keeps the RNGs, and nothing may draw from them before.
-    # A family without a trained-state format (the perceptron: its weights hold its counters) keeps none.
-    kept = state_files(trainer) if hasattr(trainer, "backend") else {}
+    kept = state_files(trainer)
     kept |= record.files() if record is not None else {}
     target = _resolved(out)
     _make_parent(target)
@@ -121,7 +122,9 @@ def check_replaceable(target: Path) -> None:
             str(target), "is the working folder (or holds it); a run folder is replaced whole, choose another"
         )
     others = sorted(
-        p.name for p in target.iterdir() if p.name not in RUN_FILES + RECORD_FILES and not _is_temp(p.name)
+        p.name
+        for p in target.iterdir()
+        if p.name not in RUN_FILES + RECORD_FILES + PART_FILES and not _is_temp(p.name)
     )
     if others:
         shown = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")

@@ -71,11 +71,11 @@ def resume_run(run_dir: str | os.PathLike, project, every: int | None):
     is checked against the network first; a SpecError means nothing was changed.
     """
     from engine.store import load_weights
-    from engine.train import Trainer
+    from engine.train import build_trainer
 
     folder = check_resumable(run_dir)
     saved = SavedState(folder)
-    trainer = Trainer(project, dataset=saved.dataset())
+    trainer = build_trainer(project, dataset=saved.dataset())
     built = trainer.state_dict()  # the project's own start: the record of a folder that kept none
     check_weights(trainer, load_weights(folder / "weights.safetensors"), str(folder / "weights.safetensors"))
     initial = _read_initial(trainer, folder / INITIAL)

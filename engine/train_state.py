@@ -29,7 +29,9 @@ def state_files(trainer) -> dict[str, bytes]:
     """{file name: bytes} of the trainer's state, for an atomic write (or a run folder's staging)."""
     from safetensors.numpy import save
 
-    tensors, meta = _capture(trainer)
+    from engine.family_state import capture_family
+
+    tensors, meta = _capture(trainer) if hasattr(trainer, "backend") else capture_family(trainer)
     # Not np.ascontiguousarray: it turns 0-d arrays (torch Adam's `step`) into shape (1,).
     arrays = {k: v if v.flags.c_contiguous else v.copy(order="C") for k, v in tensors.items()}
     return {STATE_JSON: json.dumps(meta, indent=1).encode(), STATE_TENSORS: save(arrays)}
@@ -113,6 +115,10 @@ def apply_state(trainer, saved: SavedState) -> None:
     from engine.snapshot import STATUSES
 
     meta, where = saved.meta, saved.source
+    if not hasattr(trainer, "backend") or "family" in meta:  # another family's, or kept by one
+        from engine.family_state import apply_family
+
+        return apply_family(trainer, saved)
     try:
         if meta["backend"] != trainer.backend_name:
             raise SpecError(
@@ -134,14 +140,14 @@ def apply_state(trainer, saved: SavedState) -> None:
             )
         if meta["status"] not in STATUSES:
             raise SpecError(where, f"has an unknown status {meta['status']!r}")
-        snapshot = _snapshot_from(meta["last_snapshot"])
+        snapshot = snapshot_from(meta["last_snapshot"])
         batch_rng = np.random.default_rng()
         batch_rng.bit_generator.state = meta["rng"]  # a foreign or damaged state raises here
         draws = _random_draws_from(trainer, meta["random"], saved, where)
         scalars = {name: int(meta[name]) for name in ("epoch", "step_count", "target", "batches_in_epoch")}
         bad_epochs, elapsed = int(meta["bad_epochs"]), float(meta["elapsed"])
         best_entry = None if best is None else (float(meta["best"]["loss"]), int(meta["best"]["epoch"]), best)
-        log = _metrics_rows(trainer.metrics, rows, meta["metrics"])
+        log = metrics_rows(trainer.metrics, rows, meta["metrics"])
         # The last check, and the first change: the backend checks the buffers before it takes them.
         trainer.backend.load_optimizer_state(saved.group("optimizer"), meta["optimizer"])
     except SpecError as exc:  # a check's own message (SpecError is a ValueError: said before those)
@@ -181,8 +187,8 @@ def _capture(trainer) -> tuple[dict[str, np.ndarray], dict]:
     tensors["batches.lengths"] = np.array([len(b) for b in pending], dtype=np.int64)
     tensors["batches.carry"] = np.asarray(trainer._carry, dtype=np.int64)
     tensors["batches.fixed_order"] = np.asarray(trainer._fixed_order, dtype=np.int64)
-    log = trainer.metrics
-    tensors["metrics.rows"] = log._rows[: log._count].copy()  # raw float64: the CSV rounds to 8 digits
+    log_tensors, log_meta, snapshot = log_parts(trainer)
+    tensors |= log_tensors
     random, random_tensors = _random_draws(trainer)
     tensors |= random_tensors
     dataset = trainer.dataset
@@ -204,25 +210,38 @@ def _capture(trainer) -> tuple[dict[str, np.ndarray], dict]:
         "best": best,
         "bad_epochs": trainer._bad_epochs,
         "optimizer": optimizer,
-        "metrics": {
-            "columns": list(log.columns),
-            "limit": log.limit,
-            "stride": log._stride,
-            "capacity": len(log._rows),
-        },
-        "last_snapshot": _snapshot_json(trainer.last_snapshot),
-        "data": {
-            "name": dataset.name,
-            "kind": dataset.kind,
-            "task": dataset.task,
-            "raw_shape": list(dataset.raw_shape),
-            "input_names": list(dataset.input_names),
-            "n_classes": dataset.n_classes,
-            "class_names": list(dataset.class_names),
-            "domain": None if dataset.domain is None else list(dataset.domain),
-        },
+        "metrics": log_meta,
+        "last_snapshot": snapshot,
+        "data": data_meta(dataset),
     }
     return tensors, meta
+
+
+def log_parts(trainer) -> tuple[dict[str, np.ndarray], dict, dict | None]:
+    """The metrics log's raw rows (float64: the CSV rounds to 8 digits), how it thins, and the last
+    snapshot as JSON: what every family's state keeps of what was measured."""
+    log = trainer.metrics
+    info = {
+        "columns": list(log.columns),
+        "limit": log.limit,
+        "stride": log._stride,
+        "capacity": len(log._rows),
+    }
+    return {"metrics.rows": log._rows[: log._count].copy()}, info, _snapshot_json(trainer.last_snapshot)
+
+
+def data_meta(dataset) -> dict:
+    """What a data split is, besides its arrays (SavedState.dataset() reads it back)."""
+    return {
+        "name": dataset.name,
+        "kind": dataset.kind,
+        "task": dataset.task,
+        "raw_shape": list(dataset.raw_shape),
+        "input_names": list(dataset.input_names),
+        "n_classes": dataset.n_classes,
+        "class_names": list(dataset.class_names),
+        "domain": None if dataset.domain is None else list(dataset.domain),
+    }
 
 
 def _prefixed(prefix: str, state: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -289,7 +308,7 @@ def _snapshot_json(snap) -> dict | None:
     }
 
 
-def _snapshot_from(data: dict | None):
+def snapshot_from(data: dict | None):
     from engine.snapshot import LayerStat, Snapshot
 
     if data is None:
@@ -301,7 +320,7 @@ def _snapshot_from(data: dict | None):
 # -- checks --------------------------------------------------------------------------------------
 def check_weights(trainer, state: dict[str, np.ndarray], where: str) -> None:
     """The saved weights must be this network's: the same tensor names and shapes, finite."""
-    expected = trainer.backend.state_dict()
+    expected = trainer.state_dict()
     missing = sorted(set(expected) - set(state))
     if missing:
         raise SpecError(where, f"holds no tensor {missing[0]!r}: its weights are not this project's network")
@@ -335,7 +354,7 @@ def _batch_order(trainer, saved: SavedState, where: str):
     return np.array(fixed), np.array(carry), pending
 
 
-def _metrics_rows(log, rows: np.ndarray, info: dict) -> tuple[np.ndarray, int, int, int]:
+def metrics_rows(log, rows: np.ndarray, info: dict) -> tuple[np.ndarray, int, int, int]:
     """The metrics log's buffer as it was (its capacity too, so it grows and thins as it would have)."""
     capacity = max(int(info["capacity"]), len(rows), 1)
     buffer = np.full((capacity, len(log.columns)), np.nan)

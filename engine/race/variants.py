@@ -75,10 +75,25 @@ def variant_project(project: Project, overrides: Mapping[str, Any]) -> Project:
     doc = project.to_dict()  # every default filled in, so a path to one (e.g. optimizer.lr) exists
     for key, value in overrides.items():
         apply_override(doc, key, copy.deepcopy(value))
+    if doc.get("model", {}).get("family") != project.model.family:
+        _keep_settings_of_family(doc["model"], overrides)
     try:
         return Project.from_dict(doc)
     except SpecError as exc:
         raise _naming(exc, overrides) from None
+
+
+def _keep_settings_of_family(model: dict, overrides: Mapping[str, Any]) -> None:
+    """A variant of another family (plain autoencoder against VAE) keeps the `model` settings that
+    family reads too, and drops the others (the plain one's `variant`) instead of failing on them."""
+    from engine.families import FAMILIES
+
+    family = FAMILIES.get(model.get("family"))
+    if family is None:
+        return  # validation names the unknown family
+    known = {"family", *(p.name for p in family.settings), *family.structured}
+    for key in [k for k in model if k not in known and f"model.{k}" not in overrides]:
+        del model[key]
 
 
 def _naming(exc: SpecError, overrides: Mapping[str, Any]) -> SpecError:

@@ -34,10 +34,6 @@ class SavedRuns:
         if slot is None:
             self._send("state_saved", (str(folder), "there is no trained run to save"))
             return
-        if not hasattr(slot.trainer, "backend"):
-            family = slot.trainer.family.name
-            self._send("state_saved", (str(folder), f"the {family} family keeps no trained state yet"))
-            return
         try:
             Path(folder).mkdir(parents=True, exist_ok=True)
             write_state(slot.trainer, folder)
@@ -50,13 +46,13 @@ class SavedRuns:
     def load_saved(self, arg) -> None:
         """(project, folder): the project's run as saved in `folder`, or, when that cannot be
         read or does not fit, a fresh run with a `failed` message saying why."""
-        from engine.train import Trainer
+        from engine.train import build_trainer
         from engine.train_state import SavedState, apply_state
 
         project, folder = arg
         try:
             saved = SavedState(folder)
-            trainer = Trainer(project, dataset=saved.dataset())
+            trainer = build_trainer(project, dataset=saved.dataset())
             apply_state(trainer, saved)
         except SpecError as exc:
             self.load(project)

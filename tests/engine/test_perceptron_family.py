@@ -224,8 +224,6 @@ def test_the_session_sends_perceptron_frames_and_looks_back():
     np.testing.assert_array_equal(view.probe.theta, theta_after_one)
     assert (view.probe.epoch, view.probe.step, view.probe.looking_at) == (1, trainer.n_train, -1)
     assert trainer.epoch == 2  # looking back leaves the run where it was
-    session.handle("save_state", "/nonexistent/never")
-    assert events[-1][0] == "state_saved" and "keeps no trained state" in events[-1][1][1]
 
 
 def test_halfplane_data_is_separable_until_noise_flips_labels():

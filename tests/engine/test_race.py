@@ -232,3 +232,20 @@ def test_make_variants_names_the_bad_key_path(overrides, where):
 def test_make_variants_refuses_more_than_eight():
     with pytest.raises(SpecError, match=f"at most {MAX_VARIANTS}"):
         make_variants(small(), [{"seed": s} for s in range(MAX_VARIANTS + 1)])
+
+
+def test_a_plain_autoencoder_races_a_vae():
+    """Varying model.family keeps the settings both read (latent, encoder, ...) and drops the plain
+    one's `variant`, which the VAE does not read."""
+    from engine.examples import example_path
+    from engine.store import load_project
+
+    base = load_project(example_path("autoencoder_digits"))
+    plain, vae = make_variants(base, [{"model.family": "autoencoder"}, {"model.family": "vae"}])
+    assert (plain.family.name, vae.family.name) == ("autoencoder", "vae")
+    assert vae.settings["latent"] == plain.settings["latent"] == base.model.settings["latent"]
+    assert "variant" not in vae.project.model.settings
+    first = base.model.settings["encoder"]["layers"][0]["units"]
+    assert vae.settings["encoder"]["layers"][0]["units"] == first
+    with pytest.raises(SpecError, match="model.family"):
+        variant_project(base, {"model.family": "transformer"})

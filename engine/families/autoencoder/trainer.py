@@ -15,6 +15,7 @@ from dataclasses import replace
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from engine.errors import SpecError
 from engine.families import FAMILIES
@@ -26,6 +27,7 @@ from engine.families.autoencoder.model import (
 )
 from engine.families.autoencoder.settings import MIRROR, mirrored
 from engine.families.mlp.task import TaskHead
+from engine.family_state import ResumeParts
 from engine.metrics import MetricsLog
 from engine.run_control import TERMINAL, RunControl, check_fits
 from engine.snapshot import Snapshot
@@ -40,6 +42,10 @@ class AutoencoderTrainer(RunControl):
     backend_name = "torch"
     device = "cpu"
     layer_infos = ()
+    # What a resumed step reads besides the weights (engine/family_state.py).
+    resume_parts = ResumeParts(
+        optimizers=("optimizer",), rngs=("_generator",), queues=("_pending",), counters=("_batches_in_epoch",)
+    )
 
     def __init__(self, project: Project, dataset=None):
         from engine.data import make_dataset
@@ -121,14 +127,14 @@ class AutoencoderTrainer(RunControl):
         variant = s["variant"]
         if variant == "contractive":
             penalty, code = contractive_penalty(model.encoder, x, create_graph=train)
-            return torch.mean((model.decoder(code) - x) ** 2), penalty
+            return F.mse_loss(model.decoder(code), x), penalty
         seen = (
             corrupt(x, s["noise_kind"], s["noise"], self._generator)
             if variant == "denoising" and train
             else x
         )
         out, code = model(seen)
-        reconstruction = torch.mean((out - x) ** 2)
+        reconstruction = F.mse_loss(out, x)  # mean((out - x)²), bit for bit, in one autograd node
         if variant == "sparse":
             return reconstruction, sparsity_penalty(code, s["sparsity_kind"], s["sparsity_target"])
         return reconstruction, reconstruction.new_zeros(())
@@ -136,7 +142,9 @@ class AutoencoderTrainer(RunControl):
     def _objective(self, reconstruction: torch.Tensor, penalty: torch.Tensor) -> torch.Tensor:
         """What the optimizer minimises: the reconstruction plus the variant's weighted penalty."""
         s = self.settings
-        weight = {"sparse": s["sparsity"], "contractive": s["contraction"]}.get(s["variant"], 0.0)
+        if s["variant"] not in ("sparse", "contractive"):
+            return reconstruction  # the penalty is a constant 0: adding 0·0 changes no number
+        weight = s["sparsity"] if s["variant"] == "sparse" else s["contraction"]
         return reconstruction + weight * penalty
 
     def step(self) -> float:
@@ -151,7 +159,8 @@ class AutoencoderTrainer(RunControl):
         lr = self.learning_rate()
         for group in self.optimizer.param_groups:
             group["lr"] = lr
-        self.model.train()
+        if not self.model.training:  # the views and evaluation switch the whole model to eval
+            self.model.train()
         loss = self._objective(*self._loss_terms(self.x_train[self._pending.pop(0)], train=True))
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()

@@ -29,6 +29,7 @@ from engine.errors import SpecError
 from engine.families import FAMILIES
 from engine.families.mlp.network import build_network
 from engine.families.mlp.task import TaskHead
+from engine.family_state import ResumeParts
 from engine.metrics import MetricsLog
 from engine.run_control import TERMINAL, RunControl, check_fits
 from engine.snapshot import Snapshot
@@ -46,6 +47,14 @@ class GanTrainer(RunControl):
     backend_name = "torch"
     device = "cpu"
     layer_infos = ()
+    # What a resumed step reads besides the weights (engine/family_state.py).
+    resume_parts = ResumeParts(
+        optimizers=("g_optimizer", "d_optimizer"),
+        rngs=("_generator_rng",),
+        queues=("_stream",),
+        counters=("_steps_in_epoch",),
+        plain=("single_updates",),
+    )
     head = TaskHead("regression", 0, "bce", "linear", 2, "value")
     exports_models = False  # no one model takes the data's inputs: the parts are exported one by one
     EXPORT_PARTS = ("generator", "discriminator")
@@ -135,7 +144,8 @@ class GanTrainer(RunControl):
 
     def _d_update(self) -> float:
         """One discriminator update on a fresh real batch against as many generated points."""
-        self.discriminator.train()
+        if not self.discriminator.training:  # evaluation and the views switch it to eval
+            self.discriminator.train()
         real = self._real_batch()
         with torch.no_grad():
             fake = self.generator(self._noise(len(real)))
@@ -147,7 +157,8 @@ class GanTrainer(RunControl):
 
     def _g_update(self) -> float:
         """One generator update on a batch of fresh noise."""
-        self.generator.train()
+        if not self.generator.training:
+            self.generator.train()
         g_loss = self.g_loss_of(self.generator(self._noise(self._batch_size())))
         self.g_optimizer.zero_grad(set_to_none=True)
         g_loss.backward()
@@ -216,7 +227,7 @@ class GanTrainer(RunControl):
             fake = self.generator(self.eval_noise)
             d_loss = float(self.d_loss_of(self.real, fake))
             g_loss = float(self.g_loss_of(fake))
-        samples = self.generated()
+        samples = fake.numpy().astype(np.float64) * self.scale + self.centre  # generated(), already drawn
         covered = None if self.modes is None else modes_covered(samples, *self.modes)
         metrics = {
             "d_loss": d_loss,
@@ -230,11 +241,21 @@ class GanTrainer(RunControl):
 
     def _nearest(self, samples: np.ndarray) -> float:
         """The mean distance from a sample to its nearest training point (data units)."""
+        # The squared distances coordinate by coordinate, in place (the very operations of
+        # np.linalg.norm: dx·dx + dy·dy), the root taken of each sample's minimum only (the root is
+        # monotone and correctly rounded): the same number as the norm of every pair, ~10x sooner.
         real = np.asarray(self.dataset.x_train, dtype=np.float64)
+        columns = np.ascontiguousarray(np.asarray(samples, dtype=np.float64).T)
         best = np.full(len(samples), np.inf)
         for start in range(0, len(real), 512):  # (1,000 x 512) distances at a time
             chunk = real[start : start + 512]
-            best = np.minimum(best, np.linalg.norm(samples[:, None, :] - chunk[None], axis=2).min(axis=1))
+            squared = columns[0][:, None] - chunk[None, :, 0]
+            squared *= squared
+            for k in range(1, len(columns)):
+                delta = columns[k][:, None] - chunk[None, :, k]
+                delta *= delta
+                squared += delta
+            best = np.minimum(best, np.sqrt(squared.min(axis=1)))
         return float(best.mean())
 
     def snapshot(self) -> Snapshot:

@@ -21,6 +21,7 @@ from engine.families import FAMILIES
 from engine.families.mlp.task import TaskHead
 from engine.families.perceptron.margin import mistake_bound
 from engine.families.perceptron.rule import PerceptronRule, augment, errors, signed_labels
+from engine.family_state import ResumeParts
 from engine.metrics import MetricsLog
 from engine.run_control import TERMINAL, RunControl, check_fits
 from engine.snapshot import Snapshot
@@ -39,6 +40,7 @@ class PerceptronTrainer(RunControl):
     device = "cpu"
     layer_infos = ()
     head = SIGN_HEAD
+    resume_parts = ResumeParts()  # θ and the rule's counters are its weights (state_dict)
 
     def __init__(self, project: Project, dataset=None):
         from engine.data import make_dataset
