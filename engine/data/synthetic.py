@@ -92,6 +92,20 @@ def curve(spec: dict, rng: np.random.Generator) -> Generated:
     return Generated(points, t, "regression", (), ("x1", "x2"))
 
 
+LINE_HALF_LENGTH = 4.0  # the segment runs from -4·u to 4·u along the unit direction u
+LINE_DIRECTION = np.array([0.8, 0.6])  # slanted, so neither input alone describes it
+
+
+def line(spec: dict, rng: np.random.Generator) -> Generated:
+    """Points along a straight segment through the origin (length 8, slope 3/4), jittered by
+    Gaussian noise of std `noise` across and along it: GAN Lab's simplest target, a 1-D shape a
+    generator can fold its noise plane onto. The target is the position along the line, t in [-1, 1]."""
+    t = rng.uniform(-1.0, 1.0, spec["samples"])
+    points = LINE_HALF_LENGTH * t[:, None] * LINE_DIRECTION[None, :]
+    points += rng.normal(0.0, spec["noise"], points.shape)
+    return Generated(points, t, "regression", (), ("x1", "x2"))
+
+
 RING_MODES = 8
 RING_RADIUS = 4.0
 RING_BASE_STD = 0.2  # each mode's std at noise 0
@@ -135,6 +149,7 @@ INFO = {
     "moons": Info("points2d", 500, 0.5, PLAYGROUND_DOMAIN, _PLANE_NOISE),
     "ring8": Info("points2d", 800, 0.5, PLAYGROUND_DOMAIN, "added to each mode's std of 0.2"),
     "curve": Info("points2d", 400, 1.0, PLAYGROUND_DOMAIN, _CURVE_NOISE),
+    "line": Info("points2d", 400, 1.0, PLAYGROUND_DOMAIN, "std of Gaussian jitter off the line"),
     "halfplane": Info("points2d", 200, 0.5, PLAYGROUND_DOMAIN, "share of labels flipped (0: separable)"),
     "spiral3": Info("points2d", 600, 0.5, PLAYGROUND_DOMAIN, "jitters each point by U(-1, 1)·noise"),
     "blobs": Info("points2d", 500, 0.5, PLAYGROUND_DOMAIN, "spread: std grows from 0.5 to 1.5"),
@@ -160,6 +175,15 @@ ENTRIES = (
         "Points along a curve",
         "A parabola arc in the plane: 2-D points that vary along one direction only. The target is "
         "where along the arc a point lies",
+        (),
+        frozenset({"regression", "points2d"}),
+    ),
+    Entry(
+        "line",
+        line,
+        "Points along a line",
+        "A slanted straight segment: the simplest shape for a GAN's generator to learn, and for an "
+        "autoencoder's 1-unit code. The target is where along the line a point lies",
         (),
         frozenset({"regression", "points2d"}),
     ),

@@ -301,3 +301,14 @@ def test_limits_are_checked_before_allocating():
     finally:
         tracemalloc.stop()
     assert peak < 1_000_000  # generating would have needed ~200 MB
+
+
+def test_line_points_lie_along_a_slanted_segment_jittered_by_the_noise():
+    data = make_dataset({"name": "line", "samples": 2000, "noise": 0.1, "train_fraction": 1.0}, 3)
+    points, t = data.x_train, data.y_train
+    direction = np.array([0.8, 0.6])
+    across = points @ np.array([-0.6, 0.8])  # the distance off the line, signed
+    along = points @ direction
+    assert abs(across.std() - 0.1) < 0.01 and abs(across.mean()) < 0.01
+    np.testing.assert_allclose(along, 4.0 * t, atol=0.5)  # the target is the position along it
+    assert t.min() < -0.95 and t.max() > 0.95 and data.task == "regression"
