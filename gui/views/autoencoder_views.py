@@ -30,6 +30,8 @@ COLUMNS = 8  # tiles a row in the originals / reconstructions mosaics
 PAIRS_CAPTION = "each test image (upper row) over its reconstruction"
 # Two short lines: a caption wider than the view would widen the layout and crop the picture.
 PRIOR_CAPTION = "test images over their reconstructions;<br>last row: codes from the prior N(0, I), decoded"
+NOISY_CAPTION = "each test image (top), the noisy copy the encoder sees,<br>and what it rebuilds from it"
+NOISY_COLOR = "#f29900"  # a denoising run's corrupted inputs: what the encoder is given
 
 
 def value_brushes(labels: np.ndarray) -> list:
@@ -95,8 +97,9 @@ class PointsReconstructionPlot(pg.PlotWidget):
             pen=pg.mkPen(INPUT_COLOR, width=1),
         )
         self.recon_item = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(RECON_COLOR))
+        self.noisy_item = pg.ScatterPlotItem(size=4, pen=None, brush=pg.mkBrush(NOISY_COLOR), symbol="x")
         self.sweep_item = pg.PlotDataItem(pen=pg.mkPen(SWEEP_COLOR, width=2), connect="finite")
-        for item in (self.links_item, self.input_item, self.recon_item, self.sweep_item):
+        for item in (self.links_item, self.noisy_item, self.input_item, self.recon_item, self.sweep_item):
             plot.addItem(item)
         legend.addItem(self.input_item, "input (colour: label)")
         legend.addItem(self.recon_item, "reconstruction")
@@ -105,7 +108,10 @@ class PointsReconstructionPlot(pg.PlotWidget):
 
     def show_probe(self, probe) -> None:
         inputs, outputs = np.asarray(probe.inputs), np.asarray(probe.reconstructions)
-        self.links_item.setData(*pair_lines(inputs, outputs))
+        noisy = getattr(probe, "corrupted", None)
+        # A denoising run rebuilds each point from its noisy copy: the line runs from that copy.
+        self.links_item.setData(*pair_lines(inputs if noisy is None else np.asarray(noisy), outputs))
+        self._show_noisy(noisy)
         self.input_item.setData(inputs[:, 0], inputs[:, 1], brush=value_brushes(probe.labels[: len(inputs)]))
         self.recon_item.setData(outputs[:, 0], outputs[:, 1])
         sweep = probe.sweep
@@ -117,24 +123,36 @@ class PointsReconstructionPlot(pg.PlotWidget):
         else:
             self.sweep_item.setData(sweep[:, 0], sweep[:, 1])
 
+    def _show_noisy(self, noisy) -> None:
+        legend = self.getPlotItem().legend
+        if noisy is None:
+            self.noisy_item.setData([], [])
+            legend.removeItem(self.noisy_item)
+            return
+        self.noisy_item.setData(noisy[:, 0], noisy[:, 1])
+        if legend.getLabel(self.noisy_item) is None:
+            legend.addItem(self.noisy_item, "noisy copy (what the encoder sees)")
+
     def _name_sweep(self, name: str) -> None:
         label = self.getPlotItem().legend.getLabel(self.sweep_item)
         if label is not None and label.text != name:
             label.setText(name, color=FOREGROUND)
 
     def clear_probe(self) -> None:
-        for item in (self.links_item, self.input_item, self.recon_item, self.sweep_item):
+        for item in (self.links_item, self.noisy_item, self.input_item, self.recon_item, self.sweep_item):
             item.setData([], [])
 
 
-def pairs_mosaic(inputs: np.ndarray, outputs: np.ndarray, columns: int, levels) -> np.ndarray:
-    """Rows of `columns` inputs, each row over the row of their reconstructions, a gap between pairs."""
-    top, bottom = mosaic(inputs, columns, levels), mosaic(outputs, columns, levels)
-    tile = np.asarray(inputs).shape[-2] + 1
+def pairs_mosaic(*sets: np.ndarray, columns: int, levels) -> np.ndarray:
+    """Rows of `columns` images of the first set, each over the same images of the next sets (their
+    noisy copies, their reconstructions), a white gap between one group of rows and the next."""
+    mosaics = [mosaic(images, columns, levels) for images in sets]
+    width, tile = mosaics[0].shape[1], np.asarray(sets[0]).shape[-2] + 1
     rows = []
-    for r in range(0, top.shape[0] + 1, tile):
-        rows += [top[r : r + tile - 1], np.tile(GAP, (1, top.shape[1], 1)), bottom[r : r + tile - 1]]
-        rows.append(np.full((3, top.shape[1], 3), 255, dtype=np.uint8))  # white between pairs of rows
+    for r in range(0, mosaics[0].shape[0] + 1, tile):
+        for m in mosaics:
+            rows += [m[r : r + tile - 1], np.tile(GAP, (1, width, 1))]
+        rows[-1] = np.full((3, width, 3), 255, dtype=np.uint8)  # white between groups of rows
     return np.concatenate(rows[:-1])
 
 
@@ -158,14 +176,23 @@ class ImageReconstructionView(pg.GraphicsLayoutWidget):
     def show_probe(self, probe) -> None:
         levels = image_levels(probe)
         self.shown = len(probe.inputs)
-        picture = pairs_mosaic(probe.inputs, probe.reconstructions, COLUMNS, levels)
+        noisy = getattr(probe, "corrupted", None)
+        sets = (
+            (probe.inputs, probe.reconstructions)
+            if noisy is None
+            else (probe.inputs, noisy, probe.reconstructions)
+        )
+        picture = pairs_mosaic(*sets, columns=COLUMNS, levels=levels)
         prior = getattr(probe, "prior", None)
         self.prior_shown = 0 if prior is None else len(prior)
         if prior is not None:  # a VAE: what its decoder makes of codes from the prior, below a wider gap
             below = mosaic(prior, COLUMNS, levels)
             gap = np.tile(GAP, (3, picture.shape[1], 1))
             picture = np.vstack([picture, gap, below[:, : picture.shape[1]]])
-        self.caption.setText(PRIOR_CAPTION if prior is not None else PAIRS_CAPTION, color=FOREGROUND)
+        caption = (
+            PRIOR_CAPTION if prior is not None else NOISY_CAPTION if noisy is not None else PAIRS_CAPTION
+        )
+        self.caption.setText(caption, color=FOREGROUND)
         self.image_item.setImage(picture, levels=(0, 255))
         self.box.autoRange(padding=0.02)
 

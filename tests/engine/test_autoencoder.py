@@ -269,3 +269,23 @@ def test_the_encoder_and_decoder_export_alone_and_answer_as_the_run_does(tmp_pat
     with pytest.raises(SpecError) as err:
         export_run(tmp_path / "run", "onnx", tmp_path / "g.onnx", part="generator")
     assert err.value.path == "--part" and "encoder, decoder" in err.value.reason
+
+
+def test_the_denoising_view_shows_the_noisy_copy_and_what_is_rebuilt_from_it():
+    trainer = build_trainer(load_project(example_path("denoising_autoencoder")))
+    trainer.run(1)
+    probe, again = trainer.view_probe(None), trainer.view_probe(None)
+    noisy, clean = probe.corrupted, probe.inputs
+    assert noisy.shape == clean.shape == probe.reconstructions.shape
+    np.testing.assert_array_equal(noisy, again.corrupted)  # the same draw each frame: no flicker
+    # Masking noise of 0.3: about 30% of the standardised pixels set to 0, i.e. to the images' mean.
+    mean = float(trainer.preprocessor.mean.numpy().reshape(-1)[0])
+    masked = np.isclose(noisy, mean, atol=1e-4) & ~np.isclose(clean, mean, atol=1e-4)
+    assert 0.2 < masked.mean() < 0.35
+    # The reconstructions are the network's answer to the noisy copy, not to the clean image.
+    x = trainer._inputs(noisy.reshape(len(noisy), -1))
+    rebuilt = trainer.decode(trainer.codes(x))
+    expected = rebuilt * float(trainer.preprocessor.std.numpy().reshape(-1)[0]) + mean
+    np.testing.assert_allclose(probe.reconstructions.reshape(len(noisy), -1), expected, atol=1e-3)
+    plain = build_trainer(load_project(example_path("autoencoder_digits")))
+    assert plain.view_probe(None).corrupted is None

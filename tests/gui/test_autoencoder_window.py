@@ -183,3 +183,17 @@ def test_the_vae_shows_what_its_decoder_makes_of_the_prior(qtbot, window, traceb
         window.autoencoderPanel
     )
     assert not tracebacks
+
+
+def test_denoising_shows_each_image_its_noisy_copy_and_what_is_rebuilt(qtbot, window, tracebacks):
+    open_example(qtbot, window, "denoising_autoencoder")
+    shown = train_epochs(qtbot, window, 1)
+    images = window.reconstructionView.images
+    qtbot.waitUntil(lambda: "noisy copy" in images.caption.text, timeout=10000)
+    height = images.image_item.image.shape[0]
+    groups = -(-len(shown.inputs) // COLUMNS)
+    # Each group of rows: the clean images, their noisy copies, the reconstructions (8 px + 1 gap each).
+    assert height == groups * 3 * 9 - 1 + (groups - 1) * 2
+    open_example(qtbot, window, "autoencoder_digits")
+    qtbot.waitUntil(lambda: "noisy" not in images.caption.text, timeout=10000)
+    assert not tracebacks

@@ -18,6 +18,7 @@ SAMPLES = 16  # images shown with their reconstructions
 SWEEP = 200  # points along a 1-unit code's sweep
 PRIOR_SAMPLES = 8  # a VAE's codes drawn from the prior and decoded, one row of images
 GRID = 8  # a 2-unit code's decoded grid: GRID x GRID images (or points)
+CORRUPTION_SEED = 2024  # the denoising view's noise: the same draw every frame
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,6 +33,9 @@ class AutoencoderProbe:
     mean_activation: np.ndarray  # (latent,) each code unit's mean over the training split
     epoch: int = 0
     prior: np.ndarray | None = None  # a VAE's codes drawn from N(0, I), decoded (raw units, raw-shaped)
+    # A denoising autoencoder's view of `inputs`: the same noise kind and amount as in training
+    # (raw units, raw-shaped); then `reconstructions` are rebuilt from these, not from the clean ones.
+    corrupted: np.ndarray | None = None
 
 
 def autoencoder_probe(trainer) -> AutoencoderProbe:
@@ -44,7 +48,9 @@ def autoencoder_probe(trainer) -> AutoencoderProbe:
     )
     count = min(len(x), SAMPLES if data.kind == "image" else MAX_POINTS)
     codes = trainer.codes(x[:MAX_POINTS])
-    shown = raw_units(trainer, trainer.decode(codes[:count]))
+    corrupted = _corrupted(trainer, x[:count])
+    seen_codes = codes[:count] if corrupted is None else trainer.codes(corrupted)
+    shown = raw_units(trainer, trainer.decode(seen_codes))
     all_codes = trainer.codes(trainer.x_train)
     sweep_codes = _sweep(all_codes)
     sweep = None if sweep_codes is None else raw_units(trainer, trainer.decode(sweep_codes))
@@ -58,7 +64,22 @@ def autoencoder_probe(trainer) -> AutoencoderProbe:
         sweep_codes=sweep_codes,
         mean_activation=all_codes.mean(axis=0),
         epoch=trainer.epoch,
+        corrupted=None if corrupted is None else raw_units(trainer, corrupted.numpy()),
     )
+
+
+def _corrupted(trainer, x):
+    """The denoising variant's noisy copy of `x` (preprocessed units), from a fixed seed so that a
+    frame's noise is the last frame's: only the network's answer to it changes as it learns."""
+    settings = trainer.settings
+    if settings.get("variant") != "denoising":
+        return None
+    import torch
+
+    from engine.families.autoencoder.model import corrupt
+
+    generator = torch.Generator().manual_seed(CORRUPTION_SEED)
+    return corrupt(x, settings["noise_kind"], settings["noise"], generator)
 
 
 def raw_units(trainer, values: np.ndarray) -> np.ndarray:
