@@ -21,6 +21,8 @@ from gui.views.colors import (
 )
 
 TARGET_COLOR = "#d93025"
+PRIOR_COLOR = "#5f6368"  # the prior's circles: quiet, under the codes
+PRIOR_RADII = (1.0, 2.0)  # N(0, I) in 2-D puts 39% and 86% of its draws inside these
 MAX_CLASSES = 10  # a scatter a class, each with its legend entry
 
 
@@ -51,6 +53,18 @@ def key_html(probe, settings: dict) -> str:
         )
     if probe.kind == "image" and probe.sweep is not None:
         text += "<br>Right: what the decoder makes of each code on an even grid over the codes' range."
+    holes = getattr(probe, "holes", None)
+    if holes is not None and probe.codes.shape[1] == 2:
+        text += (
+            "<br>Dashed circles: where the prior N(0, I) puts 39% and 86% of its draws. "
+            f"<b>Holes: {holes:.0%}</b> of 1,000 codes drawn from it land farther than 0.25 from every "
+            "training code, where the decoder was never taught"
+            + (
+                " (a VAE's KL term pulls its codes into the prior)."
+                if getattr(probe, "family", "") == "vae"
+                else " (nothing pulls a plain autoencoder's codes into any shape: compare the VAE)."
+            )
+        )
     if settings.get("variant") == "sparse":
         text += "<br>Right: each code unit's mean activation over the training split"
         if settings.get("sparsity_kind") == "kl":
@@ -72,7 +86,16 @@ class LatentPlot(pg.PlotWidget):
             pg.ScatterPlotItem(size=6, pen=None, brush=pg.mkBrush(class_color(k))) for k in range(MAX_CLASSES)
         ]
         self.value_item = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#5f6368", width=0.5))
-        for item in (*self.class_items, self.value_item):
+        angle = np.linspace(0.0, 2.0 * np.pi, 97)
+        self.prior_items = [
+            pg.PlotDataItem(
+                r * np.cos(angle),
+                r * np.sin(angle),
+                pen=pg.mkPen(color=PRIOR_COLOR, width=1.5, style=Qt.PenStyle.DashLine),
+            )
+            for r in PRIOR_RADII
+        ]
+        for item in (*self.prior_items, *self.class_items, self.value_item):
             plot.addItem(item)
 
     def show_probe(self, probe) -> None:
@@ -86,6 +109,8 @@ class LatentPlot(pg.PlotWidget):
             y = codes[:, 1]
             names = ("code 1", "code 2" if latent == 2 else f"code 2 (2 of {latent} units)")
         self.setAspectLocked(latent > 1)  # code space: one unit of code 1 as long as one of code 2
+        for item in self.prior_items:
+            item.setVisible(latent == 2)  # the prior's circles are circles in a 2-unit code only
         plot = self.getPlotItem()
         plot.getAxis("bottom").setLabel(names[0], color=FOREGROUND)
         plot.getAxis("left").setLabel(names[1], color=FOREGROUND)

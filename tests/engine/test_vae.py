@@ -97,3 +97,30 @@ def test_the_vae_probe_decodes_codes_drawn_from_the_prior():
     np.testing.assert_allclose(trainer.view_probe(None).prior, probe.prior)  # the same draw every frame
     plain = build_trainer(load_project(example_path("autoencoder_digits")))
     assert plain.view_probe(None).prior is None
+
+
+def test_prior_holes_counts_prior_draws_far_from_every_code():
+    from engine.families.autoencoder.view import HOLE_DRAWS, HOLE_RADIUS, HOLE_SEED, prior_holes
+
+    codes = np.random.default_rng(3).normal(0.0, 2.0, (300, 2))
+    draws = np.random.default_rng(HOLE_SEED).standard_normal((HOLE_DRAWS, 2))
+    nearest = np.sqrt(((draws[:, None, :] - codes[None, :, :]) ** 2).sum(axis=2)).min(axis=1)
+    assert prior_holes(codes) == pytest.approx(float(np.mean(nearest > HOLE_RADIUS)))
+    assert prior_holes(np.random.default_rng(4).standard_normal((20_000, 2))) < 0.01  # the prior itself
+    assert prior_holes(codes[:, :1] * 0 + 50.0) == 1.0  # every code far away: all holes
+    assert prior_holes(np.zeros((5, 3))) is None  # more than the two units a view shows
+
+
+def test_the_vae_leaves_fewer_holes_in_its_prior_than_a_plain_autoencoder():
+    """The examples vae_digits and autoencoder_digits: the same digits, a 2-unit code each. The VAE's
+    KL term pulls its codes into N(0, I); nothing shapes the plain one's, so codes drawn from the prior
+    more often land where no training input was encoded (measured: 0.20-0.45 against 0.11-0.16)."""
+    for seed in (0, 1):
+        holes = {}
+        for name in ("autoencoder_digits", "vae_digits"):
+            project = load_project(example_path(name))
+            project.seed = seed
+            trainer = build_trainer(project)
+            trainer.run()
+            holes[name] = trainer.view_probe(None).holes
+        assert holes["vae_digits"] < holes["autoencoder_digits"], (seed, holes)

@@ -118,7 +118,7 @@ def test_code_size_is_an_undoable_edit_of_the_model(qtbot, window, tracebacks):
 def test_the_autoencoder_hides_what_it_does_not_read(qtbot, window, tracebacks):
     open_example(qtbot, window, "autoencoder")
     tabs, training = window.panelTabs, window.trainingPanel
-    assert not tabs.isTabVisible(tabs.indexOf(window.builderPanel))
+    assert tabs.isTabVisible(tabs.indexOf(window.builderPanel))  # it edits the two stacks
     assert not window.networkView.isVisible() and not window.gradientView.isVisible()
     assert not window.boundaryView.isVisible()
     for kept in (training.optimizerCombo, training.learningRateSpin, training.scheduleCombo):
@@ -166,7 +166,7 @@ def test_a_window_opened_on_an_autoencoder_file_shows_its_views(qtbot, tmp_path,
     window = make_window(qtbot, path)
     try:
         assert window.autoencoderPanel.isVisible() and not window.networkView.isVisible()
-        assert not window.compareButton.isEnabled()
+        assert window.compareButton.isEnabled()  # compare mode races autoencoders too
         train_epochs(qtbot, window, 1)
         assert window.reconstructionView.images.shown == 16
         assert tracebacks == []
@@ -179,6 +179,11 @@ def test_the_vae_shows_what_its_decoder_makes_of_the_prior(qtbot, window, traceb
     images = window.reconstructionView.images
     qtbot.waitUntil(lambda: images.prior_shown == 8, timeout=30000)
     assert "prior" in images.caption.text
+    code = window.codeView
+    qtbot.waitUntil(lambda: "Holes:" in code.keyLabel.text(), timeout=10000)
+    assert all(item.isVisible() for item in code.latentPlot.prior_items)  # the prior's circles
+    radius = np.hypot(*code.latentPlot.prior_items[1].getData())
+    np.testing.assert_allclose(radius, 2.0)
     assert window.autoencoderPanel.isVisible() and not window.autoencoderPanel.variantCombo.isVisibleTo(
         window.autoencoderPanel
     )

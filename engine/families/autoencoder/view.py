@@ -19,6 +19,9 @@ SWEEP = 200  # points along a 1-unit code's sweep
 PRIOR_SAMPLES = 8  # a VAE's codes drawn from the prior and decoded, one row of images
 GRID = 8  # a 2-unit code's decoded grid: GRID x GRID images (or points)
 CORRUPTION_SEED = 2024  # the denoising view's noise: the same draw every frame
+# Holes: of HOLE_DRAWS codes drawn from the prior N(0, I), the share farther than HOLE_RADIUS from
+# every training code, where a sampler would ask the decoder about a code it was never taught.
+HOLE_DRAWS, HOLE_RADIUS, HOLE_SEED = 1000, 0.25, 7
 
 
 @dataclass(frozen=True, eq=False)
@@ -36,6 +39,8 @@ class AutoencoderProbe:
     # A denoising autoencoder's view of `inputs`: the same noise kind and amount as in training
     # (raw units, raw-shaped); then `reconstructions` are rebuilt from these, not from the clean ones.
     corrupted: np.ndarray | None = None
+    holes: float | None = None  # prior_holes() of the training codes (codes of 1 or 2 units)
+    family: str = "autoencoder"  # or "vae"
 
 
 def autoencoder_probe(trainer) -> AutoencoderProbe:
@@ -65,7 +70,24 @@ def autoencoder_probe(trainer) -> AutoencoderProbe:
         mean_activation=all_codes.mean(axis=0),
         epoch=trainer.epoch,
         corrupted=None if corrupted is None else raw_units(trainer, corrupted.numpy()),
+        holes=prior_holes(all_codes),
+        family=trainer.family.name,
     )
+
+
+def prior_holes(codes: np.ndarray) -> float | None:
+    """The share of HOLE_DRAWS codes drawn from N(0, I) (a fixed draw) that lie farther than
+    HOLE_RADIUS from every code in `codes`: a VAE's codes fill its prior, a plain autoencoder's leave
+    holes in it. None for codes of more than 2 units (the view shows two) or no codes."""
+    latent = codes.shape[1] if codes.ndim == 2 else 0
+    if not 1 <= latent <= 2 or len(codes) == 0:
+        return None
+    from scipy.spatial import cKDTree
+
+    draws = np.random.default_rng(HOLE_SEED).standard_normal((HOLE_DRAWS, latent))
+    nearest, _ = cKDTree(np.asarray(codes, dtype=np.float64)).query(draws, distance_upper_bound=HOLE_RADIUS)
+    near = np.isfinite(nearest)  # no code within the radius: an infinite distance
+    return float(1.0 - near.mean())
 
 
 def _corrupted(trainer, x):
