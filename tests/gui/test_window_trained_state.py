@@ -49,3 +49,25 @@ def test_a_damaged_saved_run_opens_fresh_and_says_why(qtbot, window, tmp_path):
         assert window.open_project(path)
     assert "the trained run was not restored" in failed.args[1]
     qtbot.waitUntil(lambda: window.last_frame.main.latest.epoch == 0, timeout=10000)
+
+
+def test_a_saved_gan_run_opens_at_its_epoch_with_its_pictures(qtbot, window, tmp_path):
+    """Every family keeps its trained run: a GAN saved at epoch k opens at k, with the same samples."""
+    from tests.gui.helpers import open_example
+
+    open_example(qtbot, window, "gan_ring")
+    for _ in range(3):
+        window.step()
+    qtbot.waitUntil(lambda: window.last_frame.main.latest.epoch == 3, timeout=30000)
+    path = tmp_path / "gan.json"
+    with qtbot.waitSignal(window.training.worker.stateSaved, timeout=10000) as saved:
+        assert window.save_as(path)
+    assert saved.args == [str(tmp_path / "gan.state"), ""]
+    generated = window.last_frame.main.probe.fake.copy()
+    reopened = make_window(qtbot, path)
+    try:
+        qtbot.waitUntil(lambda: reopened.last_frame.main.latest.epoch == 3, timeout=20000)
+        np.testing.assert_array_equal(reopened.last_frame.main.probe.fake, generated)
+        assert reopened.ganView.isVisible()
+    finally:
+        reopened.shutdown()
