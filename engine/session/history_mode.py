@@ -10,6 +10,7 @@ came from is kept, and both train side by side in compare mode.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from contextlib import contextmanager
 from dataclasses import replace
 
@@ -40,6 +41,8 @@ class HistoryMode:
         with _weights(trainer, state):
             snapshot = replace(trainer.evaluate(), epoch=shown, status="history")
             probe = run_probe(trainer, slot.grid, units=True)
+        if dataclasses.is_dataclass(probe) and hasattr(probe, "epoch"):
+            probe = replace(probe, epoch=shown)  # a family's probe reads the live run's epoch
         self._send(
             "history_shown",
             HistoryView(self.generation, run_id, int(epoch), shown, snapshot, probe, trainer.epoch),

@@ -139,6 +139,7 @@ def test_the_session_sends_gan_frames_and_looks_back():
     kind, view = events[-1]
     assert kind == "history_shown" and view.epoch == 1
     np.testing.assert_allclose(view.probe.fake, first)
+    assert view.probe.epoch == 1 and session.trainer.epoch == 2  # the probe says which epoch it shows
 
 
 def test_train_prints_the_family_and_keeps_both_networks(tmp_path):
