@@ -33,8 +33,9 @@ SIZES = {
     "autoencoder": ([500, 580], [0, 0, 0, 500, 360, 0], [0, 480, 0, 380]),
     "gan": ([380, 700], [0, 0, 0, 0, 0, 860], [0, 0, 560, 300]),
 }
-_NOT_RANKED = "Comparing runs ranks them by loss or accuracy: not for the {} yet"
-COMPARE_TIPS = {"autoencoder": _NOT_RANKED.format("autoencoder"), "gan": _NOT_RANKED.format("GAN")}
+# Families whose compare button says something else than the default tip: none, every family
+# compares (gui/compare/family_terms.py ranks each by its own metrics).
+COMPARE_TIPS: dict[str, str] = {}
 # Families drawn with another family's views: the VAE's runs are an autoencoder's to look at.
 VIEWS_OF = {"vae": "autoencoder"}
 PENALTIES = {"sparse": "sparsity penalty", "contractive": "contractive penalty"}
@@ -94,11 +95,11 @@ class FamilyViews:
         self._family_shown = family
         self.statusBar().clearMessage()  # the other family's last word (e.g. "converged") is stale
         builder = self.panelTabs.indexOf(self.builderPanel)
-        if family != "mlp" and self.panelTabs.currentIndex() == builder:
+        builds = self.builderPanel.edits_family(family)  # the mlp's network, or a family's two stacks
+        if not builds and self.panelTabs.currentIndex() == builder:
             self.panelTabs.setCurrentWidget(self.dataPanel)
-        self.panelTabs.setTabVisible(builder, family == "mlp")  # only the mlp reads `network`
+        self.panelTabs.setTabVisible(builder, builds)
         self.trainingPanel.set_family(family)
-        # Comparing ranks runs by loss or accuracy, which the autoencoder does not report.
         self.compareButton.setEnabled(family not in COMPARE_TIPS)
         self.compareButton.setToolTip(COMPARE_TIPS.get(family, self._compare_tip))
         self.dataPanel.set_family(family)

@@ -1,6 +1,8 @@
-"""Compare mode's loss and accuracy plots: every run's curves overlaid, one colour per run.
+"""Compare mode's curves: every run's main metrics overlaid, one colour per run (gui/compare/
+family_terms.py says which: the mlp's losses above its accuracies, a GAN's two losses above its
+modes covered, ...).
 
-Train is solid, test dashed, in the run's colour; a wrapped colour key above the plots lists each
+Each plot's first metric is solid, its second dashed (the mlp's train and test), in the run's colour; a wrapped colour key above the plots lists each
 run once, shortened by gui/compare/labels.py (a legend strip in the plot was clipped). Curves
 are made once per comparison and then only fed with setData, from each run's bounded MetricsLog,
 one plot per part (`update_steps`) so that the window's ViewPacer paints them in separate turns.
@@ -16,12 +18,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from engine.metrics import MetricsLog
+from gui.compare.family_terms import CompareTerms
 from gui.compare.labels import short_labels
 from gui.views.colors import BACKGROUND, FOREGROUND, live_curve, style_plot
 from gui.views.log_axis import LogAxis
 from gui.views.plot_range import SteppedViewBox
 
-METRICS = ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
 MIN_WIDTH = 320  # the plots' tick labels, axis titles and a few epochs of curve stay readable
 
 
@@ -31,7 +33,8 @@ def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class CompareCurvesPlot(QWidget):
-    """Loss above accuracy, the runs overlaid; `set_runs` once, then `update_run` per frame."""
+    """The family's main metrics above (losses, or counts) and its accuracies or scores below, the
+    runs overlaid; `set_runs` once per comparison, then `update_steps` per frame."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -39,9 +42,6 @@ class CompareCurvesPlot(QWidget):
         self.loss_plot = _make_plot("compareLossPlot", "loss")
         self.accuracy_plot = _make_plot("compareAccuracyPlot", "accuracy")
         self.accuracy_plot.setXLink(self.loss_plot)
-        accuracy = self.accuracy_plot.getPlotItem()
-        accuracy.setYRange(0.0, 1.0, padding=0.02)
-        accuracy.getViewBox().setMouseEnabled(y=False)
         self.key = QLabel("solid: train   ·   dashed: test")
         self.key.setStyleSheet(f"QLabel {{ color: {FOREGROUND}; font-size: 11px; }}")
         self.run_key = _make_run_key()
@@ -54,26 +54,36 @@ class CompareCurvesPlot(QWidget):
         layout.addWidget(self.loss_plot, 3)
         layout.addWidget(self.accuracy_plot, 2)
         self._curves: dict[str, dict[str, pg.PlotDataItem]] = {}  # run id -> metric -> curve
+        self._plotted: list[tuple[str, ...]] = []  # each shown plot's metrics: one ViewPacer part each
         self._names: list[str] = []
         self.key_entries: list[str] = []  # each run's entry as the key shows it
 
-    def set_runs(self, runs: list[tuple[str, str, str]], classification: bool) -> None:
-        """Start afresh with `runs`: (run id, label, colour) each."""
-        for plot in (self.loss_plot, self.accuracy_plot):
-            for item in list(plot.getPlotItem().listDataItems()):
-                plot.getPlotItem().removeItem(item)
-        self._curves = {}
-        loss, accuracy = self.loss_plot.getPlotItem(), self.accuracy_plot.getPlotItem()
-        for run_id, _, color in runs:
-            self._curves[run_id] = {
-                "train_loss": live_curve(loss, color, None),
-                "test_loss": live_curve(loss, color, None, dashed=True),
-                "train_accuracy": live_curve(accuracy, color, None),
-                "test_accuracy": live_curve(accuracy, color, None, dashed=True),
-            }
+    def set_runs(self, runs: list[tuple[str, str, str]], terms: CompareTerms) -> None:
+        """Start afresh with `runs` ((run id, label, colour) each), plotting what `terms` names."""
+        widgets = (self.loss_plot, self.accuracy_plot)
+        for widget in widgets:
+            for item in list(widget.getPlotItem().listDataItems()):
+                widget.getPlotItem().removeItem(item)
+        self._curves = {run_id: {} for run_id, _, _ in runs}
+        self._plotted = [plot.metrics for plot in terms.plots]
+        for widget, plot in zip(widgets, terms.plots, strict=False):
+            item = widget.getPlotItem()
+            style_plot(item, "epoch", plot.title)
+            widget.setAccessibleName(f"{plot.title.capitalize()} of every run over epochs")
+            # The plot below says what its lines are when they differ from the plot above's.
+            item.setTitle(None if plot.key == terms.plots[0].key else _small(plot.key))
+            if plot.unit_range:
+                item.setYRange(0.0, 1.0, padding=0.02)
+            else:
+                item.enableAutoRange(axis="y")
+            item.getViewBox().setMouseEnabled(y=not plot.unit_range)
+            for run_id, _, color in runs:
+                for n, metric in enumerate(plot.metrics):
+                    self._curves[run_id][metric] = live_curve(item, color, None, dashed=n == 1)
+        self.key.setText(terms.plots[0].key)
         self._show_key(runs)
-        self.accuracy_plot.setVisible(classification)
-        loss.getViewBox().restart()
+        self.accuracy_plot.setVisible(len(terms.plots) > 1)
+        self.loss_plot.getPlotItem().getViewBox().restart()
 
     def _show_key(self, runs: list[tuple[str, str, str]]) -> None:
         """Coloured squares and short labels, wrapped between entries and never inside one."""
@@ -90,15 +100,9 @@ class CompareCurvesPlot(QWidget):
         self.run_key.setText(head + " &nbsp; ".join(entries))
         self.run_key.setToolTip("\n".join(self._names))
 
-    def update_run(self, run_id: str, log: MetricsLog) -> None:
-        self._set_curves({run_id: log}, METRICS)
-
     def update_steps(self, logs: dict[str, MetricsLog]) -> list:
-        """Every run's curves from `logs` (run id -> log) in parts: the losses, then the accuracies."""
-        steps = [lambda: self._set_curves(logs, ("train_loss", "test_loss"))]
-        if self.accuracy_plot.isVisibleTo(self):
-            steps.append(lambda: self._set_curves(logs, ("train_accuracy", "test_accuracy")))
-        return steps
+        """Every run's curves from `logs` (run id -> log) in parts: one plot a part."""
+        return [lambda metrics=metrics: self._set_curves(logs, metrics) for metrics in self._plotted]
 
     def _set_curves(self, logs: dict[str, MetricsLog], metrics: tuple[str, ...]) -> None:
         for run_id, log in logs.items():
@@ -107,7 +111,8 @@ class CompareCurvesPlot(QWidget):
                 continue
             epoch = log.column("epoch")
             for metric in metrics:
-                curves[metric].setData(*_finite(epoch, log.column(metric)))
+                if metric in curves and metric in log.columns:
+                    curves[metric].setData(*_finite(epoch, log.column(metric)))
 
     def refit(self) -> None:
         self.loss_plot.getPlotItem().getViewBox().refit()
@@ -146,3 +151,7 @@ def _make_plot(name: str, y_label: str) -> pg.PlotWidget:
     plot.showGrid(x=True, y=True, alpha=0.15)
     style_plot(plot, "epoch", y_label)
     return widget
+
+
+def _small(text: str) -> str:
+    return f'<span style="color:{FOREGROUND}; font-size:10pt;">{html.escape(text)}</span>'

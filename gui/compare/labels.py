@@ -8,7 +8,7 @@ for each run; any other labels (a branch, say) are shown whole.
 
 from __future__ import annotations
 
-from gui.compare.variants import KEYS
+from gui.compare.family_keys import all_titles
 
 SEPARATOR = " · "
 
@@ -16,7 +16,7 @@ SEPARATOR = " · "
 def short_labels(labels: list[str]) -> tuple[str, list[str]]:
     """(header, one short label per run), or ("", `labels` unchanged) when they do not all read
     "<setting> <value>, <setting> <value>" over the same settings."""
-    titles = sorted((key.title.lower() for key in KEYS), key=len, reverse=True)  # longest match first
+    titles = sorted((title.lower() for title in all_titles()), key=len, reverse=True)  # longest first
     split = [_split(label, titles) for label in labels]
     if not split or any(parts is None for parts in split):
         return "", list(labels)

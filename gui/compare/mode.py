@@ -17,8 +17,10 @@ shows its last state in full.
 
 from __future__ import annotations
 
-from engine.metrics import MetricsLog
-from gui.compare.stats import RunStats, target_metric
+from engine.metrics import MetricsLog, family_columns
+from gui.compare.family_keys import keys_for
+from gui.compare.family_terms import CompareTerms, terms_for
+from gui.compare.stats import RunStats
 from gui.compare.variants import (
     VariantError,
     apply_overrides,
@@ -42,6 +44,8 @@ class CompareWindow:
         self._compare_variants: list | None = None  # what Reset builds again
         self._keeping_run = False  # the kept run's overrides are being written into the project
         self._compare_target_metric = "test_accuracy"  # set per comparison: what the target is on
+        self._compare_terms: CompareTerms | None = None  # the family's metrics, plots and ranking
+        self._compare_resolved = False  # the ranking metric is one the runs report (the first frame says)
         view.startRequested.connect(self._start_compare)
         view.cancelRequested.connect(self._close_compare_page)
         view.keepRequested.connect(self._keep_run)
@@ -74,6 +78,7 @@ class CompareWindow:
         if self.comparing:
             return
         self.pause()
+        self.compareView.set_keys(keys_for(self.model.project))
         self.compareView.set_comparing(False)
         self.compareView.show_error("")
         self.viewStack.setCurrentWidget(self.compareView)
@@ -86,7 +91,8 @@ class CompareWindow:
     def _start_compare(self, picks: list) -> None:
         """`picks`: (key name, values as typed) for one setting, or two (every combination)."""
         try:
-            read = [(key_name, read_values(key_name, text)) for key_name, text in picks]
+            keys = keys_for(self.model.project)
+            read = [(key_name, read_values(key_name, text, keys)) for key_name, text in picks]
             variants = build_variants(self.model.project, read)
         except VariantError as exc:
             self.compareView.show_error(f"Cannot compare: {exc}", self._preset_refused(str(exc)))
@@ -102,23 +108,25 @@ class CompareWindow:
         self.view_pacer.cancel()
         first = infos[0]
         self.run_info = first  # frames of this generation are the comparison's
+        # Every run of a comparison is of the project's family (the variants vary its settings).
+        family = self.model.project.model.family
+        head = first.head
+        classification = bool(getattr(head, "classification", False))
+        has_test = first.dataset is not None and len(first.dataset.x_test) > 0
+        terms = terms_for(family, classification, has_test)
+        self._compare_terms, self._compare_resolved = terms, family == "mlp"
         self.compare_runs = {info.run_id: info for info in infos}
-        self.compare_logs = {info.run_id: MetricsLog() for info in infos}
-        self.compare_stats = {info.run_id: RunStats() for info in infos}
+        self.compare_logs = {info.run_id: MetricsLog(family_columns(family)) for info in infos}
+        self.compare_stats = {info.run_id: RunStats(terms.higher) for info in infos}
         runs = [
             (info.run_id, info.label or info.run_id, RUN_COLORS[n % len(RUN_COLORS)])
             for n, info in enumerate(infos)
         ]
-        classification = first.head.classification
         view = self.compareView
         view.run_ids = [run_id for run_id, _, _ in runs]
-        view.curves.set_runs(runs, classification)
-        view.maps.set_runs(runs, first.dataset, first.head)
-        metric = target_metric(classification, len(first.dataset.x_test) > 0)
-        self._compare_target_metric = metric
-        title = metric.replace("_", " ").capitalize()
-        view.table.set_runs(runs, classification, f"{title} reached")
-        view.set_target(f"Target {title.lower()}", 0.9 if classification else 0.1, classification)
+        view.curves.set_runs(runs, terms)
+        view.maps.set_runs(runs, first.dataset, head, family)
+        self._show_compare_ranking(runs)
         view.table.selectRow(0)
         view.set_comparing(True)
         self.statusBar().clearMessage()  # a refusal said before this start is no longer true
@@ -128,8 +136,27 @@ class CompareWindow:
         self.epochLabel.setText(f"Epoch {first.epoch:,}")
         self.summaryLabel.setText(f"Comparing {len(infos)} runs")
 
+    def _show_compare_ranking(self, runs: list | None = None) -> None:
+        """The table's columns (with `runs`, a new comparison) and the target on the ranked metric."""
+        terms, view = self._compare_terms, self.compareView
+        metric = terms.ranked_by
+        self._compare_target_metric = metric
+        title = terms.ranked_title
+        if runs is not None:
+            view.table.set_runs(runs, terms, f"{title.capitalize()} reached")
+        else:
+            view.table.target_title = f"{title.capitalize()} reached"
+            view.table.horizontalHeaderItem(view.table.columnCount() - 1).setText(view.table.target_title)
+        accuracy = terms.kinds.get(metric) == "accuracy"
+        view.set_target(f"Target {title}", terms.target_default(), accuracy, terms.ranking_text())
+
     def _show_compare_frame(self, frame) -> None:
         view = self.compareView
+        if not self._compare_resolved and frame.runs and frame.runs[0].latest is not None:
+            # The first frame says which of the family's ranking metrics its runs report.
+            self._compare_terms = self._compare_terms.resolved(dict(frame.runs[0].latest.metrics))
+            self._compare_resolved = True
+            self._show_compare_ranking()
         for run in frame.runs:
             if run.run_id not in self.compare_runs:
                 continue
@@ -160,7 +187,10 @@ class CompareWindow:
 
     def _refresh_compare_table(self) -> None:
         stats = {run_id: self.compare_stats[run_id] for run_id in self.compare_runs}
-        self.compareTable.show_all(stats, self._compare_target_metric, self.compareTarget.value())
+        if self._compare_terms is None:
+            return
+        order = self._compare_terms.ranking()
+        self.compareTable.show_all(stats, self._compare_target_metric, self.compareTarget.value(), order)
 
     def _reset_comparison(self) -> None:
         """Reset while comparing: the same variants from a fresh start."""

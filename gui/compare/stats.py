@@ -50,8 +50,11 @@ class MetricRecord:
 class RunStats:
     """The table's numbers for one run, fed its Snapshots in epoch order."""
 
-    def __init__(self) -> None:
-        self.metrics = {name: MetricRecord(higher_is_better(name)) for name in TABLE_METRICS}
+    def __init__(self, higher: dict[str, bool] | None = None) -> None:
+        """`higher`: metric -> whether higher is better (the family's Metrics); the mlp's by default."""
+        if higher is None:
+            higher = {name: higher_is_better(name) for name in TABLE_METRICS}
+        self.metrics = {name: MetricRecord(up) for name, up in higher.items()}
         self.epoch = 0
 
     def add(self, snap) -> None:
@@ -62,13 +65,16 @@ class RunStats:
             record.add(snap.epoch, snap.metrics.get(name))
 
     def final(self, metric: str) -> float | None:
-        return self.metrics[metric].final
+        record = self.metrics.get(metric)
+        return None if record is None else record.final
 
     def best(self, metric: str) -> float | None:
-        return self.metrics[metric].best
+        record = self.metrics.get(metric)
+        return None if record is None else record.best
 
     def first_reaching(self, metric: str, target: float) -> int | None:
-        return self.metrics[metric].first_reaching(target)
+        record = self.metrics.get(metric)
+        return None if record is None else record.first_reaching(target)
 
 
 def target_metric(classification: bool, has_test: bool) -> str:
@@ -76,3 +82,17 @@ def target_metric(classification: bool, has_test: bool) -> str:
     the training split's where there is no test split."""
     split = "test" if has_test else "train"
     return f"{split}_accuracy" if classification else f"{split}_loss"
+
+
+def ranks(stats: dict[str, RunStats], order: list[tuple[str, bool]]) -> dict[str, int]:
+    """Run id -> its place (1 the best) by the latest value of `order`'s first metric, ties broken
+    by the next ((metric, higher is better) each); runs without the first one yet are left out."""
+    first = order[0][0]
+
+    def key(run_stats: RunStats) -> tuple:
+        values = (run_stats.final(metric) for metric, _ in order)
+        sign = [1 if higher else -1 for _, higher in order]
+        return tuple(-math.inf if v is None else s * v for v, s in zip(values, sign, strict=True))
+
+    keys = {run_id: key(s) for run_id, s in stats.items() if s.final(first) is not None}
+    return {run_id: 1 + sum(other > mine for other in keys.values()) for run_id, mine in keys.items()}

@@ -1,4 +1,5 @@
-"""Compare mode's table: each run's final and best losses and accuracies, and when it reached a target.
+"""Compare mode's table: each run's place, its family's metrics (final, and best of the one ranked
+by), and when it reached a target.
 
 Its items are made once per comparison; a refresh sets only the texts that changed, then fits
 the columns once. (With the columns in ResizeToContents mode every setText made the header
@@ -11,20 +12,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem
 
-from gui.compare.stats import RunStats
+from gui.compare.family_terms import CompareTerms
+from gui.compare.stats import RunStats, ranks
 
-# (header, metric, "final" | "best"); accuracy columns only for classification
-COLUMNS = (
-    ("Train loss", "train_loss", "final"),
-    ("best", "train_loss", "best"),
-    ("Test loss", "test_loss", "final"),
-    ("best", "test_loss", "best"),
-    ("Train acc.", "train_accuracy", "final"),
-    ("best", "train_accuracy", "best"),
-    ("Test acc.", "test_accuracy", "final"),
-    ("best", "test_accuracy", "best"),
-)
-FIRST_COLUMNS = ("Run", "Epoch")
+FIRST_COLUMNS = ("Run", "Rank", "Epoch")
 
 
 class CompareTable(QTableWidget):
@@ -38,23 +29,26 @@ class CompareTable(QTableWidget):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.verticalHeader().hide()
-        self.setColumnCount(len(FIRST_COLUMNS) + len(COLUMNS) + 1)
+        self.setColumnCount(len(FIRST_COLUMNS) + 1)
         self._rows: dict[str, int] = {}
         self._texts: dict[tuple[int, int], str] = {}  # (row, column) -> the text shown there
-        self._shown: list[tuple[int, str, str]] = []  # (column, metric, "final" | "best") not hidden
+        self._shown: list[tuple[int, str, str]] = []  # (column, metric, "final" | "best")
+        self._kinds: dict[str, str] = {}  # metric -> its kind (how its numbers are written)
         self._changed: set[int] = set()  # columns whose text changed since they were last fitted
         self.target_title = "Reached target"
 
-    def set_runs(self, runs: list[tuple[str, str, str]], classification: bool, target_title: str) -> None:
+    def set_runs(self, runs: list[tuple[str, str, str]], terms: CompareTerms, target_title: str) -> None:
+        """One row per run of `runs` ((run id, label, colour)); the columns `terms` names."""
         self.target_title = target_title
-        headers = [*FIRST_COLUMNS, *(h for h, _, _ in COLUMNS), target_title]
+        self._kinds = dict(terms.kinds)
+        self.setColumnCount(len(FIRST_COLUMNS) + len(terms.columns) + 1)
+        headers = [*FIRST_COLUMNS, *(column.header for column in terms.columns), target_title]
         self.setHorizontalHeaderLabels(headers)
-        self._shown = []
-        for i, (_, metric, which) in enumerate(COLUMNS):
-            hidden = metric.endswith("accuracy") and not classification
-            self.setColumnHidden(len(FIRST_COLUMNS) + i, hidden)
-            if not hidden:
-                self._shown.append((len(FIRST_COLUMNS) + i, metric, which))
+        tips = ["", terms.ranking_text(), "", *(column.tip for column in terms.columns), ""]
+        for column, tip in enumerate(tips):
+            self.horizontalHeaderItem(column).setToolTip(tip)
+        first = len(FIRST_COLUMNS)
+        self._shown = [(first + i, c.metric, c.which) for i, c in enumerate(terms.columns)]
         self.setRowCount(len(runs))
         self._rows = {}
         self._texts, self._changed = {}, set()
@@ -70,12 +64,19 @@ class CompareTable(QTableWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, self.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        self._fit_columns({1, *(c for c, _, _ in self._shown), self.columnCount() - 1})
+        self._fit_columns(set(range(1, self.columnCount())))
 
-    def show_all(self, stats: dict[str, RunStats], target_metric: str, target: float) -> None:
-        """Refresh the rows of `stats` (run id -> RunStats), then fit the columns to what changed."""
+    def show_all(
+        self, stats: dict[str, RunStats], target_metric: str, target: float, order: list[tuple[str, bool]]
+    ) -> None:
+        """Refresh the rows of `stats` (run id -> RunStats) and their places by `order` ((metric,
+        higher is better), ties broken by the next), then fit the columns to what changed."""
+        places = ranks(stats, order)
         for run_id, run_stats in stats.items():
             self.show_stats(run_id, run_stats, target_metric, target, fit=False)
+            row = self._rows.get(run_id)
+            if row is not None:
+                self._set_text(row, 1, str(places[run_id]) if run_id in places else "–")
         self._fit_columns(self._changed)
 
     def show_stats(
@@ -85,14 +86,12 @@ class CompareTable(QTableWidget):
         row = self._rows.get(run_id)
         if row is None:
             return
-        self._set_text(row, 1, f"{stats.epoch:,}")
+        self._set_text(row, 2, f"{stats.epoch:,}")
         for column, metric, which in self._shown:
             value = stats.final(metric) if which == "final" else stats.best(metric)
-            self._set_text(row, column, _format(metric, value))
+            self._set_text(row, column, _format(self._kinds.get(metric, "loss"), value))
         reached = stats.first_reaching(target_metric, target)
-        self._set_text(
-            row, len(FIRST_COLUMNS) + len(COLUMNS), "not yet" if reached is None else f"epoch {reached:,}"
-        )
+        self._set_text(row, self.columnCount() - 1, "not yet" if reached is None else f"epoch {reached:,}")
         if fit:
             self._fit_columns(self._changed)
 
@@ -115,10 +114,17 @@ class CompareTable(QTableWidget):
         return self.item(self._rows[run_id], column).text()
 
 
-def _format(metric: str, value: float | None) -> str:
+def _format(kind: str, value: float | None) -> str:
+    """A number as its Metric's kind reads (engine/families/family.py): 93.0%, 12, yes, 0.0321."""
     if value is None:
         return "–"
-    return f"{value:.1%}" if metric.endswith("accuracy") else f"{value:.4f}"
+    if kind == "accuracy":
+        return f"{value:.1%}"
+    if kind == "flag":
+        return "yes" if value else "no"
+    if kind in ("count", "score") and float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:.4f}"
 
 
 def _number_item(text: str) -> QTableWidgetItem:

@@ -28,11 +28,14 @@ class CompareKey:
 
     name: str
     title: str
-    kind: str  # "choice" (names from an engine registry), "float" or "int"
+    kind: str  # "choice" (names from a list), "text" (names the engine checks), "bool", "float" or "int"
     overrides: Callable[[dict, Any], dict]  # (project document, value) -> {key path: value}
     choices: Callable[[], list[str]] | None = None
     low: float = -math.inf  # smallest value accepted (the engine checks the rest)
     example: str = ""  # shown in an empty values field
+    # The key path it sets (its first one): which families read it (gui/compare/family_keys.py).
+    sets: str = ""
+    above: bool = False  # `low` itself is refused too (a learning rate must be above 0)
 
 
 def _optimizer(doc: dict, name: str) -> dict:
@@ -85,9 +88,17 @@ KEYS: tuple[CompareKey, ...] = (
         "choice",
         _optimizer,
         _registry("engine.spec.catalog.optimizers", "OPTIMIZERS"),
+        sets="training.optimizer",
     ),
     CompareKey(
-        "lr", "Learning rate", "float", _path("training.optimizer.lr"), low=0.0, example="0.3, 0.1, 0.03"
+        "lr",
+        "Learning rate",
+        "float",
+        _path("training.optimizer.lr"),
+        low=0.0,
+        example="0.3, 0.1, 0.03",
+        sets="training.optimizer",
+        above=True,
     ),
     CompareKey(
         "init",
@@ -95,17 +106,31 @@ KEYS: tuple[CompareKey, ...] = (
         "choice",
         _path("network.init"),
         _registry("engine.spec.catalog.initializers", "INITIALIZERS"),
+        sets="network.init",
     ),
-    CompareKey("batch_size", "Batch size", "int", _path("training.batch_size"), low=1, example="1, 10, 100"),
+    CompareKey(
+        "batch_size",
+        "Batch size",
+        "int",
+        _path("training.batch_size"),
+        low=1,
+        example="1, 10, 100",
+        sets="training.batch_size",
+    ),
     CompareKey(
         "activation",
         "Activation",
         "choice",
         _per_layer("activation", lambda layer: "activation" in layer, "layer with an activation"),
         _registry("engine.spec.catalog.activations", "ACTIVATIONS", "hidden"),
+        sets="network.layers",
     ),
-    CompareKey("l1", "L1", "float", _path("training.l1"), low=0.0, example="0, 0.001, 0.01"),
-    CompareKey("l2", "L2", "float", _path("training.l2"), low=0.0, example="0, 0.001, 0.01"),
+    CompareKey(
+        "l1", "L1", "float", _path("training.l1"), low=0.0, example="0, 0.001, 0.01", sets="training.l1"
+    ),
+    CompareKey(
+        "l2", "L2", "float", _path("training.l2"), low=0.0, example="0, 0.001, 0.01", sets="training.l2"
+    ),
     CompareKey(
         "dropout",
         "Dropout",
@@ -113,9 +138,17 @@ KEYS: tuple[CompareKey, ...] = (
         _per_layer("rate", lambda layer: layer.get("type") == "dropout", "dropout layer"),
         low=0.0,
         example="0, 0.2, 0.5",
+        sets="network.layers",
     ),
-    CompareKey("schedule", "Schedule", "choice", _schedule, _registry("engine.schedules", "SCHEDULES")),
-    CompareKey("seed", "Seed", "int", _path("seed"), low=0, example="0, 1, 2"),
+    CompareKey(
+        "schedule",
+        "Schedule",
+        "choice",
+        _schedule,
+        _registry("engine.schedules", "SCHEDULES"),
+        sets="training.schedule",
+    ),
+    CompareKey("seed", "Seed", "int", _path("seed"), low=0, example="0, 1, 2", sets="seed"),
 )
 KEY_BY_NAME = {key.name: key for key in KEYS}
 
@@ -125,21 +158,42 @@ def optimizer_race() -> tuple[str, list[str]]:
     return "optimizer", KEY_BY_NAME["optimizer"].choices()
 
 
-def read_values(key_name: str, text: str) -> list:
-    """The values typed for key `key_name`: names of a choice key (each one it has), or numbers."""
-    key = KEY_BY_NAME[key_name]
-    if key.choices is None:
+def read_values(key_name: str, text: str, keys: Sequence[CompareKey] = KEYS) -> list:
+    """The values typed for key `key_name` (one of `keys`, the mlp's by default): names of a
+    choice key (each one it has), on/off, or numbers."""
+    key = key_named(key_name, keys)
+    if key.kind in ("float", "int"):
         return parse_values(key, text)
     names = [piece.strip() for piece in text.replace(";", ",").split(",") if piece.strip()]
     if not names:
-        raise VariantError(f"{key.title}: give at least one name, e.g. {', '.join(key.choices()[:3])}")
-    known = key.choices()
-    for name in names:
-        if name not in known:
-            raise VariantError(f"{key.title}: {name!r} is not one of {', '.join(known)}")
+        example = key.example or ", ".join(key.choices()[:3]) if key.choices else key.example
+        raise VariantError(f"{key.title}: give at least one value, e.g. {example}")
+    if key.kind == "bool":
+        names = [_switch(key, name) for name in names]
+    elif key.choices is not None:
+        known = key.choices()
+        for name in names:
+            if name not in known:
+                raise VariantError(f"{key.title}: {name!r} is not one of {', '.join(known)}")
     if len(set(names)) != len(names):
-        raise VariantError(f"{key.title}: a name is given twice in {text.strip()!r}")
+        raise VariantError(f"{key.title}: a value is given twice in {text.strip()!r}")
     return names
+
+
+def key_named(name: str, keys: Sequence[CompareKey]) -> CompareKey:
+    found = next((key for key in keys if key.name == name), None)
+    if found is None:
+        raise VariantError(f"{name!r} is not a setting this project's model reads")
+    return found
+
+
+def _switch(key: CompareKey, word: str) -> bool:
+    value = {"on": True, "true": True, "yes": True, "off": False, "false": False, "no": False}.get(
+        word.lower()
+    )
+    if value is None:
+        raise VariantError(f"{key.title}: {word!r} is neither on nor off")
+    return value
 
 
 def parse_values(key: CompareKey, text: str) -> list:
@@ -170,8 +224,8 @@ def _number(key: CompareKey, piece: str) -> int | float | str:
         if value != int(value):
             raise VariantError(f"{key.title}: {piece!r} is not a whole number")
         value = int(value)
-    if value < key.low or (key.name == "lr" and value <= 0):
-        bound = "above 0" if key.name == "lr" else f"at least {key.low:g}"
+    if value < key.low or (key.above and value <= key.low):
+        bound = f"above {key.low:g}" if key.above else f"at least {key.low:g}"
         raise VariantError(f"{key.title}: {piece!r} is out of range (must be {bound})")
     return value
 
@@ -182,8 +236,10 @@ def build_variants(project, picks: Sequence[tuple[str, Sequence]]) -> list[tuple
     `picks` is (key name, values) per key; two keys make their product. VariantError when there
     is nothing to compare, more than MAX_VARIANTS, or a variant the engine refuses (named)."""
     from engine.race import variant_project
+    from gui.compare.family_keys import keys_for  # it builds on this module's CompareKey
 
-    picks = [(KEY_BY_NAME[name], list(values)) for name, values in picks if values]
+    keys = keys_for(project)
+    picks = [(key_named(name, keys), list(values)) for name, values in picks if values]
     if not picks:
         raise VariantError("pick at least one value to compare")
     if len({key.name for key, _ in picks}) != len(picks):
@@ -192,7 +248,7 @@ def build_variants(project, picks: Sequence[tuple[str, Sequence]]) -> list[tuple
     if count > MAX_VARIANTS:
         sizes = " × ".join(str(len(values)) for _, values in picks)
         raise VariantError(f"{sizes} = {count} variants; compare mode runs at most {MAX_VARIANTS}")
-    order = {key.name: i for i, key in enumerate(KEYS)}
+    order = {key.name: i for i, key in enumerate(keys)}
     picks.sort(key=lambda pick: order[pick[0].name])
     doc = project.to_dict()
     variants = []
@@ -212,6 +268,8 @@ def build_variants(project, picks: Sequence[tuple[str, Sequence]]) -> list[tuple
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 from gui.compare.curves import CompareCurvesPlot
 from gui.compare.maps import CompareMaps
@@ -43,8 +44,7 @@ class CompareView(QWidget):
         super().__init__(parent)
         self.setObjectName("compareView")
         self.keyCombo = tag(QComboBox(), "compareKey", "Setting to compare", "What differs between the runs")
-        for key in KEYS:
-            self.keyCombo.addItem(key.title, key.name)
+        self.keys: tuple[CompareKey, ...] = ()  # what the project's family can vary (set_keys)
         self.valuesEdit = tag(
             QLineEdit(), "compareValues", "Values to compare", "Up to 8 values, separated by commas"
         )
@@ -55,9 +55,6 @@ class CompareView(QWidget):
             "Second setting",
             "Optional: a second setting, every combination is run",
         )
-        self.keyCombo2.addItem("nothing else", "")
-        for key in KEYS:
-            self.keyCombo2.addItem(key.title, key.name)
         self.valuesEdit2 = tag(
             QLineEdit(), "compareValues2", "Values of the second setting", "Its values, separated by commas"
         )
@@ -98,6 +95,8 @@ class CompareView(QWidget):
         self.maps = CompareMaps()
         self.table = CompareTable()
         self.targetLabel = QLabel("Target")
+        self.rankLabel = QLabel("")
+        self.rankLabel.setObjectName("compareRanking")
         self.targetSpin = tag(
             QDoubleSpinBox(), "compareTarget", "Target", "The table says when each run first reached it"
         )
@@ -114,6 +113,8 @@ class CompareView(QWidget):
         target_row = QHBoxLayout()
         target_row.addWidget(self.targetLabel)
         target_row.addWidget(self.targetSpin)
+        target_row.addSpacing(16)
+        target_row.addWidget(self.rankLabel)
         target_row.addStretch(1)
         target_row.addWidget(self.keepButton)
         # Curves beside the maps above; the table below them, full width, so all its columns fit.
@@ -155,11 +156,30 @@ class CompareView(QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(body, 1)
         self.run_ids: list[str] = []
-        self._fill_values()
+        self.set_keys(KEYS)
         self.set_comparing(False)
 
+    def set_keys(self, keys: tuple[CompareKey, ...]) -> None:
+        """Offer `keys` (gui/compare/family_keys.py: the project's family's) in both setting boxes,
+        keeping the chosen ones where they are still offered."""
+        if keys == self.keys:
+            return
+        first, second = self.keyCombo.currentData(), self.keyCombo2.currentData()
+        self.keys = tuple(keys)
+        with signals_blocked(self.keyCombo), signals_blocked(self.keyCombo2):
+            self.keyCombo.clear()
+            self.keyCombo2.clear()
+            self.keyCombo2.addItem("nothing else", "")
+            for key in self.keys:
+                self.keyCombo.addItem(key.title, key.name)
+                self.keyCombo2.addItem(key.title, key.name)
+            self.keyCombo.setCurrentIndex(max(self.keyCombo.findData(first), 0))
+            self.keyCombo2.setCurrentIndex(max(self.keyCombo2.findData(second), 0))
+        self._fill_values()
+        self._fill_second_values()
+
     def key(self) -> CompareKey:
-        return KEYS[self.keyCombo.currentIndex()]
+        return self.keys[self.keyCombo.currentIndex()]
 
     def picks(self) -> list[tuple[str, str]]:
         """What the row asks for: (key name, values as typed), the second only when one is chosen."""
@@ -174,7 +194,7 @@ class CompareView(QWidget):
         if not name:
             self.valuesEdit2.setText("")
             return
-        key = next(k for k in KEYS if k.name == name)
+        key = next(k for k in self.keys if k.name == name)
         self.valuesEdit2.setText(", ".join(key.choices()[:2]) if key.choices is not None else key.example)
 
     def _fill_values(self) -> None:
@@ -194,8 +214,10 @@ class CompareView(QWidget):
         if not comparing:
             self.run_ids = []
 
-    def set_target(self, title: str, value: float, accuracy: bool) -> None:
+    def set_target(self, title: str, value: float, accuracy: bool, ranking: str = "") -> None:
+        """The target's words and value; `ranking` says what the table's Rank is by."""
         self.targetLabel.setText(title)
+        self.rankLabel.setText(ranking)
         self.targetSpin.blockSignals(True)
         self.targetSpin.setRange(0.0, 1.0 if accuracy else 1e6)
         self.targetSpin.setSingleStep(0.01 if accuracy else 0.005)

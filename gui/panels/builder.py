@@ -2,6 +2,8 @@
 
 Edits go through `model.edit`; `show_check(infos, error)` paints the engine's shape check onto the
 cards (the window runs `engine.families.mlp.build.check_network` and hands the result here).
+For the autoencoder, the VAE and the GAN the same cards edit one of the family's two stacks in
+`model`, chosen with a picker; their shapes come from `engine.families.stacks.infer_stack`.
 """
 
 from __future__ import annotations
@@ -9,15 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QListWidget,
     QListWidgetItem,
     QPushButton,
     QSizePolicy,
@@ -27,61 +28,20 @@ from PySide6.QtWidgets import (
 
 from engine.data import dataset_defaults
 from engine.errors import SpecError
+from engine.families.stacks import STACK_KINDS
 from engine.spec.catalog.activations import ACTIVATIONS
 from engine.spec.catalog.initializers import INITIALIZERS, init_spec
 from engine.spec.catalog.layers import LAYERS
+from gui.panels.family_stacks import HEADS, TITLES, FamilyStacks, StackPickerWidget, stack_text
 from gui.panels.layer_card import LayerCard
+from gui.panels.layer_list import LayerListWidget, allowed_kinds
 from gui.project_model import ProjectModel
 from gui.widgets.param_form import ParamForm, fill_combo, set_quietly, tag
 
-_LAYER_PATH = re.compile(r"^network\.layers\[(\d+)\]")
 
-
-def allowed_kinds(data_kind: str) -> list[str]:
-    """Layer kinds that fit data of `data_kind`: "any" always, plus image or sequence layers."""
-    tags = {"any"} | ({data_kind} & {"image", "sequence"})
-    return [name for name, entry in LAYERS.items() if entry.tags & tags]
-
-
-class LayerListWidget(QListWidget):
-    """A list of cards; a drop asks for a move (`moveRequested(src, dst)`) instead of moving widgets."""
-
-    moveRequested = Signal(int, int)
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        self.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.setSpacing(3)
-        self.setStyleSheet(
-            "QListWidget { background: transparent; border: none; }"
-            "QListWidget::item:selected { background: transparent; }"
-        )
-
-    def dropEvent(self, event) -> None:
-        src = self.currentRow()
-        target = self.indexAt(event.position().toPoint())
-        dst = self.count() if not target.isValid() else target.row()
-        if (
-            target.isValid()
-            and self.dropIndicatorPosition() == QAbstractItemView.DropIndicatorPosition.BelowItem
-        ):
-            dst += 1
-        if dst > src:
-            dst -= 1  # the row is taken out before it is put back
-        # Qt would move the row (and lose its card widget); we edit the project instead, after the drag.
-        event.setDropAction(Qt.DropAction.IgnoreAction)
-        event.accept()
-        if src >= 0 and dst != src:
-            QTimer.singleShot(0, lambda: self.moveRequested.emit(src, dst))
-
-
-class BuilderPanel(QWidget):
-    """Edits `network`: the layers as cards, plus initialiser and output activation in the footer."""
+class BuilderPanel(FamilyStacks, QWidget):
+    """Edits `network` (the layers as cards, initialiser and output activation in the footer), or
+    one of a family's two stacks in `model`."""
 
     message = Signal(str)
 
@@ -92,9 +52,24 @@ class BuilderPanel(QWidget):
         self._infos: list | None = None
         self._error: SpecError | None = None
         self._head: Any = None
+        self._stack = ""  # the family's stack the cards edit; "": the mlp's network.layers
+        self._n_in: int | None = None  # the autoencoder's input width, known once a run is built
+        self._seen: tuple | None = None  # (family, each stack's layers) when last shown
         self.setObjectName("builderPanel")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
+        self.stackPicker = StackPickerWidget()
+        self.stackPicker.stackChanged.connect(self._on_stack_picked)
+        self.mirrorCheck = tag(
+            QCheckBox("Mirror the encoder"),
+            "builderMirrorDecoder",
+            "Mirror the encoder",
+            'model.decoder: "mirror" runs the encoder\'s layers in reverse; uncheck to edit the '
+            "decoder's own layers (they start as the mirror)",
+        )
+        self.mirrorCheck.toggled.connect(self._on_mirror_toggled)
+        layout.addWidget(self.stackPicker)
+        layout.addWidget(self.mirrorCheck)
         layout.addLayout(self._add_row())
         self.layerList = tag(LayerListWidget(), "layerList", "Layers")
         self.layerList.moveRequested.connect(self.move_layer)
@@ -102,6 +77,7 @@ class BuilderPanel(QWidget):
         layout.addWidget(self._footer())
         model.changed.connect(self._on_model_changed)
         model.editRejected.connect(self._on_edit_rejected)
+        self._follow_edit(edited=False)
         self._refresh_kinds()
         self._refresh()
 
@@ -122,9 +98,12 @@ class BuilderPanel(QWidget):
         return row
 
     def _footer(self) -> QGroupBox:
-        box = QGroupBox("Network")
-        form = QFormLayout(box)
+        self.footerBox = box = QGroupBox("Network")
+        self._form = form = QFormLayout(box)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.stackLabel = QLabel()
+        self.stackLabel.setObjectName("builderStackText")
+        self.stackLabel.setWordWrap(True)
         self.totalParamsLabel = QLabel("…")
         self.totalParamsLabel.setObjectName("totalParamsLabel")
         self.totalParamsLabel.setWordWrap(True)
@@ -143,6 +122,7 @@ class BuilderPanel(QWidget):
         auto = ("auto", "auto", "chosen from the task and loss")
         fill_combo(self.outputActivationCombo, ACTIVATIONS, ACTIVATIONS.names("output"), [auto])
         self.outputActivationCombo.currentIndexChanged.connect(self._on_output_activation_changed)
+        form.addRow(self.stackLabel)
         form.addRow(self.totalParamsLabel)
         form.addRow(self.networkErrorLabel)
         form.addRow("Init", self.initCombo)
@@ -153,16 +133,22 @@ class BuilderPanel(QWidget):
     # --- refreshing ---------------------------------------------------------------------------
     def _on_model_changed(self, sections: set) -> None:
         if "data" in sections:
+            self._n_in = None  # another data set: its width is known again once a run is built
+        if "model" in sections:
+            self._follow_edit(edited="data" not in sections)  # not when another project opens
+        if sections & {"data", "model"}:
             self._refresh_kinds()
-        if sections & {"network", "data", "training"}:
+        if sections & {"network", "data", "training", "model"}:
             self._refresh()
 
     def _on_edit_rejected(self, path: str, reason: str) -> None:
         self._refresh()  # snap every widget back to the project
-        if path.startswith("network"):
+        if path.startswith(self._prefix()):
             self.message.emit(f"{path}: {reason}")
 
     def _kinds(self) -> list[str]:
+        if self._stack:
+            return list(STACK_KINDS)
         try:
             kind = dataset_defaults(self._model.project.data.name)["kind"]
         except SpecError:
@@ -170,6 +156,7 @@ class BuilderPanel(QWidget):
         return allowed_kinds(kind)
 
     def _refresh_kinds(self) -> None:
+        self._sync_stack()
         kinds = self._kinds()
         current = self.layerKindCombo.currentData() or "dense"
         fill_combo(self.layerKindCombo, LAYERS, kinds)
@@ -178,8 +165,8 @@ class BuilderPanel(QWidget):
             card.set_kinds(kinds)
 
     def _refresh(self) -> None:
-        network = self._model.project.network
-        layers = network.layers
+        self._sync_stack()
+        layers = self._shown_layers()
         while len(self._cards) > len(layers):
             card = self._cards.pop()
             self.layerList.takeItem(self.layerList.count() - 1)
@@ -192,29 +179,59 @@ class BuilderPanel(QWidget):
             self.layerList.addItem(item)
             self.layerList.setItemWidget(item, card)
             self._cards.append(card)
+        editable = not self._mirrored()
         for i, (card, layer) in enumerate(zip(self._cards, layers, strict=True)):
+            card.set_target(self._where(), self._stack, editable)
             card.set_layer(i, layer, len(layers))
+        for widget in (self.layerKindCombo, self.addLayerButton):
+            widget.setEnabled(editable)
+        self.layerList.setDragEnabled(editable)
+        self._refresh_footer()
+        self._apply_check()
+
+    def _refresh_footer(self) -> None:
+        self.footerBox.setTitle(TITLES.get(self._stack, "Network"))
+        self.mirrorCheck.setVisible(self._stack == "decoder")
+        set_quietly(self.mirrorCheck, self._mirrored())
+        self._form.setRowVisible(self.stackLabel, bool(self._stack))
+        for widget in (self.initCombo, self.initForm, self.outputActivationCombo):
+            self._form.setRowVisible(widget, not self._stack)  # a family's stacks share model.init
+        if self._stack:
+            model = self._model.project.model
+            self.stackLabel.setText(stack_text(model.family, model.settings, self._stack, self._n_in))
+            return
+        network = self._model.project.network
         name, params = init_spec(network.init)
         set_quietly(self.initCombo, name)
         self.initForm.set_params(INITIALIZERS[name].params, params)
         set_quietly(self.outputActivationCombo, network.output_activation)
-        self._apply_check()
 
     def _resize_rows(self) -> None:
         for i, card in enumerate(self._cards):
             card.adjustSize()
             self.layerList.item(i).setSizeHint(QSize(0, card.sizeHint().height()))
+        self.layerList.doItemsLayout()  # adjustSize shrank each card to its hint: back to the row's width
 
     # --- the engine's check -------------------------------------------------------------------
     def show_check(self, infos: list | None, error: SpecError | None, head: Any = None) -> None:
         """Show shapes (`infos`: one LayerInfo per layer, then the head) or mark the erring card."""
         self._infos, self._error, self._head = infos, error, head
+        if head is not None and self._model.project.model.family in ("autoencoder", "vae"):
+            self._n_in = head.n_out  # the autoencoder's head rebuilds the input: it is as wide
+            self._refresh_footer()
         self._apply_check()
 
+    def _check(self) -> tuple[list | None, SpecError | None]:
+        """The mlp's: the window's check. A stack's: the engine's shapes, and the run's error."""
+        if not self._stack:
+            return self._infos, self._error
+        return self._stack_check(self._error)
+
     def _apply_check(self) -> None:
-        infos, error = self._infos, self._error
+        infos, error = self._check()
         bad = -1
-        if error is not None and (match := _LAYER_PATH.match(error.path)):
+        layer_path = re.compile(re.escape(self._prefix()) + r"\.layers\[(\d+)\]")
+        if error is not None and (match := layer_path.match(error.path)):
             bad = int(match.group(1))
         usable = infos is not None and len(infos) == len(self._cards) + 1
         for i, card in enumerate(self._cards):
@@ -231,6 +248,8 @@ class BuilderPanel(QWidget):
         n_out = infos[-1].out_shape[0]
         units = "unit" if n_out == 1 else "units"
         total = sum(info.params for info in infos)
+        if self._stack:
+            return f"Total: {total:,} parameters  ·  {HEADS[self._stack]}: {n_out} {units}"
         return f"Total: {total:,} parameters  ·  output: {n_out} {units}, {self._output_activation()}"
 
     def _output_activation(self) -> str:
@@ -249,17 +268,18 @@ class BuilderPanel(QWidget):
     def _on_add_clicked(self) -> None:
         layer = self.new_layer()
         title = LAYERS[layer["type"]].title
-        self._model.edit(f"Add {title} layer", lambda doc: doc["network"]["layers"].append(layer))
+        self._edit(f"Add {title} layer", lambda doc: self._layers_in(doc).append(layer))
 
     def move_layer(self, src: int, dst: int) -> None:
         """Move layer `src` so it ends up at index `dst` (what a drag in the list asks for)."""
 
         def mutate(doc: dict[str, Any]) -> None:
-            layers = doc["network"]["layers"]
+            layers = self._layers_in(doc)
             layers.insert(dst, layers.pop(src))
 
-        if src != dst and 0 <= src < len(self._cards) and 0 <= dst < len(self._cards):
-            self._model.edit(f"Move layer {src + 1} to {dst + 1}", mutate)
+        n = len(self._cards)
+        if src != dst and 0 <= src < n and 0 <= dst < n and not self._mirrored():
+            self._edit(f"Move layer {src + 1} to {dst + 1}", mutate)
 
     def _on_init_changed(self, _index: int) -> None:
         name = self.initCombo.currentData()

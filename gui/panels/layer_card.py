@@ -1,6 +1,8 @@
 """One layer of the stack as an editable card: kind, units, activation, own parameters, shape and errors.
 
 A card edits its layer through `model.edit`; `set_layer` shows a layer dict with signals blocked.
+`set_target` says which stack it belongs to (the mlp's `network.layers`, or a family's stack in
+`model`) and whether it may edit it (a mirrored decoder's cards only show the encoder's layers).
 """
 
 from __future__ import annotations
@@ -35,8 +37,11 @@ def format_shape(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+NETWORK = ("network", "layers")
+
+
 class LayerCard(QFrame):
-    """The card for `network.layers[index]`; `new_layer()` gives the layer the insert button adds."""
+    """The card for `<stack>.layers[index]`; `new_layer()` gives the layer the insert button adds."""
 
     def __init__(
         self,
@@ -50,6 +55,7 @@ class LayerCard(QFrame):
         self._model, self._index, self._new_layer = model, index, new_layer
         self._layer: dict[str, Any] = {}
         self._error = ""
+        self._where, self._label, self._editable = NETWORK, "", True
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         layout = QVBoxLayout(self)
@@ -137,6 +143,10 @@ class LayerCard(QFrame):
         return button
 
     # --- showing ------------------------------------------------------------------------------
+    def set_target(self, where: tuple[str, ...], label: str = "", editable: bool = True) -> None:
+        """Edit the layer list at document keys `where`; `label` names the stack in undo texts."""
+        self._where, self._label, self._editable = tuple(where), label, editable
+
     def set_kinds(self, kinds: list[str]) -> None:
         current = self._layer.get("type")
         names = list(kinds) + ([current] if current and current not in kinds else [])
@@ -163,16 +173,31 @@ class LayerCard(QFrame):
             with signals_blocked(self.unitsSpin):
                 self.unitsSpin.setRange(int(units.min), int(units.max))
             set_quietly(self.unitsSpin, layer["units"])
-            self.unitsMinusButton.setEnabled(layer["units"] > units.min)
-            self.unitsPlusButton.setEnabled(layer["units"] < units.max)
+            self.unitsMinusButton.setEnabled(self._editable and layer["units"] > units.min)
+            self.unitsPlusButton.setEnabled(self._editable and layer["units"] < units.max)
         self._show_activation(layer.get("activation"))
         others = [p for p in entry.params if p.name not in ("units", "activation")]
         self.paramForm.set_params(others, layer)
-        self.moveUpButton.setEnabled(index > 0)
-        self.moveDownButton.setEnabled(index < count - 1)
+        self.moveUpButton.setEnabled(self._editable and index > 0)
+        self.moveDownButton.setEnabled(self._editable and index < count - 1)
+        for widget in self._editors():
+            widget.setEnabled(self._editable)
         if kind_changed:
             self.show_info(None)
         self._apply_style()
+
+    def _editors(self) -> tuple[QWidget, ...]:
+        """The widgets that edit (the move and units-step buttons also follow the layer)."""
+        return (
+            self.kindCombo,
+            self.unitsSpin,
+            self.activationCombo,
+            self.activationForm,
+            self.paramForm,
+            self.insertButton,
+            self.duplicateButton,
+            self.removeButton,
+        )
 
     def _show_activation(self, value: Any) -> None:
         self.activationCombo.setVisible(value is not None)
@@ -213,16 +238,21 @@ class LayerCard(QFrame):
         self.setStyleSheet(style.format(name=self.objectName()))
 
     # --- editing ------------------------------------------------------------------------------
+    def _layers(self, doc: dict[str, Any]) -> list[dict[str, Any]]:
+        for key in self._where:
+            doc = doc[key]
+        return doc
+
     def _edit_layer(self, text: str, change: Callable[[dict[str, Any]], None]) -> None:
         i = self._index
-
-        def mutate(doc: dict[str, Any]) -> None:
-            change(doc["network"]["layers"][i])
-
-        self._model.edit(text, mutate)  # a rejection makes the builder snap every card back
+        self._edit_layers(text, lambda layers: change(layers[i]))
 
     def _edit_layers(self, text: str, change: Callable[[list[dict[str, Any]]], None]) -> None:
-        self._model.edit(text, lambda doc: change(doc["network"]["layers"]))
+        if not self._editable:
+            return
+        text = f"{text} ({self._label})" if self._label else text
+        # A rejection makes the builder snap every card back.
+        self._model.edit(text, lambda doc: change(self._layers(doc)))
 
     def _on_kind_changed(self, _index: int) -> None:
         kind = self.kindCombo.currentData()
