@@ -1,8 +1,9 @@
 """Layerlab's entry point: no arguments opens the window; sub-commands run headless.
 
 python main.py [PROJECT.json]       open the window (on the spiral example without a project)
+python main.py LESSON_ID            open the window on a lesson (`python main.py lessons` lists them)
 python main.py screenshot ...       train in the window, save it as a PNG
-python main.py train|export|examples   headless (see --help)
+python main.py train|export|examples|lessons   headless (see --help)
 Exit codes: 0 ok, 2 bad input or a window that cannot start, 3 diverged, 130 interrupted.
 """
 
@@ -15,6 +16,8 @@ GUI_COMMANDS = ("screenshot",)
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if len(argv) == 1 and _lesson_file(argv[0]) is not None:  # `python main.py LESSON_ID` opens it
+        argv = [_lesson_file(argv[0])]
     if not argv or argv[0] in GUI_COMMANDS or argv[0].endswith(".json") and len(argv) == 1:
         from gui.platform_check import window_problem
 
@@ -36,6 +39,14 @@ def main(argv: list[str] | None = None) -> int:
     from engine.cli import main as cli_main
 
     return cli_main(argv)
+
+
+def _lesson_file(name: str) -> str | None:
+    """The path of the bundled lesson called `name`, or None (a sub-command, a file, a typo)."""
+    from engine.lessons import LESSONS_DIR
+
+    path = LESSONS_DIR / f"{name}.json"
+    return str(path) if name.isidentifier() and path.is_file() else None
 
 
 if __name__ == "__main__":

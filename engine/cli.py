@@ -78,6 +78,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--device", choices=("auto", "cpu", "cuda"), help="override training.device")
     sub.add_parser("examples", prog="main.py examples", help="list the bundled example projects")
+    lessons = sub.add_parser(
+        "lessons", prog="main.py lessons", help="list the lessons (`main.py ID` opens one)"
+    )
+    lessons.add_argument(
+        "--json", action="store_true", help="one JSON object per lesson: id, title, concepts, path"
+    )
     from engine.race.command import add_arguments as add_race_arguments
 
     add_race_arguments(sub.add_parser("race", prog="main.py race", help="train variants side by side"))
@@ -122,6 +128,8 @@ def main(argv: list[str]) -> int:
             raise SpecError("screenshot", "needs the window: run it as `python main.py screenshot ...`")
         if args.command == "examples":
             return _examples()
+        if args.command == "lessons":
+            return _lessons(args.json)
         if args.command == "export":
             return _export(args)
         # One torch thread (unless OMP_NUM_THREADS says otherwise), set before torch is imported:
@@ -142,6 +150,22 @@ def main(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print("interrupted: nothing was saved", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _lessons(as_json: bool) -> int:
+    from engine.lessons import all_lessons
+
+    topic = None
+    for lesson in all_lessons():
+        if as_json:
+            print(json.dumps(lesson.summary()))
+            continue
+        if lesson.topic != topic:
+            topic = lesson.topic
+            print(f"{topic}:")
+        concepts = ", ".join(str(c) for c in lesson.concepts)
+        print(f"  {lesson.id:<24} {lesson.title} (concept {concepts})")
+    return EXIT_OK
 
 
 def load_project_arg(name: str, overrides: list[str]):

@@ -105,6 +105,8 @@ class Project:
     training: TrainingSpec = field(default_factory=TrainingSpec)
     # What an example promises after training.epochs, e.g. {"test_accuracy": 0.95}; checked by tests.
     expect: dict[str, float] = field(default_factory=dict)
+    # A lesson's block (engine/lessons.py checks it): kept as written, so a lesson saved stays one.
+    lesson: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The version-2 document; of data/network/training, only the blocks the family reads."""
@@ -123,6 +125,7 @@ class Project:
             "model": self.model.to_dict(),
             **blocks,
             **({"expect": dict(self.expect)} if self.expect else {}),
+            **({"lesson": copy.deepcopy(self.lesson)} if self.lesson else {}),
         }
 
     def to_json(self) -> str:
@@ -137,7 +140,11 @@ class Project:
         from engine.spec.migrate import migrate
 
         doc = migrate(raw)
-        check_keys(doc, "", {"format", "version", "name", "description", "seed", "model", *BLOCKS, "expect"})
+        check_keys(
+            doc,
+            "",
+            {"format", "version", "name", "description", "seed", "model", *BLOCKS, "expect", "lesson"},
+        )
         model = _model_from(doc.get("model", {}))
         _check_blocks_read(doc, model.family)
         from engine.families import FAMILIES
@@ -152,6 +159,7 @@ class Project:
             network=_network_from(doc.get("network", {})),
             training=_training_from(doc.get("training", {})),
             expect=_expect_from(doc.get("expect", {}), family),
+            lesson=copy.deepcopy(check_type(doc.get("lesson", {}), dict, "lesson")),
         )
         _check_validation(project.data, project.training)
         return project

@@ -1,0 +1,154 @@
+"""A lesson's claim, checked: each check trains the lesson's project (some of its `try` changes
+applied, some keys set, for some epochs) and compares one measured number with a bound, or with the
+number another check measured. tests/engine/test_lessons.py runs every bundled lesson's checks.
+
+A check: {"tries": [i, ...], "set": {key path: value}, "epochs": N,
+          "measure": a metric of the family or a name in MEASURES,
+          "at_least": x and/or "at_most": x, or "below": k / "above": k (check k's value)}.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.errors import SpecError
+
+RUN_KEYS = {"tries", "set", "epochs", "measure"}
+BOUND_KEYS = {"at_least", "at_most", "below", "above"}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    check: dict
+    value: float
+    held: bool
+    said: str  # e.g. "test_accuracy 0.98 >= 0.95"
+
+
+def _mistakes_within_bound(trainer) -> float:
+    """bound - mistakes: at least 0 is the perceptron convergence theorem's promise."""
+    bound = trainer.snapshot().metric("bound")
+    return math.nan if bound is None else bound - trainer.snapshot().metric("mistakes")
+
+
+def _hidden_unit_spread(trainer) -> float:
+    """The largest spread, across the units of a hidden layer, of their incoming weights and bias:
+    0 when every unit of every hidden layer is the same unit (symmetry never broken)."""
+    state = trainer.state_dict()
+    weights = [k for k in state if k.endswith("weight") and state[k].ndim == 2]
+    spread = 0.0
+    for key in weights[:-1]:  # the last is the output layer, whose units are the classes
+        rows = np.column_stack(
+            [state[key], state.get(key[: -len("weight")] + "bias", np.zeros(len(state[key])))]
+        )
+        spread = max(spread, float(np.abs(rows - rows[0]).max()))
+    return spread
+
+
+def _diverged(trainer) -> float:
+    return float(trainer.status == "diverged")
+
+
+def _first_to_last_train_loss(trainer) -> float:
+    """How far the training loss fell: the first logged epoch's over the last's (1: it did not move)."""
+    losses = trainer.metrics.column("train_loss")
+    finite = losses[np.isfinite(losses)]
+    return float(finite[0] / finite[-1]) if len(finite) > 1 and finite[-1] > 0 else math.nan
+
+
+def _noisy_reconstruction(trainer) -> float:
+    """The test error of rebuilding each clean input from a copy with the lesson's noise (the
+    denoising task), whatever variant the autoencoder is: masking noise of model.noise (or 0.3)."""
+    import torch
+
+    from engine.families.autoencoder.model import corrupt
+
+    settings = trainer.settings
+    kind, amount = settings.get("noise_kind", "masking"), settings.get("noise") or 0.3
+    x = trainer.x_test
+    noisy = corrupt(x, kind, amount, torch.Generator().manual_seed(11))
+    rebuilt = trainer.decode(trainer.codes(noisy))
+    return float(np.mean((rebuilt - x.numpy()) ** 2))
+
+
+def _mean_code_activation(trainer) -> float:
+    return float(np.mean(trainer.view_probe(None).mean_activation))
+
+
+def _jacobian_norm(trainer) -> float:
+    """The mean over the test split of ‖∂h/∂x‖²_F: how much the code moves when the input does."""
+    from engine.families.autoencoder.model import contractive_penalty
+
+    trainer.model.eval()
+    penalty, _ = contractive_penalty(trainer.model.encoder, trainer.x_test, create_graph=False)
+    return float(penalty.detach())
+
+
+def _holes(trainer) -> float:
+    holes = trainer.view_probe(None).holes
+    return math.nan if holes is None else holes
+
+
+MEASURES = {
+    "mistakes_within_bound": _mistakes_within_bound,
+    "hidden_unit_spread": _hidden_unit_spread,
+    "diverged": _diverged,
+    "train_loss_fall": _first_to_last_train_loss,
+    "noisy_reconstruction": _noisy_reconstruction,
+    "mean_code_activation": _mean_code_activation,
+    "jacobian_norm": _jacobian_norm,
+    "holes": _holes,
+}
+
+
+def measure(trainer, name: str) -> float:
+    if name in MEASURES:
+        return MEASURES[name](trainer)
+    if name not in trainer.family.metric_names():
+        raise SpecError(
+            "lesson.claim",
+            f"measure {name!r} is neither a {trainer.family.name} metric nor one of {', '.join(MEASURES)}",
+        )
+    value = trainer.snapshot().metric(name)
+    return math.nan if value is None else float(value)
+
+
+def run_check(lesson, check: dict) -> float:
+    """Train the check's variant of the lesson's project and measure it."""
+    from engine.lessons import lesson_project
+    from engine.train import build_trainer
+
+    unknown = sorted(set(check) - RUN_KEYS - BOUND_KEYS)
+    if unknown or "measure" not in check:
+        raise SpecError(
+            "lesson.claim.checks",
+            f"a check has {', '.join(sorted(RUN_KEYS | BOUND_KEYS))}; got {unknown or 'no measure'}",
+        )
+    project = lesson_project(lesson, tuple(check.get("tries", ())), check.get("set"))
+    trainer = build_trainer(project)
+    trainer.run(check.get("epochs"))
+    return measure(trainer, check["measure"])
+
+
+def check_claim(lesson) -> list[Outcome]:
+    """Every check of the lesson's claim, in order, each measured and judged."""
+    values = [run_check(lesson, check) for check in lesson.checks]
+    outcomes = []
+    for check, value in zip(lesson.checks, values, strict=True):
+        held, said = True, []
+        for key, op in (("at_least", ">="), ("at_most", "<=")):
+            if key in check:
+                ok = value >= check[key] if op == ">=" else value <= check[key]
+                held &= bool(ok)
+                said.append(f"{value:.4g} {op} {check[key]}")
+        for key, op in (("below", "<"), ("above", ">")):
+            if key in check:
+                other = values[check[key]]
+                ok = value < other if op == "<" else value > other
+                held &= bool(ok)
+                said.append(f"{value:.4g} {op} {other:.4g} (check {check[key]})")
+        outcomes.append(Outcome(check, value, held, f"{check['measure']} " + ", ".join(said)))
+    return outcomes
