@@ -164,7 +164,8 @@ def _lessons(as_json: bool) -> int:
             topic = lesson.topic
             print(f"{topic}:")
         concepts = ", ".join(str(c) for c in lesson.concepts)
-        print(f"  {lesson.id:<24} {lesson.title} (concept {concepts})")
+        noun = "concept" if len(lesson.concepts) == 1 else "concepts"
+        print(f"  {lesson.id:<24} {lesson.title} ({noun} {concepts})")
     return EXIT_OK
 
 

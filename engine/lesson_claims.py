@@ -92,7 +92,48 @@ def _holes(trainer) -> float:
     return math.nan if holes is None else holes
 
 
+def _first_to_last_gradient(trainer) -> float:
+    """The first layer's gradient norm over the output layer's, at the last epoch's end: tiny when
+    the gradient vanishes on its way back through the layers."""
+    layers = trainer.snapshot().layers
+    if len(layers) < 2 or not layers[-1].grad_norm:
+        return math.nan
+    return float(layers[0].grad_norm / layers[-1].grad_norm)
+
+
+def _weights(trainer) -> list[np.ndarray]:
+    """The weight matrices (not the biases, not batch norm's scales)."""
+    return [v for k, v in trainer.state_dict().items() if k.endswith("weight") and np.ndim(v) >= 2]
+
+
+def _weight_norm(trainer) -> float:
+    return float(np.sqrt(sum(float(np.sum(np.square(w))) for w in _weights(trainer))))
+
+
+def _near_zero_weights(trainer) -> float:
+    """The share of weights within 0.001 of zero."""
+    values = np.concatenate([np.ravel(w) for w in _weights(trainer)])
+    return float(np.mean(np.abs(values) < 1e-3))
+
+
+def _initial_loss_over_ln_k(trainer) -> float:
+    """The training loss before any step, over ln K: about 1 when the untrained net guesses every
+    class alike, as cross-entropy over K classes should start."""
+    first = trainer.metrics.column("train_loss")
+    loss = trainer.evaluate().train_loss if trainer.epoch == 0 or not len(first) else math.nan
+    return float(loss / math.log(trainer.dataset.n_classes))
+
+
+def _stopped_early(trainer) -> float:
+    return float(trainer.status == "early_stopping")
+
+
 MEASURES = {
+    "first_to_last_gradient": _first_to_last_gradient,
+    "weight_norm": _weight_norm,
+    "near_zero_weights": _near_zero_weights,
+    "initial_loss_over_ln_k": _initial_loss_over_ln_k,
+    "stopped_early": _stopped_early,
     "mistakes_within_bound": _mistakes_within_bound,
     "hidden_unit_spread": _hidden_unit_spread,
     "diverged": _diverged,
