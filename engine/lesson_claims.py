@@ -128,7 +128,12 @@ def _stopped_early(trainer) -> float:
     return float(trainer.status == "early_stopping")
 
 
+def _final_learning_rate(trainer) -> float:
+    return float(trainer.snapshot().lr)
+
+
 MEASURES = {
+    "final_learning_rate": _final_learning_rate,
     "first_to_last_gradient": _first_to_last_gradient,
     "weight_norm": _weight_norm,
     "near_zero_weights": _near_zero_weights,
