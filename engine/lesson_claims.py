@@ -132,7 +132,19 @@ def _final_learning_rate(trainer) -> float:
     return float(trainer.snapshot().lr)
 
 
+def _generalisation_gap(trainer) -> float:
+    """Test loss minus training loss: how much worse the network does on points it never saw."""
+    snap = trainer.snapshot()
+    return float(snap.test_loss - snap.train_loss)
+
+
+def _epochs_trained(trainer) -> float:
+    return float(trainer.epoch)
+
+
 MEASURES = {
+    "generalisation_gap": _generalisation_gap,
+    "epochs_trained": _epochs_trained,
     "final_learning_rate": _final_learning_rate,
     "first_to_last_gradient": _first_to_last_gradient,
     "weight_norm": _weight_norm,
