@@ -142,7 +142,42 @@ def _epochs_trained(trainer) -> float:
     return float(trainer.epoch)
 
 
+def _updates_per_epoch(trainer) -> float:
+    return float(trainer.step_count / max(trainer.epoch, 1))
+
+
+def _update_ratio_log10(trainer) -> float:
+    """The median over layers of log10(‖Δw‖ / ‖w‖) of the last update (about -3 is healthy)."""
+    ratios = [layer.update_ratio for layer in trainer.snapshot().layers if layer.update_ratio > 0]
+    return float(np.median(np.log10(ratios))) if ratios else math.nan
+
+
+def _loss_after_swapping(trainer, outgoing: bool) -> float:
+    """|test loss change| when hidden units 0 and 1 of the first layer trade places: their incoming
+    weights and biases, and (when `outgoing`) their weights into the next layer too."""
+    state = trainer.state_dict()
+    weights = [k for k in state if k.endswith("weight") and np.ndim(state[k]) == 2]
+    first, after = weights[0], weights[1]
+    swapped = {k: np.array(v) for k, v in state.items()}
+    swapped[first][[0, 1]] = swapped[first][[1, 0]]
+    bias = first[: -len("weight")] + "bias"
+    if bias in swapped:
+        swapped[bias][[0, 1]] = swapped[bias][[1, 0]]
+    if outgoing:
+        swapped[after][:, [0, 1]] = swapped[after][:, [1, 0]]
+    before = trainer.evaluate().test_loss
+    trainer.load_state_dict(swapped)
+    try:
+        return float(abs(trainer.evaluate().test_loss - before))
+    finally:
+        trainer.load_state_dict(state)
+
+
 MEASURES = {
+    "updates_per_epoch": _updates_per_epoch,
+    "update_ratio_log10": _update_ratio_log10,
+    "swap_change": lambda trainer: _loss_after_swapping(trainer, outgoing=True),
+    "half_swap_change": lambda trainer: _loss_after_swapping(trainer, outgoing=False),
     "generalisation_gap": _generalisation_gap,
     "epochs_trained": _epochs_trained,
     "final_learning_rate": _final_learning_rate,
