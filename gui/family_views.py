@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QSplitter
 from engine.families.autoencoder.view import AutoencoderProbe
 from engine.families.gan.view import GanProbe
 from engine.families.perceptron.view import PerceptronProbe
+from gui.compare.family_keys import keys_for
 from gui.panels.autoencoder_panel import AutoencoderPanel
 from gui.panels.gan_settings import GanSettings
 from gui.panels.perceptron_panel import PerceptronPanel
@@ -121,6 +122,7 @@ class FamilyViews:
         self._apply_family()
         settings = self.model.project.model.settings
         self.curvesView.set_family(self.family, PENALTIES.get(settings.get("variant")))
+        self.historyBar.set_keys(keys_for(self.model.project))  # a branch changes the family's own keys
         self.perceptronPanel.show_probe(None)
         self.autoencoderPanel.show_probe(None)
         self.reconstructionView.show_probe(None)

@@ -11,10 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QSlider, QVBoxLayout, QWidget
 
-from gui.compare.variants import KEY_BY_NAME, KEYS
+from gui.compare.variants import KEYS
 
-# The keys a branch may change: not the initialiser (a branch starts from trained weights).
-BRANCH_KEYS = tuple(key for key in KEYS if key.name != "init")
 SCRUB_DELAY_MS = 40  # a dragged slider asks for at most one epoch per this long
 
 
@@ -52,8 +50,8 @@ class HistoryBar(QWidget):
         self.branchRow.setObjectName("branchRow")
         self.branchKey = QComboBox()
         self.branchKey.setObjectName("branchKey")
-        for key in BRANCH_KEYS:
-            self.branchKey.addItem(key.title, key.name)
+        self._keys: tuple = ()
+        self.set_keys(KEYS)
         self.branchValue = QComboBox()
         self.branchValue.setObjectName("branchValue")
         self.branchValue.setEditable(True)
@@ -85,6 +83,21 @@ class HistoryBar(QWidget):
         self.branchValue.lineEdit().returnPressed.connect(self._branch)
         self._fill_values()
         self.set_state(0, running=False, usable=False)
+
+    def set_keys(self, keys) -> None:
+        """The settings a branch may change: those of the project's family (gui/compare/family_keys.py),
+        not the initialiser (a branch starts from trained weights)."""
+        keys = tuple(key for key in keys if key.name != "init")
+        if [key.name for key in keys] == [key.name for key in self._keys]:
+            return
+        self._keys = keys
+        self.branchKey.blockSignals(True)
+        self.branchKey.clear()
+        for key in keys:
+            self.branchKey.addItem(key.title, key.name)
+        self.branchKey.blockSignals(False)
+        if hasattr(self, "branchValue"):
+            self._fill_values()
 
     def set_state(self, latest: int, running: bool, usable: bool = True) -> None:
         """Follow the run: the slider spans its epochs and sits at the latest (a live view)."""
@@ -126,7 +139,9 @@ class HistoryBar(QWidget):
         self.branchFrom.setText(f"From epoch {self.shown:,}, change")
 
     def _fill_values(self) -> None:
-        key = KEY_BY_NAME[self.branchKey.currentData()]
+        key = next((k for k in self._keys if k.name == self.branchKey.currentData()), None)
+        if key is None:
+            return
         self.branchValue.clear()
         if key.choices is not None:
             self.branchValue.addItems(key.choices())

@@ -8,7 +8,8 @@ setting) shows the run as it is again. A branch becomes a comparison of the run 
 
 from __future__ import annotations
 
-from gui.compare.variants import KEY_BY_NAME, VariantError, build_variants, read_values
+from gui.compare.family_keys import keys_for
+from gui.compare.variants import VariantError, build_variants, key_named, read_values
 from gui.history.bar import HistoryBar
 from gui.run_status import summary_text
 
@@ -77,11 +78,12 @@ class HistoryScrub:
         """A new run from the epoch shown with one setting changed; a bad value is said in place."""
         if self.running or self.run_info is None:
             return
+        keys = keys_for(self.model.project)
         try:
-            values = read_values(key_name, text)
+            values = read_values(key_name, text, keys)
             if len(values) != 1:
                 raise VariantError(
-                    f"{KEY_BY_NAME[key_name].title}: a branch takes one value, not {len(values)}"
+                    f"{key_named(key_name, keys).title}: a branch takes one value, not {len(values)}"
                 )
             ((label, overrides),) = build_variants(self.model.project, [(key_name, values)])
         except VariantError as exc:

@@ -83,3 +83,24 @@ def test_branch_from_here_asks_the_session_for_a_branch_at_the_epoch_shown(qtbot
         ("branch", ("main", 6, "learning rate 0.01 from epoch 6", {"training.optimizer.lr": 0.01}))
     ]
     assert not bar.branchButton.isChecked()
+
+
+def test_a_gan_branches_on_its_own_settings(qtbot, window, monkeypatch):
+    """The branch row offers the family's keys (the GAN's loss, not the mlp's optimizer)."""
+    from tests.gui.helpers import open_example
+
+    open_example(qtbot, window, "gan_ring")
+    for _ in range(2):
+        window.step()
+    qtbot.waitUntil(lambda: window.last_frame.main.latest.epoch == 2, timeout=30000)
+    bar = window.historyBar
+    offered = [bar.branchKey.itemData(i) for i in range(bar.branchKey.count())]
+    assert "loss" in offered and "optimizer" not in offered and "init" not in offered
+    scrub_to(qtbot, window, 1)
+    sent = []
+    monkeypatch.setattr(window.training, "send", lambda command, arg: sent.append((command, arg)))
+    bar.branchButton.setChecked(True)
+    bar.branchKey.setCurrentIndex(bar.branchKey.findData("loss"))
+    bar.branchValue.setEditText("minimax")
+    bar.branchGo.click()
+    assert sent and sent[0][0] == "branch" and sent[0][1][3] == {"model.loss": "minimax"}
