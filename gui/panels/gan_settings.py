@@ -17,8 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.spec.catalog.optimizers import OPTIMIZERS
 from gui.project_model import ProjectModel
-from gui.widgets.param_form import SciSpinBox, set_quietly, tag
+from gui.widgets.param_form import SciSpinBox, fill_combo, set_quietly, tag
 
 LOSSES = {
     "non_saturating": "non-saturating: G minimises −log D(G(z)), strong gradients while D wins",
@@ -119,14 +120,30 @@ class GanSettings(QWidget):
                 f"Generator loss {self.lossCombo.currentData()}", loss=self.lossCombo.currentData()
             )
         )
+        self.gOptimizerCombo = self._optimizer_combo("ganGeneratorOptimizerCombo", "generator")
+        self.dOptimizerCombo = self._optimizer_combo("ganDiscriminatorOptimizerCombo", "discriminator")
         self.gLrSpin = self._lr_spin("ganGeneratorLrSpin", "generator")
         self.dLrSpin = self._lr_spin("ganDiscriminatorLrSpin", "discriminator")
         form.addRow("Noise size", self.noiseSpin)
         form.addRow("D steps per G step", self.dStepsSpin)
         form.addRow("Generator loss", self.lossCombo)
+        form.addRow("Generator optimizer", self.gOptimizerCombo)
         form.addRow("Generator rate", self.gLrSpin)
+        form.addRow("Discriminator optimizer", self.dOptimizerCombo)
         form.addRow("Discriminator rate", self.dLrSpin)
         return box
+
+    def _optimizer_combo(self, name: str, part: str) -> QComboBox:
+        """Each player's own optimizer (its rate is kept; the old optimizer's own settings are not)."""
+        combo = tag(QComboBox(), name, f"{part.capitalize()} optimizer", f"model.{part}.optimizer.name")
+        fill_combo(combo, OPTIMIZERS, OPTIMIZERS.names())
+        combo.currentIndexChanged.connect(
+            lambda: self._edit(
+                f"{part.capitalize()} optimizer {combo.currentData()}",
+                _set_optimizer(part, combo.currentData()),
+            )
+        )
+        return combo
 
     def _int_spin(self, name: str, label: str, key: str, lo: int, hi: int, suffix: str) -> QSpinBox:
         spin = tag(QSpinBox(), name, label, f"model.{key}: {lo}..{hi}")
@@ -177,6 +194,8 @@ class GanSettings(QWidget):
         set_quietly(self.noiseSpin, s["noise_dim"])
         set_quietly(self.dStepsSpin, s["d_steps"])
         set_quietly(self.lossCombo, s["loss"])
+        set_quietly(self.gOptimizerCombo, s["generator"]["optimizer"]["name"])
+        set_quietly(self.dOptimizerCombo, s["discriminator"]["optimizer"]["name"])
         set_quietly(self.gLrSpin, s["generator"]["optimizer"]["lr"])
         set_quietly(self.dLrSpin, s["discriminator"]["optimizer"]["lr"])
 
@@ -191,5 +210,14 @@ class GanSettings(QWidget):
 def _set_lr(part: str, lr: float):
     def mutate(doc: dict) -> None:
         doc["model"][part]["optimizer"]["lr"] = lr
+
+    return mutate
+
+
+def _set_optimizer(part: str, name: str):
+    def mutate(doc: dict) -> None:
+        old = doc["model"][part]["optimizer"]
+        if old.get("name") != name:
+            doc["model"][part]["optimizer"] = {"name": name, "lr": old["lr"]}
 
     return mutate

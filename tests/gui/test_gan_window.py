@@ -49,6 +49,16 @@ def test_settings_are_undoable_edits_that_rebuild_the_run(qtbot, window):
     window.model.undo_stack.undo()
     assert window.model.project.model.settings["d_steps"] == 1
     assert settings.dStepsSpin.value() == 1 and settings.dLrSpin.value() == 0.002
+    # Each player has its own optimizer: switching D to RMSProp keeps its rate and leaves G's Adam.
+    settings.dOptimizerCombo.setCurrentIndex(settings.dOptimizerCombo.findData("rmsprop"))
+    own = window.model.project.model.settings
+    assert own["discriminator"]["optimizer"]["name"] == "rmsprop"
+    assert (
+        own["discriminator"]["optimizer"]["lr"] == 0.002 and own["generator"]["optimizer"]["name"] == "adam"
+    )
+    window.model.undo_stack.undo()
+    assert window.model.project.model.settings["discriminator"]["optimizer"]["name"] == "adam"
+    assert settings.dOptimizerCombo.currentData() == "adam"
 
 
 def test_an_mlp_example_brings_the_supervised_views_back(qtbot, window):
