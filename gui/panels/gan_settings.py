@@ -149,6 +149,8 @@ class GanSettings(QWidget):
         spin = tag(QSpinBox(), name, label, f"model.{key}: {lo}..{hi}")
         spin.setRange(lo, hi)
         spin.setSuffix(suffix)
+        if suffix.endswith("s"):  # "1 input", "2 inputs"
+            spin.valueChanged.connect(lambda v: spin.setSuffix(suffix[:-1] if v == 1 else suffix))
         spin.setKeyboardTracking(False)
         spin.valueChanged.connect(lambda v: self._set_model(f"{label} {v}", **{key: int(v)}))
         return spin
