@@ -149,8 +149,9 @@ class GanSettings(QWidget):
         spin = tag(QSpinBox(), name, label, f"model.{key}: {lo}..{hi}")
         spin.setRange(lo, hi)
         spin.setSuffix(suffix)
-        if suffix.endswith("s"):  # "1 input", "2 inputs"
-            spin.valueChanged.connect(lambda v: spin.setSuffix(suffix[:-1] if v == 1 else suffix))
+        if suffix.endswith("s"):  # "1 input", "2 inputs" (also when the project sets it quietly)
+            spin.valueChanged.connect(lambda v: _plural(spin, suffix))
+            spin.plural_suffix = suffix
         spin.setKeyboardTracking(False)
         spin.valueChanged.connect(lambda v: self._set_model(f"{label} {v}", **{key: int(v)}))
         return spin
@@ -194,6 +195,7 @@ class GanSettings(QWidget):
             return
         s = project.model.settings
         set_quietly(self.noiseSpin, s["noise_dim"])
+        _plural(self.noiseSpin, self.noiseSpin.plural_suffix)
         set_quietly(self.dStepsSpin, s["d_steps"])
         set_quietly(self.lossCombo, s["loss"])
         set_quietly(self.gOptimizerCombo, s["generator"]["optimizer"]["name"])
@@ -223,3 +225,7 @@ def _set_optimizer(part: str, name: str):
             doc["model"][part]["optimizer"] = {"name": name, "lr": old["lr"]}
 
     return mutate
+
+
+def _plural(spin, suffix: str) -> None:
+    spin.setSuffix(suffix[:-1] if spin.value() == 1 else suffix)
