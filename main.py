@@ -16,9 +16,8 @@ GUI_COMMANDS = ("screenshot",)
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if len(argv) == 1 and _lesson_file(argv[0]) is not None:  # `python main.py LESSON_ID` opens it
-        argv = [_lesson_file(argv[0])]
-    if not argv or argv[0] in GUI_COMMANDS or argv[0].endswith(".json") and len(argv) == 1:
+    lesson = len(argv) == 1 and _lesson_file(argv[0]) is not None  # `python main.py LESSON_ID`
+    if not argv or lesson or argv[0] in GUI_COMMANDS or argv[0].endswith(".json") and len(argv) == 1:
         from gui.platform_check import window_problem
 
         # Before any Qt import: a missing display or xcb library would otherwise abort the process.
@@ -43,10 +42,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _lesson_file(name: str) -> str | None:
     """The path of the bundled lesson called `name`, or None (a sub-command, a file, a typo)."""
-    from engine.lessons import LESSONS_DIR
+    from engine.lessons import find_lesson
 
-    path = LESSONS_DIR / f"{name}.json"
-    return str(path) if name.isidentifier() and path.is_file() else None
+    path = find_lesson(name)
+    return None if path is None else str(path)
 
 
 if __name__ == "__main__":

@@ -74,6 +74,12 @@ def lesson_path(lesson_id: str) -> Path:
     return path
 
 
+def find_lesson(name: str) -> Path | None:
+    """The file of the bundled lesson called `name`, or None (a sub-command, a project file, a typo)."""
+    path = LESSONS_DIR / f"{name}.json"
+    return path if name.isidentifier() and path.is_file() else None
+
+
 def all_lessons() -> list[Lesson]:
     """Every bundled lesson, in the course's order: by topic, then by first concept."""
     lessons = [read_lesson(lesson_path(name)) for name in lesson_ids()]

@@ -17,9 +17,14 @@ def main(argv: list[str]) -> int:
     start_session_early()
     splash = show_splash(app)  # the window needs ~5 s of imports (torch) before it can show
     warm_up()
+    from engine.lessons import find_lesson
     from gui.main_window import MainWindow
 
-    window = MainWindow(argv[0] if argv else None)
+    lesson = argv[0] if argv and find_lesson(argv[0]) is not None else None
+    # A lesson opens as an example does: unsaved, so Save never overwrites the bundled file.
+    window = MainWindow(argv[0] if argv and lesson is None else None)
+    if lesson is not None:
+        window.open_lesson(lesson)
     window.show()
     splash.finish(window)
     window.offer_recovery()  # after the card is gone: a modal question must not sit under it

@@ -29,6 +29,7 @@ from engine.spec.project import Project
 from gui.compare.mode import CompareWindow
 from gui.family_views import FamilyViews
 from gui.history.mode import HistoryScrub
+from gui.lesson_browser import LessonWindow
 from gui.menus import build_menus
 from gui.panels import BuilderPanel, DataPanel, TrainingPanel
 from gui.plot_menus import release_plot_menus
@@ -51,6 +52,7 @@ class MainWindow(
     CompareWindow,
     FamilyViews,
     HistoryScrub,
+    LessonWindow,
     TrainedState,
     ProjectFiles,
     SessionRecovery,
@@ -134,6 +136,7 @@ class MainWindow(
         self.panelTabs.addTab(self.trainingPanel, "Training")
         self.panelTabs.setCurrentWidget(self.builderPanel)
         self.panelTabs.setMinimumWidth(330)
+        self._build_lesson_tab()  # gui/lesson_browser.py: shown while the project is a lesson
 
         self.networkView = NetworkView()
         self.gradientView = GradientFlowView()

@@ -100,6 +100,7 @@ def build_menus(window) -> None:
         action = examples.addAction(label)
         action.setToolTip(EXAMPLE_TIPS[name])
         action.triggered.connect(lambda _=False, n=name: window.open_example(n))
+    _action(window, file_menu, "&Lessons…", window.show_lessons, name="lessonsAction")
     recent = file_menu.addMenu("&Recent")
     recent.setObjectName("recentMenu")
     window.menu_state = MenuState(window, recent)
