@@ -1,12 +1,14 @@
 """Training speed with the window open, against headless training of the same project.
 
     QT_QPA_PLATFORM=offscreen python benchmarks/bench_window.py [--seconds 8] [--rounds 3] [--example spiral]
+    QT_QPA_PLATFORM=offscreen python benchmarks/bench_window.py --example autoencoder_digits --example gan_ring
 
-Reports, for one example project:
+Reports, for each example project (--example, repeatable; any family: the trainer is build_trainer's):
   - headless epochs/s (Trainer.run_epoch in a process of its own, no Qt),
   - epochs/s with the window open and training (session process + live views), and their ratio,
   - the window's event-loop lag: a 10 ms timer records how late each of its ticks fires (p50/p99),
-  - boundary frames painted per second (paint events of the decision-map view).
+  - frames painted per second of the family's main view (the decision map; the autoencoder's
+    reconstructions; the GAN's plane: FRAME_VIEWS).
 Both speeds are measured alternating round by round (the window stays open, paused, while a
 separate headless process trains), and the median over the rounds is reported: on a shared 2-core
 machine one-off measurements of either drift by ±10%.
@@ -28,9 +30,15 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from engine.cli import load_project_arg  # noqa: E402
-from engine.train import Trainer  # noqa: E402
+from engine.train import build_trainer  # noqa: E402
 
 PLAYGROUND_PAGE_EPOCHS_PER_S = 20.0  # TF Playground redrawing every epoch on this machine kind
+# The view whose paints count as frames, per family (the window's attribute path); the mlp's map.
+FRAME_VIEWS = {
+    "autoencoder": "reconstructionView.images",
+    "vae": "reconstructionView.images",
+    "gan": "ganView.plot_widget",
+}
 
 
 def headless_rate(project, seconds: float) -> float:
@@ -42,7 +50,7 @@ def headless_rate(project, seconds: float) -> float:
     torch.set_num_threads(1)
     threadpool_limits(1)
     warm_up()
-    trainer = Trainer(project)
+    trainer = build_trainer(project)
     for _ in range(20):  # warm-up
         trainer.run_epoch()
     start, epoch0 = time.perf_counter(), trainer.epoch
@@ -71,11 +79,19 @@ class PaintCounter:
         widget.viewport().installEventFilter(self.filter)
 
 
+def frame_view(window, family: str):
+    """The widget whose paints are the family's frames (the decision map for the mlp)."""
+    view = window
+    for name in FRAME_VIEWS.get(family, "boundaryView").split("."):
+        view = getattr(view, name)
+    return view
+
+
 def window_rate(window, seconds: float) -> dict:
     from PySide6.QtCore import QElapsedTimer, QTimer
     from window_harness import run_for
 
-    paints = PaintCounter(window.boundaryView)
+    paints = PaintCounter(frame_view(window, window.model.project.model.family))
     lags: list[float] = []
     clock = QElapsedTimer()
     ticker = QTimer()
@@ -107,20 +123,29 @@ def window_rate(window, seconds: float) -> dict:
         "boundary_fps": frames / elapsed,
         "lag_p50_ms": float(np.percentile(lag, 50)),
         "lag_p99_ms": float(np.percentile(lag, 99)),
+        "lag_max_ms": float(lag.max()),
+        "ticks": len(lag),
     }
 
 
 def main() -> int:
-    from window_harness import open_window
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--example", default="spiral")
+    parser.add_argument("--example", action="append", help="an example project (repeatable; default spiral)")
     args = parser.parse_args()
-    project = load_project_arg(args.example, ["training.epochs=1000000"])
     # Headless training runs in a process of its own, as `main.py train` would: no Qt loaded.
     headless_process = multiprocessing.get_context("spawn").Pool(1)
+    for example in args.example or ["spiral"]:
+        measure_example(example, args, headless_process)
+    headless_process.terminate()
+    return 0
+
+
+def measure_example(example: str, args, headless_process) -> None:
+    from window_harness import open_window
+
+    project = load_project_arg(example, ["training.epochs=1000000"])
     window = open_window(project)
     rounds = []
     for n in range(args.rounds):
@@ -131,12 +156,12 @@ def main() -> int:
         rounds.append(measured)
         print(
             f"round {n + 1}: headless {headless:5.0f}, window {measured['epochs_per_s']:5.0f} epochs/s"
-            f" (ratio {measured['ratio']:.2f}), lag p99 {measured['lag_p99_ms']:5.1f} ms,"
-            f" {measured['boundary_fps']:4.1f} boundary frames/s"
+            f" (ratio {measured['ratio']:.2f}), lag p99 {measured['lag_p99_ms']:5.1f} ms"
+            f" (max {measured['lag_max_ms']:.0f} ms, {measured['ticks']} ticks),"
+            f" {measured['boundary_fps']:4.1f} frames/s"
         )
     window.shutdown()
     window.close()
-    headless_process.terminate()
 
     def median(key: str) -> float:
         return float(np.median([r[key] for r in rounds]))
@@ -145,21 +170,23 @@ def main() -> int:
         values = [r[key] for r in rounds]
         return f"rounds {min(values):{fmt}}-{max(values):{fmt}}"
 
-    print(f"example: {args.example}  (backend chosen automatically), median of {len(rounds)} rounds:")
+    view = FRAME_VIEWS.get(project.model.family, "the decision map, 100x100 grid")
+    print(f"example: {example}  (backend chosen automatically), median of {len(rounds)} rounds:")
     print(f"headless:          {median('headless'):8.0f} epochs/s")
-    print(
-        f"window, training:  {median('epochs_per_s'):8.0f} epochs/s"
-        f"  ({median('epochs_per_s') / PLAYGROUND_PAGE_EPOCHS_PER_S:.0f}x TF Playground's ~20 epochs/s)"
-    )
+    playground = ""
+    if project.model.family == "mlp":
+        playground = (
+            f"  ({median('epochs_per_s') / PLAYGROUND_PAGE_EPOCHS_PER_S:.0f}x TF Playground's ~20 epochs/s)"
+        )
+    print(f"window, training:  {median('epochs_per_s'):8.0f} epochs/s{playground}")
     print(f"ratio:             {median('ratio'):8.2f}  ({spread('ratio', '.2f')})")
     print(
         f"event-loop lag:    p50 {median('lag_p50_ms'):.1f} ms, p99 {median('lag_p99_ms'):.1f} ms"
-        f"  ({spread('lag_p99_ms', '.1f')})"
+        f"  ({spread('lag_p99_ms', '.1f')}; {sum(r['ticks'] for r in rounds)} ticks in all)"
     )
     print(
-        f"boundary frames:   {median('boundary_fps'):.1f} per second, 100x100 grid ({spread('boundary_fps', '.1f')})"
+        f"frames:            {median('boundary_fps'):.1f} per second, {view} ({spread('boundary_fps', '.1f')})"
     )
-    return 0
 
 
 if __name__ == "__main__":

@@ -247,8 +247,8 @@ class GanTrainer(RunControl):
         real = np.asarray(self.dataset.x_train, dtype=np.float64)
         columns = np.ascontiguousarray(np.asarray(samples, dtype=np.float64).T)
         best = np.full(len(samples), np.inf)
-        for start in range(0, len(real), 512):  # (1,000 x 512) distances at a time
-            chunk = real[start : start + 512]
+        for start in range(0, len(real), 128):  # (1,000 x 128) distances at a time: 1 MB arrays
+            chunk = real[start : start + 128]
             squared = columns[0][:, None] - chunk[None, :, 0]
             squared *= squared
             for k in range(1, len(columns)):
