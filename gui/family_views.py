@@ -139,19 +139,35 @@ class FamilyViews:
         self._set_running(False)
         self.training.send("update", player)
 
-    def _show_probe(self, probe, snapshot) -> None:
-        """The family's pictures of the run at the epoch shown."""
+    def _family_busy_views(self, probe) -> dict:
+        """The family's pictures as busy views (gui/view_pacer.py), each with its repaint."""
+        settings = self.model.project.model.settings
+        if isinstance(probe, GanProbe) and self.family == "gan":
+            return {"gan_plane": lambda: [lambda: self.ganView.set_probe(probe)]}
+        if isinstance(probe, AutoencoderProbe) and self.family == "autoencoder":
+            return {
+                "reconstructions": lambda: [lambda: self.reconstructionView.show_probe(probe)],
+                "codes": lambda: [lambda: self.codeView.show_probe(probe, settings)],
+            }
+        return {}
+
+    def _show_probe(self, probe, snapshot, paced: bool = False) -> None:
+        """The family's pictures of the run at the epoch shown. A frame's (`paced`) big pictures are
+        the view pacer's to draw (_family_busy_views: at their pace while training, at once when
+        idle); a look back draws them here."""
         if isinstance(probe, GanProbe):
             if self.family == "gan":
-                self.ganView.set_probe(probe)
+                if not paced:
+                    self.ganView.set_probe(probe)
                 self.ganView.set_metrics(snapshot)
                 self.ganSettings.show_snapshot(snapshot)
                 self.ganSettings.show_probe(probe)
             return
         if isinstance(probe, AutoencoderProbe):
             if self.family == "autoencoder":
-                self.reconstructionView.show_probe(probe)
-                self.codeView.show_probe(probe, self.model.project.model.settings)
+                if not paced:
+                    self.reconstructionView.show_probe(probe)
+                    self.codeView.show_probe(probe, self.model.project.model.settings)
                 self.autoencoderPanel.show_probe(probe, snapshot)
             return
         self.boundaryView.set_probe(probe, self.run_info.head)

@@ -267,7 +267,7 @@ class MainWindow(
             self.curvesView.refit()
             self.gradientView.refit()
         self.view_pacer.schedule(frame.running, self._busy_views(run))  # see gui/view_pacer.py
-        self._show_probe(run.probe, latest)  # gui/family_views.py
+        self._show_probe(run.probe, latest, paced=True)  # the pacer draws the pictures (gui/family_views.py)
         self.epoch = latest.epoch
         self.epochLabel.setText(f"Epoch {latest.epoch:,}")
         self.rateLabel.setText(f"{frame.epochs_per_second:,.0f} epochs/s" if frame.running else "")
@@ -287,6 +287,7 @@ class MainWindow(
         probe, infos = run.probe, self.run_info.layer_infos
         if self._draws_network(probe):
             views["network"] = lambda: [lambda: self.networkView.set_probe(probe, infos)]
+        views |= self._family_busy_views(probe)  # gui/family_views.py
         return views
 
     def _on_build_failed(self, path: str, reason: str) -> None:

@@ -16,7 +16,18 @@ from PySide6.QtCore import QObject, QTimer
 
 # Seconds between repaints while training. Compare mode (gui/compare/mode.py): the maps up to 20
 # times a second (a part per map), the curves and the table twice a second.
-PERIODS = {"curves": 0.25, "network": 0.25, "gradients": 0.5, "compare_curves": 0.5, "compare_maps": 0.05}
+PERIODS = {
+    "curves": 0.25,
+    "network": 0.25,
+    "gradients": 0.5,
+    "compare_curves": 0.5,
+    "compare_maps": 0.05,
+    # The families' own pictures (gui/family_views.py): each is a busy view of its own, as the
+    # autoencoder's code view drawn with every frame held the event loop for ~80 ms at p99.
+    "codes": 0.2,
+    "reconstructions": 0.1,
+    "gan_plane": 0.1,
+}
 DEFER_MS = 12  # a busy view repaints this long after the frame that called for it (frames: 33 ms apart)
 DEFER_STEP_MS = 2  # and the next part of it this long after the previous part's paint
 
