@@ -33,8 +33,8 @@ def train_until(qtbot, window, epoch: int, timeout: int = 30000) -> None:
     qtbot.waitUntil(lambda: window.epoch >= epoch, timeout=timeout)
 
 
-def open_example(qtbot, window, name: str) -> None:
-    """Open example `name` and wait for the first frame of its run."""
+def new_run(window):
+    """A condition: the window has a run (and its first frame) other than the one it has now."""
     before = window.run_info.generation if window.run_info is not None else -1
 
     def ready() -> bool:
@@ -46,5 +46,22 @@ def open_example(qtbot, window, name: str) -> None:
             and frame.generation == info.generation
         )
 
+    return ready
+
+
+def open_example(qtbot, window, name: str) -> None:
+    """Open example `name` and wait for the first frame of its run."""
+    ready = new_run(window)
     assert window.open_example(name)
     qtbot.waitUntil(ready, timeout=30000)
+
+
+def start_comparison(qtbot, window, key: str, values: str) -> None:
+    """Open compare mode and start comparing `key` over `values` (typed as a user types them)."""
+    window.compareButton.click()
+    view = window.compareView
+    assert window.viewStack.currentWidget() is view
+    view.keyCombo.setCurrentIndex(view.keyCombo.findData(key))
+    view.valuesEdit.setText(values)
+    view.startButton.click()
+    qtbot.waitUntil(lambda: window.comparing, timeout=30000)

@@ -4,22 +4,12 @@ edits of `model`, and the mlp's views back for an mlp project. No slot may raise
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import pytest
 
 from engine.families.autoencoder.view import AutoencoderProbe
 from gui.views.autoencoder_views import COLUMNS, image_levels, mosaic
 from tests.gui.helpers import make_window, open_example
-
-
-@pytest.fixture
-def tracebacks(monkeypatch):
-    """Exceptions raised in Qt slots (PySide hands them to sys.excepthook), collected."""
-    seen = []
-    monkeypatch.setattr(sys, "excepthook", lambda kind, value, tb: seen.append(value))
-    return seen
 
 
 def probe(window) -> AutoencoderProbe:

@@ -4,20 +4,10 @@ one undoable step; a refused edit changes nothing; an mlp project brings its own
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 from PySide6.QtCore import Qt
 
 from tests.gui.helpers import open_example
-
-
-@pytest.fixture
-def tracebacks(monkeypatch):
-    """Exceptions raised in Qt slots (PySide hands them to sys.excepthook), collected."""
-    seen = []
-    monkeypatch.setattr(sys, "excepthook", lambda kind, value, tb: seen.append(value))
-    return seen
 
 
 def settings(window) -> dict:

@@ -19,19 +19,13 @@ from gui.compare.family_maps import RunCodeView, RunGanView, RunPointsView
 from gui.compare.family_terms import terms_for
 from gui.compare.stats import RunStats, ranks
 from gui.compare.variants import VariantError, build_variants, read_values
-from tests.gui.helpers import open_example
+from tests.gui.helpers import open_example, start_comparison
 
 
 def compare(qtbot, window, key: str, values: str, epochs: int) -> None:
     """Open compare mode, start comparing `key` over `values`, and train `epochs` epochs."""
     assert window.compareButton.isEnabled()
-    window.compareButton.click()
-    view = window.compareView
-    assert window.viewStack.currentWidget() is view
-    view.keyCombo.setCurrentIndex(view.keyCombo.findData(key))
-    view.valuesEdit.setText(values)
-    view.startButton.click()
-    qtbot.waitUntil(lambda: window.comparing, timeout=30000)
+    start_comparison(qtbot, window, key, values)
     for _ in range(epochs):
         window.step()
     qtbot.waitUntil(
@@ -40,7 +34,7 @@ def compare(qtbot, window, key: str, values: str, epochs: int) -> None:
         ),
         timeout=60000,
     )
-    qtbot.waitUntil(lambda: not view.maps.waiting(), timeout=10000)
+    qtbot.waitUntil(lambda: not window.compareView.maps.waiting(), timeout=10000)
     window._refresh_compare_table()  # the pacer's next turn would; the test reads it now
 
 

@@ -10,16 +10,7 @@ import numpy as np
 
 from engine.race import variant_project
 from engine.train import Trainer
-
-
-def start_comparison(qtbot, window, key: str, values: str) -> None:
-    window.compareButton.click()
-    view = window.compareView
-    assert window.viewStack.currentWidget() is view
-    view.keyCombo.setCurrentIndex(view.keyCombo.findData(key))
-    view.valuesEdit.setText(values)
-    view.startButton.click()
-    qtbot.waitUntil(lambda: window.comparing, timeout=20000)
+from tests.gui.helpers import start_comparison
 
 
 def test_a_bad_value_is_named_and_nothing_starts(qtbot, window, monkeypatch):

@@ -17,7 +17,7 @@ from engine.spec.project import Project
 from engine.store import load_project
 from gui.panels.lesson_panel import LessonPanel
 from gui.project_model import ProjectModel
-from tests.gui.helpers import open_example
+from tests.gui.helpers import new_run, open_example
 
 LESSONS = all_lessons()
 pytestmark = pytest.mark.skipif(not LESSONS, reason="no bundled lessons")
@@ -36,22 +36,6 @@ def assert_applied(before: dict, after: dict, change: Try) -> None:
     expected = variant_project(Project.from_dict(before), change.overrides).to_dict()
     for key in change.overrides:
         assert value_at(after, key) == value_at(expected, key), key
-
-
-def new_run(window):
-    """A condition: the window has a run (and its first frame) other than the one it has now."""
-    before = window.run_info.generation if window.run_info is not None else -1
-
-    def ready() -> bool:
-        info, frame = window.run_info, window.last_frame
-        return (
-            info is not None
-            and info.generation != before
-            and frame is not None
-            and frame.generation == info.generation
-        )
-
-    return ready
 
 
 def open_browser(window) -> QDialog:
