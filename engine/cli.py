@@ -132,7 +132,8 @@ def main(argv: list[str]) -> int:
             return _lessons(args.json)
         if args.command == "export":
             return _export(args)
-        # One torch thread (unless OMP_NUM_THREADS says otherwise), set before torch is imported:
+        # Headless commands train on one torch thread (unless OMP_NUM_THREADS says otherwise; the
+        # window's training process sets its own), set here because torch is not imported yet:
         # small models train 6-25x faster on one thread of a busy 2-core machine than on two
         # that fight over the cores (the autoencoder_digits example: 0.27 s an epoch against 5.5 s).
         os.environ.setdefault("OMP_NUM_THREADS", "1")

@@ -94,6 +94,12 @@ def apply_family(trainer, saved) -> None:
         what = f"this {trainer.family.name} model"
         check_fits(trainer.state_dict(), weights, what)
         check_fits(trainer.state_dict(), checkpoint, what)
+        for group, tensors in (("weights", weights), ("checkpoint", checkpoint)):
+            for name, value in tensors.items():
+                if value.dtype.kind == "f" and not np.isfinite(value).all():
+                    raise SpecError(
+                        where, f"{group}.{name} holds values that are not finite (a run that diverged?)"
+                    )
         torch_rng = torch.from_numpy(np.array(saved.tensors["random.torch"]))
         if torch_rng.dtype != torch.uint8 or torch_rng.numel() != torch.get_rng_state().numel():
             raise SpecError(where, "holds a torch random state of another size")
@@ -170,9 +176,16 @@ def _optimizer_state(optimizer, tensors: dict[str, np.ndarray], info: dict) -> d
     import torch
 
     params = [p for group in optimizer.param_groups for p in group["params"]]
-    groups = info["param_groups"]
-    if [len(g["params"]) for g in groups] != [len(g["params"]) for g in optimizer.param_groups]:
+    saved = info["param_groups"]
+    if [len(g["params"]) for g in saved] != [len(g["params"]) for g in optimizer.param_groups]:
         raise SpecError("optimizer", "its parameter groups are not this model's")
+    if any(set(mine) != set(theirs) for mine, theirs in zip(optimizer.param_groups, saved, strict=True)):
+        raise SpecError("optimizer", "was saved by another kind of optimizer than this project's")
+    # The project's own settings (its learning rate, betas) win; the file gives only the buffers.
+    groups = [
+        {**{k: v for k, v in mine.items() if k != "params"}, "params": theirs["params"]}
+        for mine, theirs in zip(optimizer.param_groups, saved, strict=True)
+    ]
     state: dict[int, dict] = {}
     for key, value in tensors.items():
         index, name = key.split(".", 1)

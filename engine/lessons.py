@@ -89,7 +89,10 @@ def all_lessons() -> list[Lesson]:
 def read_lesson(path: str | Path) -> Lesson:
     """The lesson block of a lesson file, checked (SpecError names the key at fault)."""
     path = Path(path)
-    doc = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:  # ValueError: bad JSON or bad UTF-8
+        raise SpecError(str(path), f"cannot be read as a lesson ({exc})") from None
     if not isinstance(doc, dict) or "lesson" not in doc:
         raise SpecError(str(path), "has no lesson block")
     return lesson_from(doc["lesson"], path)

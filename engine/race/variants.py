@@ -92,7 +92,10 @@ def _keep_settings_of_family(model: dict, overrides: Mapping[str, Any]) -> None:
     if family is None:
         return  # validation names the unknown family
     known = {"family", *(p.name for p in family.settings), *family.structured}
-    for key in [k for k in model if k not in known and f"model.{k}" not in overrides]:
+    asked = {path.split(".")[1].split("[")[0] for path in overrides if path.startswith("model.")}
+    for key in [
+        k for k in model if k not in known and k not in asked
+    ]:  # asked-for keys stay: validation names them
         del model[key]
 
 

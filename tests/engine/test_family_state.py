@@ -169,3 +169,27 @@ def test_the_session_saves_and_restores_an_autoencoder_run(tmp_path):
     for key, value in weights.items():
         np.testing.assert_array_equal(restored.state_dict()[key], value)
     assert not [arg for kind, arg in events if kind == "failed"]
+
+
+def test_the_projects_own_rate_wins_over_the_saved_one_and_non_finite_weights_are_refused(tmp_path):
+    """The file gives the optimizer's buffers, not its settings: a project whose generator rate was
+    changed before resuming trains at the new rate. A state holding NaN is refused, naming the tensor."""
+    first = build_trainer(project("gan_ring"))
+    steps(first, 2)
+    write_state(first, tmp_path)
+    faster = build_trainer(project("gan_ring", **{"model.generator.optimizer.lr": 0.01}))
+    apply_state(faster, SavedState(tmp_path))
+    assert faster.g_optimizer.param_groups[0]["lr"] == 0.01
+    assert faster.g_optimizer.state  # the buffers came back (Adam's averages)
+    saved = SavedState(tmp_path)
+    name = next(k for k in saved.tensors if k.startswith("weights."))
+    saved.tensors[name] = np.full_like(saved.tensors[name], np.nan)
+    fresh = build_trainer(project("gan_ring"))
+    with pytest.raises(SpecError, match="not finite"):
+        apply_state(fresh, saved)
+    assert fresh.step_count == 0
+    rmsprop = build_trainer(
+        project("gan_ring", **{"model.generator.optimizer": {"name": "rmsprop", "lr": 0.002}})
+    )
+    with pytest.raises(SpecError, match="another kind of optimizer"):
+        apply_state(rmsprop, SavedState(tmp_path))
