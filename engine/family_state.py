@@ -37,7 +37,7 @@ def capture_family(trainer) -> tuple[dict[str, np.ndarray], dict]:
     """(tensors, meta) of a family trainer's whole state."""
     import torch
 
-    from engine.train_state import FORMAT, VERSION, data_meta, log_parts
+    from engine.train_state import FORMAT, VERSION, data_meta, data_tensors, log_parts
 
     parts: ResumeParts = trainer.resume_parts
     tensors = _prefixed("weights", trainer.state_dict())
@@ -56,7 +56,7 @@ def capture_family(trainer) -> tuple[dict[str, np.ndarray], dict]:
         tensors[f"queue.{name}.lengths"] = np.array([len(b) for b in flat], dtype=np.int64)
     log_tensors, log_meta, snapshot = log_parts(trainer)
     tensors |= log_tensors
-    tensors |= {f"data.{k}": v for k, v in data_arrays(trainer.dataset).items()}
+    tensors |= data_tensors(trainer.dataset)
     meta = {
         "format": FORMAT,
         "version": VERSION,
@@ -143,12 +143,6 @@ def apply_family(trainer, saved) -> None:
     trainer.metrics._rows, trainer.metrics._count, trainer.metrics._stride, trainer.metrics.limit = log
     trainer.last_snapshot = snapshot
     torch.set_rng_state(torch_rng)
-
-
-def data_arrays(dataset) -> dict[str, np.ndarray]:
-    from engine.train_state import DATA_ARRAYS
-
-    return {name: np.asarray(getattr(dataset, name)) for name in DATA_ARRAYS}
 
 
 def _prefixed(prefix: str, state: dict) -> dict[str, np.ndarray]:

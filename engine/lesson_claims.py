@@ -119,8 +119,7 @@ def _near_zero_weights(trainer) -> float:
 def _initial_loss_over_ln_k(trainer) -> float:
     """The training loss before any step, over ln K: about 1 when the untrained net guesses every
     class alike, as cross-entropy over K classes should start."""
-    first = trainer.metrics.column("train_loss")
-    loss = trainer.evaluate().train_loss if trainer.epoch == 0 or not len(first) else math.nan
+    loss = trainer.evaluate().train_loss if trainer.epoch == 0 else math.nan  # a check with epochs 0
     return float(loss / math.log(trainer.dataset.n_classes))
 
 

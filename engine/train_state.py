@@ -192,7 +192,7 @@ def _capture(trainer) -> tuple[dict[str, np.ndarray], dict]:
     random, random_tensors = _random_draws(trainer)
     tensors |= random_tensors
     dataset = trainer.dataset
-    tensors |= {f"data.{name}": np.asarray(getattr(dataset, name)) for name in DATA_ARRAYS}
+    tensors |= data_tensors(dataset)
     meta = {
         "format": FORMAT,
         "version": VERSION,
@@ -228,6 +228,11 @@ def log_parts(trainer) -> tuple[dict[str, np.ndarray], dict, dict | None]:
         "capacity": len(log._rows),
     }
     return {"metrics.rows": log._rows[: log._count].copy()}, info, _snapshot_json(trainer.last_snapshot)
+
+
+def data_tensors(dataset) -> dict[str, np.ndarray]:
+    """The data split's arrays as `data.<name>` tensors (SavedState.dataset() reads them back)."""
+    return {f"data.{name}": np.asarray(getattr(dataset, name)) for name in DATA_ARRAYS}
 
 
 def data_meta(dataset) -> dict:

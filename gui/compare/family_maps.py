@@ -15,10 +15,10 @@ from PySide6.QtCore import QRectF
 
 from engine.families.autoencoder.view import AutoencoderProbe
 from engine.families.gan.view import GanProbe
-from gui.views.autoencoder_code import MAX_CLASSES, LatentPlot, is_classes
+from gui.views.autoencoder_code import LatentPlot, class_key
 from gui.views.autoencoder_views import NOISY_COLOR, SWEEP_COLOR, PointsReconstructionPlot
 from gui.views.boundary import MapImage
-from gui.views.colors import BACKGROUND, FOREGROUND, class_color
+from gui.views.colors import BACKGROUND, FOREGROUND
 from gui.views.gan_views import FAKE_COLOR, MAP_FAKE, MAP_REAL, REAL_COLOR, map_words
 
 SMALL_POINT = 3
@@ -151,13 +151,8 @@ def gan_key() -> str:
 
 def code_key(probe: AutoencoderProbe) -> str:
     """What the scatters show and what their colours mean (the first probe's labels say)."""
-    labels = np.asarray(probe.labels)
-    if is_classes(labels) and labels.max(initial=0) < MAX_CLASSES:
-        classes = int(labels.max(initial=-1)) + 1
-        swatches = " ".join(f"<span style='color:{class_color(k)}'>●</span>&nbsp;{k}" for k in range(classes))
-        colour = f"colour: the {'digit' if classes == 10 else 'class'} &nbsp; {swatches}"
-    else:
-        colour = "colour: the point's position along the data"
+    classes = class_key(probe.labels)
+    colour = f"colour: {classes}" if classes is not None else "colour: the point's position along the data"
     # The runs may differ in their code's size: say how each size is drawn.
     what = "a 1-unit code across, the label up; a wider one's first two units"
     return f"<span style='color:{FOREGROUND};'>Each run's codes ({what}); {colour}</span>"

@@ -77,13 +77,21 @@ def is_classes(labels: np.ndarray) -> bool:
     return np.issubdtype(np.asarray(labels).dtype, np.integer)
 
 
+def class_key(labels: np.ndarray) -> str | None:
+    """ "the digit ● 0 ● 1 …" (rich text) for class labels a scatter colours by; None for values."""
+    labels = np.asarray(labels)
+    if not (is_classes(labels) and labels.max(initial=0) < MAX_CLASSES):
+        return None
+    classes = int(labels.max(initial=-1)) + 1
+    swatches = " ".join(f"<span style='color:{class_color(k)}'>●</span>&nbsp;{k}" for k in range(classes))
+    return f"the {'digit' if classes == 10 else 'class'} &nbsp; {swatches}"
+
+
 def key_html(probe, settings: dict) -> str:
     """What the scatter's colours mean, and what the panes beside it show, as one line of rich text."""
-    labels = np.asarray(probe.labels)
-    if is_classes(labels) and labels.max(initial=0) < MAX_CLASSES:
-        classes = int(labels.max(initial=-1)) + 1
-        swatches = " ".join(f"<span style='color:{class_color(k)}'>●</span>&nbsp;{k}" for k in range(classes))
-        text = f"Colour: the {'digit' if classes == 10 else 'class'} &nbsp; {swatches}"
+    classes = class_key(probe.labels)
+    if classes is not None:
+        text = f"Colour: {classes}"
     else:
         text = (
             "Colour: the point's position along the data (orange one end, blue the other), as in the plane."
