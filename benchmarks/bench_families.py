@@ -1,6 +1,7 @@
 """Headless epochs/s of the autoencoder and GAN examples against a hand-written torch loop.
 
     python benchmarks/bench_families.py [--seconds 2] [--rounds 4] [--example autoencoder_digits]
+                                        [--check] [--loop-foreach]
 
 For each bundled example (autoencoder_digits, gan_ring) Layerlab's trainer (engine.train.
 build_trainer, as `main.py train` builds it) and a plain eager torch loop train in this process,
@@ -25,9 +26,15 @@ The loop does the same work per epoch as the trainer:
     to ~1e-15, not bit for bit).
 What the trainer does beyond the loop (kept, part of its figure): a float() of each loss per
 update (divergence check), the learning-rate schedule lookup per step, a copy of the weights per
-epoch (the checkpoint a divergence goes back to), and its Snapshot and metrics-log row per epoch;
-its networks are engine/families/mlp/network.py's (a module per layer wrapping Linear and the
-activation) where the loop's are one flat nn.Sequential: ~25-30 us more Python per forward pass.
+epoch (the checkpoint a divergence goes back to), and its Snapshot and metrics-log row per epoch.
+What it does differently, with the same numbers bit for bit (tests/engine/test_family_speed.py):
+its networks are engine/families/mlp/network.py's, a module per layer whose forward calls F.linear
+and the activation's torch function itself (fewer module calls than the loop's flat nn.Sequential);
+its optimizers run on torch's foreach kernels (engine/run_control.use_foreach), where the loop's
+use torch's default on the CPU, a Python loop over the parameters, as a torch user writes
+`torch.optim.Adam(params, lr=...)`; the GAN's nearest_real is a k-d tree query. With
+--loop-foreach the loop's optimizers run on the foreach kernels too: the ratio then compares the
+rest alone (both figures are in the README).
 With --check, both sides train 3 epochs from the same seed first and their metrics are printed
 side by side: equal numbers show that the loop really is the same computation.
 """
@@ -80,6 +87,9 @@ def sequential(
     return net
 
 
+LOOP_FOREACH = None  # torch's default (the Python loop over parameters on the CPU); --loop-foreach: True
+
+
 def optimizer(params, spec: dict) -> torch.optim.Optimizer:
     """The trainer's optimizer, written out (the examples use adam)."""
     if spec["name"] == "adam":
@@ -89,9 +99,12 @@ def optimizer(params, spec: dict) -> torch.optim.Optimizer:
             betas=(spec["beta1"], spec["beta2"]),
             eps=spec["eps"],
             weight_decay=spec["weight_decay"],
+            foreach=LOOP_FOREACH,
         )
     if spec["name"] == "sgd":
-        return torch.optim.SGD(params, lr=spec["lr"], weight_decay=spec.get("weight_decay", 0.0))
+        return torch.optim.SGD(
+            params, lr=spec["lr"], weight_decay=spec.get("weight_decay", 0.0), foreach=LOOP_FOREACH
+        )
     raise SystemExit(f"the hand-written loop knows adam and sgd, not {spec['name']}")
 
 
@@ -280,8 +293,14 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--example", action="append", choices=EXAMPLES, help="one example (repeatable)")
     parser.add_argument("--check", action="store_true", help="first compare 3 epochs' metrics of both sides")
+    parser.add_argument(
+        "--loop-foreach", action="store_true", help="the loop's optimizers on torch's foreach kernels too"
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
+    global LOOP_FOREACH
+    LOOP_FOREACH = True if args.loop_foreach else None
+    print(f"the loop's optimizers: {'foreach kernels' if args.loop_foreach else 'torch default'}")
     for example in args.example or EXAMPLES:
         if args.check:
             check(example)

@@ -34,6 +34,23 @@ def check_fits(expected: dict[str, np.ndarray], state: dict, what: str) -> None:
         raise SpecError("weights", f"tensors not in {what}: {', '.join(extra[:5])}")
 
 
+def use_foreach(optimizer) -> None:
+    """Run a torch `optimizer` on torch's foreach kernels: one call per operation over all the
+    parameters instead of a Python loop over them (on the CPU torch picks the loop by default).
+    The same numbers bit for bit (tests/engine/test_family_speed.py checks every optimizer of the
+    catalog); for the digits autoencoder's 8 small tensors an Adam update takes ~25% less time. A
+    resumed run keeps it (the project's group settings win over the file's, engine/family_state.py)."""
+    for group in optimizer.param_groups:
+        group["foreach"] = True
+
+
+def drop_grads(parameters) -> None:
+    """optimizer.zero_grad(set_to_none=True) for these parameters (their optimizer's own), without
+    its profiler scope and walk over the parameter groups: ~15 us less per update."""
+    for parameter in parameters:
+        parameter.grad = None
+
+
 class RunControl:
     """Status, epoch budget and stop flag of one run; subclasses train."""
 

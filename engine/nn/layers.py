@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from engine.nn.activations import make_activation, pieces
@@ -18,16 +19,43 @@ def _size(shape: Shape) -> int:
     return math.prod(shape)
 
 
+def _direct(act: nn.Module) -> str:
+    """The name of the one torch function `act` applies ("" when it is more than that)."""
+    if type(act) is nn.ReLU:
+        return "" if act.inplace else "relu"
+    return {nn.Identity: "identity", nn.Tanh: "tanh", nn.Sigmoid: "sigmoid"}.get(type(act), "")
+
+
 class DenseLayer(nn.Module):
-    """Fully connected layer (input flattened) followed by its activation."""
+    """Fully connected layer (input flattened) followed by its activation.
+
+    The state-dict keys are `linear.weight` and `linear.bias` (a public contract). forward calls
+    F.linear on them and, for the plain activations, the activation's torch function itself: the very
+    operations nn.Linear and nn.Tanh (ReLU, Sigmoid, Identity) run, bit for bit, without two nested
+    module calls per layer (~10 us of Python each pass: what made these nets slower than a flat
+    nn.Sequential). No hooks are put on the inner modules anywhere; `act` stays the module that
+    exports, the window and repr show.
+    """
 
     def __init__(self, in_features: int, units: int, activation: Any):
         super().__init__()
         self.linear = nn.Linear(in_features, units * pieces(activation))
         self.act = make_activation(activation)
+        self.direct = _direct(self.act)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.act(self.linear(x.flatten(1)))
+        linear = self.linear
+        y = F.linear(x.flatten(1), linear.weight, linear.bias)
+        direct = self.direct
+        if direct == "identity":
+            return y
+        if direct == "tanh":
+            return torch.tanh(y)
+        if direct == "relu":
+            return torch.relu(y)
+        if direct == "sigmoid":
+            return torch.sigmoid(y)
+        return self.act(y)
 
 
 class ResidualBlock(nn.Module):

@@ -29,11 +29,13 @@ from engine.families.autoencoder.settings import MIRROR, mirrored
 from engine.families.mlp.task import TaskHead
 from engine.family_state import ResumeParts
 from engine.metrics import MetricsLog
-from engine.run_control import TERMINAL, RunControl, check_fits
+from engine.run_control import TERMINAL, RunControl, check_fits, drop_grads, use_foreach
+from engine.schedules import learning_rate as scheduled_rate
 from engine.snapshot import Snapshot
 from engine.spec.project import Project, TrainingSpec
 
 EVAL_CHUNK = 4096
+NO_PENALTY = torch.zeros(())  # the plain and denoising variants' penalty (read, never written to)
 
 
 class AutoencoderTrainer(RunControl):
@@ -69,6 +71,7 @@ class AutoencoderTrainer(RunControl):
         decoder = mirrored(encoder) if s["decoder"] == MIRROR else s["decoder"]["layers"]
         torch.manual_seed(self.project.seed)
         self.model = self._build_model(encoder, decoder)
+        self._parameters = tuple(self.model.parameters())  # loaded in place, never replaced
         self._generator = torch.Generator().manual_seed(self.project.seed + 1)  # noise and batch order
         self.optimizer = self._make_optimizer()
         self._init_control(self.project.training.epochs)
@@ -91,7 +94,9 @@ class AutoencoderTrainer(RunControl):
 
         opt = self.training.optimizer
         params = {k: v for k, v in opt.items() if k not in ("name", "lr")}
-        return OPTIMIZERS[opt["name"]].factory(self.model.parameters(), opt["lr"], **params)
+        optimizer = OPTIMIZERS[opt["name"]].factory(self.model.parameters(), opt["lr"], **params)
+        use_foreach(optimizer)
+        return optimizer
 
     @property
     def training(self) -> TrainingSpec:
@@ -110,11 +115,13 @@ class AutoencoderTrainer(RunControl):
         return True
 
     def learning_rate(self) -> float:
-        from engine.schedules import learning_rate
-
+        training = self.training
+        schedule = training.schedule
+        if schedule["name"] == "constant" and not schedule.get("warmup_epochs", 0.0):
+            return training.optimizer["lr"]  # what the schedule gives, without its lookups each step
         steps = max(math.ceil(self.n_train / self._batch_size()), 1)
         fraction = self.epoch + self._batches_in_epoch / steps
-        return learning_rate(self.training.schedule, self.training.optimizer["lr"], fraction)
+        return scheduled_rate(training.schedule, training.optimizer["lr"], fraction)
 
     def _batch_size(self) -> int:
         size = self.training.batch_size
@@ -137,7 +144,7 @@ class AutoencoderTrainer(RunControl):
         reconstruction = F.mse_loss(out, x)  # mean((out - x)²), bit for bit, in one autograd node
         if variant == "sparse":
             return reconstruction, sparsity_penalty(code, s["sparsity_kind"], s["sparsity_target"])
-        return reconstruction, reconstruction.new_zeros(())
+        return reconstruction, NO_PENALTY
 
     def _objective(self, reconstruction: torch.Tensor, penalty: torch.Tensor) -> torch.Tensor:
         """What the optimizer minimises: the reconstruction plus the variant's weighted penalty."""
@@ -162,7 +169,7 @@ class AutoencoderTrainer(RunControl):
         if not self.model.training:  # the views and evaluation switch the whole model to eval
             self.model.train()
         loss = self._objective(*self._loss_terms(self.x_train[self._pending.pop(0)], train=True))
-        self.optimizer.zero_grad(set_to_none=True)
+        drop_grads(self._parameters)
         loss.backward()
         clip = self.training.grad_clip
         if clip["mode"] == "norm":
@@ -173,7 +180,7 @@ class AutoencoderTrainer(RunControl):
         self._batches_in_epoch += 1
         self.step_count += 1
         self.elapsed += time.perf_counter() - start
-        value = float(loss.detach())
+        value = loss.item()
         if not math.isfinite(value):
             self._diverge(value, lr)
             return value

@@ -31,7 +31,7 @@ from engine.families.mlp.network import build_network
 from engine.families.mlp.task import TaskHead
 from engine.family_state import ResumeParts
 from engine.metrics import MetricsLog
-from engine.run_control import TERMINAL, RunControl, check_fits
+from engine.run_control import TERMINAL, RunControl, check_fits, drop_grads, use_foreach
 from engine.snapshot import Snapshot
 from engine.spec.project import Project, TrainingSpec
 
@@ -83,12 +83,16 @@ class GanTrainer(RunControl):
         self.generator = build_network(g["layers"], (s["noise_dim"],), 2, "linear", s["init"])
         self.discriminator = build_network(d["layers"], (2,), 1, "linear", s["init"])
         self.g_optimizer = _optimizer(self.generator, g["optimizer"])
+        # Each network's parameters (loaded in place, never replaced): the gradients an update drops.
+        self._g_parameters = tuple(self.generator.parameters())
+        self._d_parameters = tuple(self.discriminator.parameters())
         self.d_optimizer = _optimizer(self.discriminator, d["optimizer"])
         self._generator_rng = torch.Generator().manual_seed(self.project.seed + 1)  # noise and batches
         self.eval_noise = torch.randn(
             (EVAL_SAMPLES, s["noise_dim"]), generator=torch.Generator().manual_seed(EVAL_SEED)
         )
         self.modes = _modes(data)
+        self._real_tree = None  # a k-d tree of the training points, built at the first measure
         self._init_control(self.project.training.epochs)
         self.metrics = MetricsLog(self.family.log_columns)
         self.last_snapshot: Snapshot | None = None
@@ -150,20 +154,20 @@ class GanTrainer(RunControl):
         with torch.no_grad():
             fake = self.generator(self._noise(len(real)))
         d_loss = self.d_loss_of(real, fake)
-        self.d_optimizer.zero_grad(set_to_none=True)
+        drop_grads(self._d_parameters)
         d_loss.backward()
         self.d_optimizer.step()
-        return float(d_loss.detach())
+        return d_loss.item()
 
     def _g_update(self) -> float:
         """One generator update on a batch of fresh noise."""
         if not self.generator.training:
             self.generator.train()
         g_loss = self.g_loss_of(self.generator(self._noise(self._batch_size())))
-        self.g_optimizer.zero_grad(set_to_none=True)
+        drop_grads(self._g_parameters)
         g_loss.backward()
         self.g_optimizer.step()
-        return float(g_loss.detach())
+        return g_loss.item()
 
     def step(self) -> float:
         """d_steps discriminator updates, then one generator update; returns G's loss."""
@@ -241,22 +245,16 @@ class GanTrainer(RunControl):
 
     def _nearest(self, samples: np.ndarray) -> float:
         """The mean distance from a sample to its nearest training point (data units)."""
-        # The squared distances coordinate by coordinate, in place (the very operations of
-        # np.linalg.norm: dx·dx + dy·dy), the root taken of each sample's minimum only (the root is
-        # monotone and correctly rounded): the same number as the norm of every pair, ~10x sooner.
-        real = np.asarray(self.dataset.x_train, dtype=np.float64)
-        columns = np.ascontiguousarray(np.asarray(samples, dtype=np.float64).T)
-        best = np.full(len(samples), np.inf)
-        for start in range(0, len(real), 128):  # (1,000 x 128) distances at a time: 1 MB arrays
-            chunk = real[start : start + 128]
-            squared = columns[0][:, None] - chunk[None, :, 0]
-            squared *= squared
-            for k in range(1, len(columns)):
-                delta = columns[k][:, None] - chunk[None, :, k]
-                delta *= delta
-                squared += delta
-            best = np.minimum(best, np.sqrt(squared.min(axis=1)))
-        return float(best.mean())
+        # An exact nearest-neighbour query in a k-d tree of the (fixed) training points: it prunes
+        # only boxes farther than the best point found, and measures the rest as √(dx·dx + dy·dy),
+        # the operations of np.linalg.norm, so the figure is the norm of every pair's minimum bit
+        # for bit (tests/engine/test_family_speed.py), several times sooner than all 400k pairs.
+        if self._real_tree is None:
+            from scipy.spatial import cKDTree
+
+            self._real_tree = cKDTree(np.asarray(self.dataset.x_train, dtype=np.float64))
+        distance, _ = self._real_tree.query(np.asarray(samples, dtype=np.float64), k=1)
+        return float(distance.mean())
 
     def snapshot(self) -> Snapshot:
         base = self.last_snapshot or self._evaluate()
@@ -310,7 +308,9 @@ def _optimizer(network, spec: dict):
     from engine.nn.optim import OPTIMIZERS
 
     params = {k: v for k, v in spec.items() if k not in ("name", "lr")}
-    return OPTIMIZERS[spec["name"]].factory(network.parameters(), spec["lr"], **params)
+    optimizer = OPTIMIZERS[spec["name"]].factory(network.parameters(), spec["lr"], **params)
+    use_foreach(optimizer)
+    return optimizer
 
 
 def _modes(data) -> tuple[np.ndarray, float] | None:
