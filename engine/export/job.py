@@ -21,7 +21,7 @@ from pathlib import Path
 
 from engine.session.child_exit import describe_exit
 
-_ROOT = Path(__file__).resolve().parents[1]  # the folder holding engine/, for the child's imports
+_ROOT = Path(__file__).resolve().parents[2]  # the folder holding engine/, for the child's imports
 
 
 class ExportJob:
