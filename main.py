@@ -1,7 +1,8 @@
 """Layerlab's entry point: no arguments opens the window; sub-commands run headless.
 
-python main.py [PROJECT.json]       open the window (on the spiral example without a project)
+python main.py [PROJECT.json]       open the window (on its start page without a project)
 python main.py LESSON_ID            open the window on a lesson (`python main.py lessons` lists them)
+python main.py EXAMPLE              open the window on an example (`python main.py examples` lists them)
 python main.py screenshot ...       train in the window, save it as a PNG
 python main.py train|export|examples|lessons   headless (see --help)
 Exit codes: 0 ok, 2 bad input or a window that cannot start, 3 diverged, 130 interrupted.
@@ -16,8 +17,9 @@ GUI_COMMANDS = ("screenshot",)
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    lesson = len(argv) == 1 and _lesson_file(argv[0]) is not None  # `python main.py LESSON_ID`
-    if not argv or lesson or argv[0] in GUI_COMMANDS or argv[0].endswith(".json") and len(argv) == 1:
+    # `python main.py LESSON_ID` or `python main.py EXAMPLE` (no sub-command is named like one)
+    bundled = len(argv) == 1 and (_lesson_file(argv[0]) or _example_file(argv[0])) is not None
+    if not argv or bundled or argv[0] in GUI_COMMANDS or argv[0].endswith(".json") and len(argv) == 1:
         from gui.platform_check import window_problem
 
         # Before any Qt import: a missing display or xcb library would otherwise abort the process.
@@ -46,6 +48,14 @@ def _lesson_file(name: str) -> str | None:
 
     path = find_lesson(name)
     return None if path is None else str(path)
+
+
+def _example_file(name: str) -> str | None:
+    """The path of the bundled example called `name`, or None."""
+    from engine.examples import EXAMPLES_DIR
+
+    path = EXAMPLES_DIR / f"{name}.json"
+    return str(path) if name.isidentifier() and path.is_file() else None
 
 
 if __name__ == "__main__":

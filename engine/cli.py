@@ -154,6 +154,7 @@ def main(argv: list[str]) -> int:
 
 
 def _lessons(as_json: bool) -> int:
+    from engine.lesson_concepts import concepts_line
     from engine.lessons import all_lessons
 
     topic = None
@@ -164,9 +165,9 @@ def _lessons(as_json: bool) -> int:
         if lesson.topic != topic:
             topic = lesson.topic
             print(f"{topic}:")
-        concepts = ", ".join(str(c) for c in lesson.concepts)
         noun = "concept" if len(lesson.concepts) == 1 else "concepts"
-        print(f"  {lesson.id:<24} {lesson.title} ({noun} {concepts})")
+        print(f"  {lesson.id:<24} {lesson.title}")
+        print(f"  {'':<24} {noun} {concepts_line(lesson.concepts)}")
     return EXIT_OK
 
 

@@ -1,8 +1,13 @@
-"""Plain-words advice: gradients that vanish or explode, badly sized steps, runs worse than chance.
+"""Plain-words advice: gradients that vanish or explode, badly sized steps, runs worse than chance,
+a loss at the start far from guessing's.
 
 Pure numpy over LayerStat records (input side first, output layer last) and Snapshots, so the
 window, the CLI and tests all give the same advice for the same numbers. Layers are named as the
 network diagram names them ("hidden 1", "output"), by `layer_display_name`.
+
+Small gradients and small steps are also what a network that has learnt looks like (its loss
+near 0, so its gradients near 0): the advice about them is given only while the training loss is
+still high against guessing's (`still_learning`), when the caller passes both.
 """
 
 from __future__ import annotations
@@ -22,6 +27,9 @@ EXPLODING_ABSOLUTE = 1e3
 EXPLODING_RATIO = 1e3  # gradients growing this much from the output back toward the input
 UPDATE_TOO_LARGE = 1e-1  # well above the healthy ~1e-3 per step
 UPDATE_TOO_SMALL = 1e-6
+MIN_FADING_LAYERS = 3  # weight layers (output included) for gradients to fade "on the way back"
+# Below this share of guessing's loss the network has learnt: small gradients are its success.
+STILL_HIGH = 0.5
 
 VANISHING_REMEDIES = (
     "Try ReLU (or leaky ReLU) instead of sigmoid/tanh, He initialisation, batch normalisation, "
@@ -72,15 +80,43 @@ def layer_label(name: str) -> str:
     return "the output layer" if shown == "output" else shown
 
 
-def diagnose(layer_stats: Sequence[LayerStat]) -> str | None:
-    """A warning when gradients explode or vanish on their way back to the input, else None."""
+def still_learning(loss: float | None, chance_loss: float | None) -> bool:
+    """Whether the training loss is still high against guessing's (True when either is unknown:
+    the advice then rests on the gradients alone)."""
+    if loss is None or chance_loss is None or not math.isfinite(loss):
+        return True
+    if not math.isfinite(chance_loss) or chance_loss <= 0:
+        return True
+    return loss > STILL_HIGH * chance_loss
+
+
+def diagnose(
+    layer_stats: Sequence[LayerStat], loss: float | None = None, chance_loss: float | None = None
+) -> str | None:
+    """A warning when gradients explode or vanish on their way back to the input, else None.
+
+    `loss` is the training loss the gradients were measured at and `chance_loss` guessing's
+    (engine.diagnostics.chance_level): with both, fading gradients are a problem only while the
+    loss is still high; a converged network's gradients are small because its loss is.
+    """
     if not layer_stats:
         return None
-    return _exploding(layer_stats) or _vanishing(layer_stats)
+    exploding = _exploding(layer_stats)
+    if exploding is not None:
+        return exploding
+    if not still_learning(loss, chance_loss):
+        return None
+    # Without the loss, one hidden layer's small gradient is most often a trained net's saturated
+    # (step-like) units, not gradients fading through depth: the fading rule then needs depth.
+    known_high = loss is not None and chance_loss is not None
+    return _vanishing(layer_stats, fading=known_high or len(layer_stats) >= MIN_FADING_LAYERS)
 
 
-def advise_update(layer_stats: Sequence[LayerStat]) -> str | None:
-    """A hint when the typical step ||Δw||/||w|| says the learning rate is far too high or too low."""
+def advise_update(
+    layer_stats: Sequence[LayerStat], loss: float | None = None, chance_loss: float | None = None
+) -> str | None:
+    """A hint when the typical step ||Δw||/||w|| says the learning rate is far too high or too low
+    (too low only while the loss is still high: a network at a loss near 0 takes tiny steps)."""
     ratios = [s.update_ratio for s in layer_stats if math.isfinite(s.update_ratio) and s.update_ratio > 0]
     if not ratios:
         return None
@@ -90,7 +126,7 @@ def advise_update(layer_stats: Sequence[LayerStat]) -> str | None:
             f"Each step changes the weights by about {typical:.0%} of their size (healthy is about 0.1%): "
             "the learning rate is probably too high. Try lowering it."
         )
-    if typical < UPDATE_TOO_SMALL:
+    if typical < UPDATE_TOO_SMALL and still_learning(loss, chance_loss):
         return (
             f"Each step changes the weights by only {typical:.1e} of their size (healthy is about 1e-3): "
             "the learning rate is probably too low, so training will crawl. Try raising it."
@@ -122,13 +158,15 @@ def _exploding(stats: Sequence[LayerStat]) -> str | None:
     return None
 
 
-def _vanishing(stats: Sequence[LayerStat]) -> str | None:
+def _vanishing(stats: Sequence[LayerStat], fading: bool = True) -> str | None:
     last = stats[-1]
     if all(s.grad_norm < VANISHING_ABSOLUTE for s in stats):
         return (
             "Gradients are near zero in every layer: if the loss is still high, the units are saturated "
             "or dead and the network has stopped learning. " + VANISHING_REMEDIES
         )
+    if not fading:
+        return None
     threshold = max(VANISHING_RATIO * last.grad_norm, VANISHING_ABSOLUTE)
     faded = [s for s in stats[:-1] if s.grad_norm < threshold]
     if not faded:
@@ -206,5 +244,49 @@ def worse_than_chance(snapshot: Snapshot, chance: Chance, lr: float | None = Non
             f"commonest class ({chance.accuracy:.0%}), and the loss ({loss:.3g}) no lower than "
             f"guessing's ({chance.loss:.3g}). If the loss jumps about, lower the learning rate{rate}; "
             "if it barely moves, train longer or raise it."
+        )
+    return None
+
+
+# -- the loss before any training --------------------------------------------------------------
+# An untrained network's loss this many times ln K: its outputs are too large. 2, not 1.5: He
+# initialisation on unscaled inputs starts the digits CNN at 1.6 ln 10 and trains well all the same.
+START_FAR_ABOVE = 2.0
+START_FAR_BELOW = 0.5  # and this share of ln K: it is sure of its answers before it has learnt
+
+
+def even_guess_loss(head) -> float | None:
+    """The cross-entropy of a network that gives every one of K classes the same probability:
+    ln K, what a well initialised classifier starts near. None for other losses."""
+    if not head.classification or head.loss not in ("bce", "cross_entropy") or head.n_classes < 2:
+        return None
+    return math.log(head.n_classes)
+
+
+def initial_loss_warning(loss: float | None, head) -> str | None:
+    """A sentence when the loss at epoch 0 is far from ln K (cross-entropy with K classes), else None.
+
+    Small random weights give outputs near 0, so every class is about equally likely and the
+    loss is about ln K; far above means the outputs are large and confidently wrong (weights
+    started too large), far below means the untrained network is already sure of its answers.
+    """
+    even = even_guess_loss(head)
+    if even is None or loss is None or not math.isfinite(loss):
+        return None
+    reference = f"ln {head.n_classes} = {even:.2f}"
+    if loss > START_FAR_ABOVE * even:
+        return (
+            f"The loss at the start is {loss:.3g}, far above the {reference} of a network that guesses "
+            "every class evenly: the initial weights are too large for these inputs, so the untrained "
+            "network is confidently wrong about many points. It may still learn, more slowly; a "
+            "smaller-scale initialisation (Xavier instead of He, a smaller std) or standardised "
+            f"inputs start it near ln {head.n_classes}."
+        )
+    if loss < START_FAR_BELOW * even:
+        return (
+            f"The loss at the start is {loss:.3g}, far below the {reference} of a network that guesses "
+            "every class evenly: the untrained network is already sure of its answers, which "
+            "random initial weights rarely are. Check the initialisation, or whether these weights "
+            "were trained before."
         )
     return None

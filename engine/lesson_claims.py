@@ -154,16 +154,10 @@ def _update_ratio_log10(trainer) -> float:
 def _loss_after_swapping(trainer, outgoing: bool) -> float:
     """|test loss change| when hidden units 0 and 1 of the first layer trade places: their incoming
     weights and biases, and (when `outgoing`) their weights into the next layer too."""
+    from engine.weight_edits import swapped_state
+
     state = trainer.state_dict()
-    weights = [k for k in state if k.endswith("weight") and np.ndim(state[k]) == 2]
-    first, after = weights[0], weights[1]
-    swapped = {k: np.array(v) for k, v in state.items()}
-    swapped[first][[0, 1]] = swapped[first][[1, 0]]
-    bias = first[: -len("weight")] + "bias"
-    if bias in swapped:
-        swapped[bias][[0, 1]] = swapped[bias][[1, 0]]
-    if outgoing:
-        swapped[after][:, [0, 1]] = swapped[after][:, [1, 0]]
+    swapped = swapped_state(state, len(trainer.project.network.layers), 0, 0, 1, outgoing=outgoing)
     before = trainer.evaluate().test_loss
     trainer.load_state_dict(swapped)
     try:
@@ -172,7 +166,34 @@ def _loss_after_swapping(trainer, outgoing: bool) -> float:
         trainer.load_state_dict(state)
 
 
+def _step_through_error(trainer) -> float:
+    """The largest difference between the step-through's hand-computed gradients ∂L/∂W, ∂L/∂b
+    (engine/backprop_trace.py, what the window shows) and torch autograd's on the same network, in
+    float64, over the first 10 training points."""
+    import copy
+
+    import torch
+
+    from engine.backprop_trace import trace_training_rows
+    from engine.nn.losses import LOSSES
+
+    rows = np.arange(min(10, len(trainer.dataset.x_train)))
+    state, head = trainer.state_dict(), trainer.head
+    _, trace = trace_training_rows(state, trainer.project, trainer.dataset, head, rows)
+    net = copy.deepcopy(trainer.torch_network()).double()
+    t = torch.as_tensor(trace.targets)
+    t = t.long() if t.dtype == torch.int64 else t.double()
+    loss = LOSSES[head.loss].factory(**head.loss_params)(net(torch.as_tensor(trace.inputs)), t)
+    keys = [f"layers.{i}.linear" for i in range(len(trace.grad_weights) - 1)] + ["head.linear"]
+    params = dict(net.named_parameters())
+    tensors = [params[f"{k}.{part}"] for k in keys for part in ("weight", "bias")]
+    expected = torch.autograd.grad(loss, tensors)
+    shown = [g for pair in zip(trace.grad_weights, trace.grad_biases, strict=True) for g in pair]
+    return max(float(np.abs(a - b.numpy()).max()) for a, b in zip(shown, expected, strict=True))
+
+
 MEASURES = {
+    "step_through_error": _step_through_error,
     "updates_per_epoch": _updates_per_epoch,
     "update_ratio_log10": _update_ratio_log10,
     "swap_change": lambda trainer: _loss_after_swapping(trainer, outgoing=True),

@@ -5,7 +5,8 @@ A lesson block:
     id        the name `python main.py ID` opens (the file's name without .json)
     title     one line
     topic     the browser's group (see TOPICS, in the course's order)
-    concepts  the course's concept numbers it covers (1-34, issue 12) and their names
+    concepts  the course's concept numbers it covers (1-34, issue 12; their names are
+              engine/lesson_concepts.py's)
     text      3-6 plain sentences of explanation
     watch     what to look at while it trains: which view, which number
     try       1-3 one-click changes: {"label": ..., "set": {key path: value, ...}}
@@ -23,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import SpecError
+from engine.lesson_concepts import CONCEPTS
 
 LESSONS_DIR = Path(__file__).resolve().parent.parent / "resources" / "lessons"
 TOPICS = (
@@ -57,6 +59,11 @@ class Lesson:
     claim: str
     checks: tuple[dict, ...]
     path: Path
+
+    @property
+    def concept_names(self) -> tuple[str, ...]:
+        """The names of the concepts it covers, in its own order (lesson_from checked each number)."""
+        return tuple(CONCEPTS[c] for c in self.concepts)
 
     def summary(self) -> dict[str, Any]:
         """The `lessons --json` line."""
@@ -113,8 +120,13 @@ def lesson_from(raw: Any, path: Path) -> Lesson:
     if raw["topic"] not in TOPICS:
         raise SpecError(f"{where}.topic", f"{raw['topic']!r} is not one of {', '.join(TOPICS)}")
     concepts = raw["concepts"]
-    if not concepts or not all(isinstance(c, int) and 1 <= c <= 34 for c in concepts):
-        raise SpecError(f"{where}.concepts", "must list the course's concept numbers, 1 to 34")
+    # bool is an int to Python, but `true` is not a concept number.
+    if (
+        not isinstance(concepts, list)
+        or not concepts
+        or not all(isinstance(c, int) and not isinstance(c, bool) and c in CONCEPTS for c in concepts)
+    ):
+        raise SpecError(f"{where}.concepts", f"must list the course's concept numbers, 1 to {len(CONCEPTS)}")
     text = raw["text"]
     if not isinstance(text, list) or not SENTENCES[0] <= len(text) <= SENTENCES[1]:
         raise SpecError(f"{where}.text", f"must be {SENTENCES[0]} to {SENTENCES[1]} sentences")

@@ -129,14 +129,19 @@ def grid_inputs(trainer, resolution: int) -> GridInputs | None:
     )
 
 
-def run_probe(trainer, grid: GridInputs | None, units: bool = True):
+def run_probe(trainer, grid: GridInputs | None, units: bool = True, data: dict | None = None):
     """What a frame carries of a run's views: the family's own probe where it has one (the
-    perceptron's), else a small fast-path network's parameters, else its grid drawn here."""
+    perceptron's), else a small fast-path network's parameters, else its grid drawn here; for
+    data without an input plane, with `data` (the window's view options), its data probe."""
     own = getattr(trainer, "view_probe", None)
     if own is not None:
         return own(grid)
     if grid is None:
-        return None
+        if data is None:
+            return None
+        from engine.inspect import inspect_probe
+
+        return inspect_probe(trainer, data)
     return dense_probe(trainer) or probe_grid(trainer, grid, units=units)
 
 
@@ -172,7 +177,7 @@ def probe_grid(trainer, inputs: GridInputs | None, units: bool = True) -> GridPr
 def assemble(inputs: GridInputs, head: TaskHead, out: np.ndarray, acts, weights) -> GridProbe:
     """A GridProbe from the network's outputs on `inputs`; unit maps and weights only with `acts`."""
     if inputs.kind == "function1d":
-        return GridProbe(extent=inputs.extent, output=np.asarray(out[:, 0], dtype=np.float32))
+        return _function_probe(inputs, out, acts, weights)
     shape = (inputs.resolution, inputs.resolution)
     output, confidence = _scores(head, out)
     probe = GridProbe(
@@ -193,6 +198,24 @@ def assemble(inputs: GridInputs, head: TaskHead, out: np.ndarray, acts, weights)
         feature_names=inputs.feature_names,
         units=tuple(maps),
         unit_layer_names=tuple(names),
+        weights=tuple(weights),
+    )
+
+
+def _function_probe(inputs: GridInputs, out: np.ndarray, acts, weights) -> GridProbe:
+    """The fitted curve over the line; with `acts`, also the last hidden layer's activations on
+    it (units[0], (n_units, n_points)) and the weights, so that each unit's contribution
+    w_k·a_k(x) to the output can be drawn (gui/views/unit_contributions.py)."""
+    probe = GridProbe(extent=inputs.extent, output=np.asarray(out[:, 0], dtype=np.float32))
+    if not acts or not weights:
+        return probe
+    last = acts[-1]
+    if last.ndim != 2 or last.shape[1] > MAX_UNITS_PER_LAYER or weights[-1].shape[1] != last.shape[1]:
+        return probe
+    return dataclasses.replace(
+        probe,
+        units=(np.ascontiguousarray(last.T, dtype=np.float32),),
+        unit_layer_names=(f"layers.{len(acts) - 1}",),
         weights=tuple(weights),
     )
 

@@ -54,6 +54,9 @@ class Trainer(RunControl):
         self._checkpoint = self.backend.state_dict()
         self._best: tuple[float, int, dict] | None = None
         self._bad_epochs = 0
+        # The batch losses the optimizer saw this epoch (sum weighted by rows, rows): kept where
+        # train mode differs from eval mode (dropout, batch norm), which only the torch backend runs.
+        self._seen = [0.0, 0] if _train_mode_differs(self.project, self.backend_name) else None
 
     # -- settings that apply live ------------------------------------------------------------
     @property
@@ -144,6 +147,9 @@ class Trainer(RunControl):
         if not math.isfinite(loss):
             self._diverge(loss, lr)
             return loss
+        if self._seen is not None:
+            self._seen[0] += loss * len(idx)
+            self._seen[1] += len(idx)
         self.step_count += 1
         if not self._pending:
             self._finish_epoch(lr)
@@ -170,7 +176,7 @@ class Trainer(RunControl):
     # -- epoch end: evaluation, early stopping, divergence -----------------------------------
     def _finish_epoch(self, lr: float) -> None:
         self.epoch += 1
-        snap = self._evaluate(lr)
+        snap = self._evaluate(lr, self._seen_loss())
         state = self.backend.state_dict()  # one copy serves both the check and the checkpoint
         if not math.isfinite(snap.train_loss) or not _finite_state(state):
             self._diverge(snap.train_loss, lr)
@@ -180,7 +186,16 @@ class Trainer(RunControl):
         self.metrics.append(snap)
         self._early_stopping(snap)
 
-    def _evaluate(self, lr: float) -> Snapshot:
+    def _seen_loss(self) -> float | None:
+        """The mean batch loss of the epoch just trained, as the optimizer saw it (train mode), and
+        a fresh start for the next; None where it is not kept."""
+        if self._seen is None or not self._seen[1]:
+            return None
+        loss = self._seen[0] / self._seen[1]
+        self._seen = [0.0, 0]
+        return loss
+
+    def _evaluate(self, lr: float, seen: float | None = None) -> Snapshot:
         from engine.families.mlp.task import accuracy
 
         train_loss, train_out = self.backend.evaluate("train")
@@ -198,6 +213,7 @@ class Trainer(RunControl):
             "test_accuracy": None if test_out is None else accuracy(self.head, test_out, self.dataset.y_test),
             "val_loss": None if val_loss is None else float(val_loss),
             "val_accuracy": None if val_out is None else accuracy(self.head, val_out, self.dataset.y_val),
+            "train_loss_seen": seen,
         }
         return Snapshot(
             epoch=self.epoch,
@@ -296,6 +312,18 @@ class Trainer(RunControl):
 def build_trainer(project: Project, dataset=None):
     """The trainer of `project`'s model family (this module's Trainer for `mlp`)."""
     return FAMILIES[project.model.family].trainer_class()(project, dataset)
+
+
+TRAIN_MODE_LAYERS = ("dropout", "batchnorm")  # layers that act otherwise in train mode than in eval
+
+
+def _train_mode_differs(project: Project, backend_name: str) -> bool:
+    """Whether the loss the optimizer sees (train mode) means something else than the eval-mode
+    loss: a dropout or batch-norm layer, which only the torch backend runs (the fast path's dense
+    stacks train and evaluate alike, and its compiled batches skip step())."""
+    return backend_name == "torch" and any(
+        layer.get("type") in TRAIN_MODE_LAYERS for layer in project.network.layers
+    )
 
 
 def _own_params(optimizer: dict) -> dict:

@@ -99,6 +99,7 @@ class SavedState:
                 n_classes=int(info["n_classes"]),
                 class_names=tuple(info["class_names"]),
                 domain=None if domain is None else tuple(domain),
+                target_name=str(info.get("target_name", "")),  # files saved before it was kept: none
                 **{name: np.array(data[name]) for name in DATA_ARRAYS},
             )
         except (KeyError, TypeError, ValueError) as exc:
@@ -133,6 +134,10 @@ def apply_state(trainer, saved: SavedState) -> None:
             check_weights(trainer, best, where)
         order = _batch_order(trainer, saved, where)
         columns, rows = tuple(meta["metrics"]["columns"]), saved.tensors["metrics.rows"]
+        extra = len(trainer.metrics.columns) - len(columns)
+        if extra > 0 and columns == trainer.metrics.columns[: len(columns)] and rows.ndim == 2:
+            rows = np.hstack([rows, np.full((len(rows), extra), np.nan)])  # saved before a column was added
+            columns = trainer.metrics.columns
         if columns != trainer.metrics.columns or rows.ndim != 2 or rows.shape[1] != len(columns):
             raise SpecError(
                 where,
@@ -246,6 +251,7 @@ def data_meta(dataset) -> dict:
         "n_classes": dataset.n_classes,
         "class_names": list(dataset.class_names),
         "domain": None if dataset.domain is None else list(dataset.domain),
+        "target_name": dataset.target_name,
     }
 
 

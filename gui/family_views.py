@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QSplitter
 from engine.families.autoencoder.view import AutoencoderProbe
 from engine.families.gan.view import GanProbe
 from engine.families.perceptron.view import PerceptronProbe
+from engine.inspect import InspectProbe
 from gui.compare.family_keys import keys_for
 from gui.panels.autoencoder_panel import AutoencoderPanel
 from gui.panels.gan_settings import GanSettings
@@ -155,6 +156,10 @@ class FamilyViews:
         """The family's pictures of the run at the epoch shown. A frame's (`paced`) big pictures are
         the view pacer's to draw (_family_busy_views: at their pace while training, at once when
         idle); a look back draws them here."""
+        if isinstance(probe, InspectProbe):  # images, sequences, tables: the output area's data views
+            if not paced:
+                self.outputPanel.dataViews.show_probe(probe)
+            return
         if isinstance(probe, GanProbe):
             if self.family == "gan":
                 if not paced:
@@ -171,6 +176,7 @@ class FamilyViews:
                 self.autoencoderPanel.show_probe(probe, snapshot)
             return
         self.boundaryView.set_probe(probe, self.run_info.head)
+        self.outputPanel.unitContributionView.set_probe(probe, self.run_info.head)  # under a 1-D fit
         if self.family == "perceptron" and isinstance(probe, PerceptronProbe):
             self.perceptronPanel.show_probe(probe, snapshot)
 

@@ -18,7 +18,8 @@ from PySide6.QtCore import QStandardPaths
 from engine.store import atomic_write
 
 MAX_RECENT = 10
-KINDS = ("project", "csv", "example")
+KINDS = ("project", "csv", "example", "lesson")
+NAMED = ("example", "lesson")  # bundled: the target is a name, not a path
 
 
 def state_dir() -> Path:
@@ -40,12 +41,16 @@ class Recent(NamedTuple):
 
     @property
     def label(self) -> str:
-        if self.kind == "example":
-            return f"{self.target} (example)"
+        if self.kind in NAMED:
+            return f"{self.target} ({self.kind})"
         name = Path(self.target).name
         return f"{name} (CSV)" if self.kind == "csv" else name
 
     def available(self) -> bool:
+        if self.kind == "lesson":
+            from engine.lessons import find_lesson
+
+            return find_lesson(self.target) is not None
         return self.kind == "example" or Path(self.target).is_file()
 
 
@@ -68,9 +73,9 @@ def recent_files() -> list[Recent]:
 
 def remember_recent(target: str | Path, kind: str = "project") -> list[Recent]:
     """Put `target` first in the list (once); paths are stored absolute."""
-    entry = Recent(kind, target if kind == "example" else str(Path(target).resolve()))
+    entry = Recent(kind, target if kind in NAMED else str(Path(target).resolve()))
     entries = [entry, *(e for e in recent_files() if e != entry)][:MAX_RECENT]
-    if kind != "example":
+    if kind not in NAMED:
         remember_folder(Path(entry.target).parent)
     doc = [e._asdict() for e in entries]
     with contextlib.suppress(OSError):  # a read-only home must not stop the user from working
@@ -91,7 +96,7 @@ def dialog_folder(project_path: Path | None = None) -> str:
     """Where a file dialog starts: the project's folder, else the last folder a dialog or an opened
     file led to (this session, then File ▸ Recent's newest), else the working directory."""
     candidates = [project_path.parent if project_path else None, _last_folder]
-    candidates += [Path(e.target).parent for e in recent_files() if e.kind != "example"]
+    candidates += [Path(e.target).parent for e in recent_files() if e.kind not in NAMED]
     for folder in candidates:
         if folder is not None and folder.is_dir():
             return str(folder)

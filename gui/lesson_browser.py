@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.errors import SpecError
+from engine.lesson_concepts import concept_label, concepts_line
 from engine.lessons import TOPICS, Lesson, all_lessons, lesson_ids, lesson_path, read_lesson
 from gui.panels.lesson_panel import LessonPanel
 
@@ -52,7 +53,7 @@ class LessonBrowserDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("lessonBrowser")
         self.setWindowTitle("Lessons")
-        self.resize(700, 700)  # every lesson in view at once, with room for the preview
+        self.resize(900, 820)  # every lesson and its concepts in view at once, and the preview
         self.tree = QTreeWidget()
         self.tree.setObjectName("lessonTree")
         self.tree.setHeaderLabels(["Lesson", "Concepts"])
@@ -103,15 +104,26 @@ class LessonBrowserDialog(QDialog):
             group.setFont(0, bold)
             group.setFlags(Qt.ItemFlag.ItemIsEnabled)  # a heading: not selectable, not openable
             for lesson in members:
-                item = QTreeWidgetItem(group, [lesson.title, ", ".join(str(c) for c in lesson.concepts)])
+                concepts = "\n".join(concept_label(c) for c in lesson.concepts)
+                item = QTreeWidgetItem(group, [lesson.title, concepts])
                 item.setData(0, LESSON_ID, lesson.id)
                 item.setToolTip(0, lesson.text[0])
+                item.setToolTip(1, concepts)
             group.setExpanded(True)
         first = self.lesson_items()[:1]
         if first:
             self.tree.setCurrentItem(first[0])
         else:
             self._on_current_changed(None, None)
+
+    def select(self, lesson_id: str) -> bool:
+        """Make `lesson_id` the current row (and preview it); False when it is not listed."""
+        for item in self.lesson_items():
+            if item.data(0, LESSON_ID) == lesson_id:
+                self.tree.setCurrentItem(item)
+                self.tree.scrollToItem(item)
+                return True
+        return False
 
     def lesson_items(self) -> list[QTreeWidgetItem]:
         """The lessons' rows, in the order shown."""
@@ -124,8 +136,11 @@ class LessonBrowserDialog(QDialog):
         self.openButton.setEnabled(lesson is not None)
         if lesson is not None:
             title, text = html.escape(lesson.title), html.escape(" ".join(lesson.text))
+            noun = "Concept" if len(lesson.concepts) == 1 else "Concepts"
+            concepts = html.escape(concepts_line(lesson.concepts))
             self.preview.setText(
-                f"<b>{title}</b> <span style='color:#5f6368'>({lesson.topic})</span><p>{text}</p>"
+                f"<b>{title}</b> <span style='color:#5f6368'>({lesson.topic})</span>"
+                f"<br><span style='color:#5f6368'>{noun} {concepts}</span><p>{text}</p>"
             )
         elif self.problems:
             self.preview.setText(
@@ -182,6 +197,7 @@ class LessonWindow:
             self.show_message(f"Could not open the lesson {lesson_id}: {exc}", 15000)
             return False
         self.model.replace(project, None)
+        self.menu_state.add_recent(lesson_id, "lesson")
         if self.lessonPanel.lesson is not None:
             self.show_message(f"Opened the lesson “{self.lessonPanel.lesson.title}”")
         return True

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from engine.diagnostics import chance_level
 from engine.errors import SpecError
+from engine.inspect import InspectProbe
 from engine.metrics import MetricsLog, family_columns
 from engine.spec.project import Project
 from gui.compare.mode import CompareWindow
@@ -44,6 +45,7 @@ from gui.trained_state import TrainedState
 from gui.training_controls import TrainingControls
 from gui.view_pacer import ViewPacer
 from gui.views import CurvesView, GradientFlowView, NetworkView, OutputPanel
+from gui.views.histograms import HistogramView
 
 AUTOSAVE_MS = 60_000
 
@@ -142,10 +144,19 @@ class MainWindow(
         self.gradientView = GradientFlowView()
         self.gradientPlot = self.gradientView.plot_widget
         middle = QSplitter(Qt.Orientation.Vertical)
+        from gui.views.backprop_panel import BackpropPanel  # the step-through bar over the network view
+
+        self.backpropPanel = BackpropPanel(self.networkView, self)
         middle.addWidget(
-            _titled("Network: every unit's output over the input plane (hover one)", self.networkView)
+            _titled("Network: every unit's output over the input plane (hover one)", self.backpropPanel)
         )
-        middle.addWidget(_titled("Gradient flow", self.gradientView))
+        self.histogramView = HistogramView()
+        self.histogramView.shownChanged.connect(self._send_view_options)
+        self.layerTabs = QTabWidget()  # how the gradient flows, and how every layer's values spread
+        self.layerTabs.setObjectName("layerTabs")
+        self.layerTabs.addTab(self.gradientView, "Gradient flow")
+        self.layerTabs.addTab(self.histogramView, "Histograms")
+        middle.addWidget(_titled("Inside the layers", self.layerTabs))
         middle.setSizes([560, 300])
 
         output = OutputPanel()
@@ -153,6 +164,9 @@ class MainWindow(
         self.showTestCheck, self.discretizeCheck = output.showTestCheck, output.discretizeCheck
         self.outputPanel = output
         output.fixClicked.connect(self._on_fix_clicked)
+        output.paint.bind(self.model)  # painting edits the project: gui/views/paint_controller.py
+        output.paint.message.connect(self.show_message)
+        output.dataViews.sampleChosen.connect(lambda i: self.training.send("view_options", {"sample": i}))
         self.curvesView = CurvesView()
         self.lossPlot = self.curvesView.loss_plot
         right = QSplitter(Qt.Orientation.Vertical)
@@ -217,13 +231,16 @@ class MainWindow(
         self._compare_rebuilt()
         self.run_info = info
         self.curvesView.clear()
+        self._send_view_options()  # a replacement session must measure what this one did
         if info.metrics is not None:  # a run that trained already: restored, or kept from a comparison
             self.metrics = info.metrics
             self.gradientView.clear()
+            self.histogramView.clear()
             self._resume_epoch = None
         elif self._resume_epoch is None:
             self.metrics = MetricsLog(family_columns(self.family))
             self.gradientView.clear()
+            self.histogramView.clear()
         else:  # a new session goes on from the dead one's last weights: so do the curves
             self.metrics.truncate(self._resume_epoch)
             self.gradientView.truncate(self._resume_epoch)
@@ -235,6 +252,7 @@ class MainWindow(
         # Guessing is judged by a supervised loss: the perceptron has none, the autoencoder no targets.
         supervised = self.family == "mlp"
         self._chance = chance_level(info.head, info.dataset.y_train) if supervised else None
+        self.gradientView.chance_loss = self._chance.loss if self._chance is not None else None
         self._send_epoch_budget()  # a replacement session must stop (or not) as this one did
         self.builderPanel.show_check(list(info.layer_infos), None, info.head)
         self.deviceLabel.setText(f"{info.backend} on {info.device}")
@@ -260,6 +278,7 @@ class MainWindow(
         for snap in run.snapshots:
             self.metrics.append(snap)
             self.gradientView.record(snap)
+        self.histogramView.record(run.histograms)
         latest = run.latest
         if not frame.running:
             # While training, the plots keep headroom for epochs to come; a still picture fits tightly,
@@ -280,15 +299,25 @@ class MainWindow(
 
     def _busy_views(self, run: RunFrame) -> dict:
         """The busy views with something to show, each with its repaint as parts."""
-        views = {}
+        views, probe = {}, run.probe
+        if isinstance(probe, InspectProbe):  # 5 a second, not every frame: first in line when it comes
+            data = probe
+            views["data"] = lambda: [lambda: self.outputPanel.dataViews.show_probe(data)]
+            probe = None  # the network view draws the layer diagram, without unit maps
         if len(self.metrics):
             views["curves"] = lambda: self.curvesView.update_steps(self.metrics)
         views["gradients"] = self.gradientView.redraw_steps
-        probe, infos = run.probe, self.run_info.layer_infos
+        if run.histograms is not None:
+            views["histograms"] = lambda: [self.histogramView.redraw]
+        infos = self.run_info.layer_infos
         if self._draws_network(probe):
             views["network"] = lambda: [lambda: self.networkView.set_probe(probe, infos)]
         views |= self._family_busy_views(probe)  # gui/family_views.py
         return views
+
+    def _send_view_options(self, _shown: bool = False) -> None:
+        """What the data and layer views need measured (engine/session/session.py view_options)."""
+        self.training.send("view_options", {"histograms": self.histogramView.isVisible()})
 
     def _on_build_failed(self, path: str, reason: str) -> None:
         """No run exists for the project as it stands: say why where it stays visible, and keep

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from engine.examples import example_names
 from gui import files
+from gui.start_page import show_start_page
 
 SHORTCUTS_HELP = """<table cellpadding=3>
 <tr><td><b>Space</b></td><td>play / pause</td></tr>
@@ -41,13 +42,38 @@ class MenuState:
     def refresh(self, entries: list[files.Recent]) -> None:
         self._menu.clear()
         for entry in entries:
-            action = self._menu.addAction(entry.label)
-            available = entry.available()
+            label, tip, available = recent_label(entry)
+            action = self._menu.addAction(label)
             action.setEnabled(available)
-            where = EXAMPLE_TIPS.get(entry.target, "") if entry.kind == "example" else entry.target
-            action.setToolTip(where if available else f"{entry.target} (no longer there)")
-            action.triggered.connect(lambda _=False, e=entry: self._window.open_recent(e))
+            action.setToolTip(tip)
+            action.triggered.connect(lambda _=False, e=entry: open_recent_entry(self._window, e))
         self._menu.setEnabled(bool(entries))
+
+
+def recent_label(entry: files.Recent) -> tuple[str, str, bool]:
+    """A File ▸ Recent entry's text, tooltip, and whether it can still be opened (the start page
+    lists the same entries the same way)."""
+    if entry.kind == "lesson":
+        from engine.lessons import find_lesson, read_lesson
+
+        path = find_lesson(entry.target)
+        try:
+            title = read_lesson(path).title if path is not None else ""
+        except ValueError:  # a broken lesson file: opening it says why
+            title = entry.target
+        if not title:
+            return f"{entry.target} (lesson)", f"{entry.target} (no longer there)", False
+        return f"{title} (lesson)", f"The lesson {entry.target}", True
+    available = entry.available()
+    where = EXAMPLE_TIPS.get(entry.target, "") if entry.kind == "example" else entry.target
+    return entry.label, (where if available else f"{entry.target} (no longer there)"), available
+
+
+def open_recent_entry(window, entry: files.Recent) -> bool:
+    """Open what a Recent entry names: a lesson opens as File ▸ Lessons… opens it."""
+    if entry.kind == "lesson":
+        return window.open_lesson(entry.target)
+    return window.open_recent(entry)
 
 
 EXAMPLE_TIPS: dict[str, str] = {}  # example name -> its full description and promise (filled below)
@@ -88,7 +114,7 @@ def build_menus(window) -> None:
         window,
         file_menu,
         "&Open…",
-        lambda: _open_dialog(window),
+        lambda: open_project_dialog(window),
         [QKeySequence.StandardKey.Open],
         "openAction",
     )
@@ -101,6 +127,7 @@ def build_menus(window) -> None:
         action.setToolTip(EXAMPLE_TIPS[name])
         action.triggered.connect(lambda _=False, n=name: window.open_example(n))
     _action(window, file_menu, "&Lessons…", window.show_lessons, name="lessonsAction")
+    _action(window, file_menu, "Start &page", lambda: show_start_page(window), name="startPageAction")
     recent = file_menu.addMenu("&Recent")
     recent.setObjectName("recentMenu")
     window.menu_state = MenuState(window, recent)
@@ -145,6 +172,7 @@ def build_menus(window) -> None:
         _action(window, view, title, lambda i=i: window.panelTabs.setCurrentIndex(i), [f"Ctrl+{i + 1}"])
 
     help_menu = bar.addMenu("&Help")
+    _action(window, help_menu, "&Start page", lambda: show_start_page(window), name="helpStartPageAction")
     _action(
         window,
         help_menu,
@@ -155,7 +183,7 @@ def build_menus(window) -> None:
     _action(window, help_menu, "&About Layerlab", lambda: QMessageBox.about(window, "About Layerlab", ABOUT))
 
 
-def _open_dialog(window) -> None:
+def open_project_dialog(window) -> None:
     from gui.project_files import PROJECT_FILTER
 
     start = files.dialog_folder(window.model.path)

@@ -81,6 +81,8 @@ class ProjectFiles:
         return True
 
     def open_recent(self, entry: files.Recent) -> bool:
+        if entry.kind == "lesson":
+            return self.open_lesson(entry.target)
         if entry.kind == "example":
             return self.open_example(entry.target)
         if entry.kind == "csv":

@@ -1,12 +1,13 @@
-"""What the window says when a run stops: one status-bar line for why, a run-panel warning when
-the network ends worse than guessing (engine.diagnostics.worse_than_chance), and the run panel's
-fix button, so no dead end is left without a way out."""
+"""What the window says about a run: one status-bar line for why it stopped, a run-panel warning
+when the network ends worse than guessing (engine.diagnostics.worse_than_chance) or starts far
+from it (initial_loss_warning), the learning rate in the status bar (and, once, that a schedule
+has brought it to about 0), and the run panel's fix button, so no dead end is left without a way out."""
 
 from __future__ import annotations
 
 import re
 
-from engine.diagnostics import Chance, worse_than_chance
+from engine.diagnostics import Chance, initial_loss_warning, worse_than_chance
 from engine.session.frames import RunFrame
 
 _DIVERGED = re.compile(r"the loss became (\S+) at epoch (\d+)")
@@ -43,15 +44,49 @@ def chance_warning(snapshot, chance: Chance | None, lr: float) -> str | None:
     return worse_than_chance(snapshot, chance, lr)
 
 
+RATE_FADED = 1e-3  # a rate below this share of its start no longer moves the weights visibly
+_RAISE = {
+    "cosine": "its period or min_fraction",
+    "step": "its rate or every",
+    "exponential": "its rate or every",
+}
+
+
+def rate_text(lr: float) -> str:
+    """The status bar's learning rate."""
+    return f"lr {lr:.3g}"
+
+
+def rate_faded(lr: float, epoch: int, training) -> str | None:
+    """The sentence for a schedule that has brought the rate to (about) 0, else None (`training`:
+    the project's TrainingSpec; a warm-up's rate near 0 is its start, not its end)."""
+    schedule, start = training.schedule, training.optimizer["lr"]
+    if schedule["name"] == "constant" or epoch <= schedule.get("warmup_epochs", 0.0):
+        return None
+    if not lr < RATE_FADED * start:
+        return None
+    level = "0" if lr == 0 else f"{lr:.2g}"
+    raise_what = _RAISE.get(schedule["name"], "its rate or every")
+    # Short enough for the status bar beside its labels (~150 characters at the default size).
+    return (
+        f"Learning rate {level}: the {schedule['name']} schedule brought it down from {start:g}, so "
+        f"the curves stay flat (the network is not frozen). To train on, raise {raise_what}."
+    )
+
+
 class RunMessages:
     """Mixin for MainWindow: the run panel's messages and fix button, and the window's stop."""
 
+    _rate_faded_told = False  # the sentence about a rate brought to 0 is said once per fall
+
     def _show_run_state(self, frame: RunFrame, running: bool, stopped: bool) -> None:
-        """The run panel and status bar: why the run stopped, and a warning when the network
-        does no better than guessing."""
+        """The run panel and status bar: why the run stopped, a warning when the network does
+        no better than guessing or starts far from it, and the learning rate."""
         training = self.model.project.training
         line = stop_line(frame.status, frame.latest.epoch, frame.message, training) if stopped else None
         warning = None if running else chance_warning(frame.latest, self._chance, frame.latest.lr)
+        start = self._start_warning(frame.latest) if not running else None
+        self._show_rate(frame.latest, training)
         if frame.status == "diverged":
             self._show_run_message(f"Training diverged. {frame.message}", fix=("Reset", self.reset))
             self.playButton.setEnabled(False)
@@ -59,11 +94,31 @@ class RunMessages:
             self._show_run_message(frame.message.capitalize())
         elif warning is not None:
             self._show_run_message(warning, fix=self._lower_lr_fix(warning))
+        elif start is not None:
+            self._show_run_message(start)
         elif running:
             self.outputPanel.hide_run_message()
             self._fix = None
         if line is not None:
             self.show_message(line if warning is None else f"{line} {warning.split(':')[0]}.", 20000)
+
+    def _start_warning(self, snapshot) -> str | None:
+        """Before the first epoch: a sentence when the loss is far from a classifier's even guess."""
+        if snapshot is None or snapshot.epoch != 0 or self._chance is None or self.run_info is None:
+            return None
+        return initial_loss_warning(snapshot.train_loss, self.run_info.head)
+
+    def _show_rate(self, snapshot, training) -> None:
+        """The rate in the status bar; once, in words, when a schedule has brought it to about 0."""
+        if snapshot is None or self.family == "perceptron":
+            self.lrLabel.setText("")
+            return
+        self.lrLabel.setText(rate_text(snapshot.lr))
+        faded = rate_faded(snapshot.lr, snapshot.epoch, training)
+        self.lrLabel.setToolTip(faded or "The learning rate of the latest step")
+        if faded is not None and not self._rate_faded_told:
+            self.show_message(faded, 30000)
+        self._rate_faded_told = faded is not None
 
     def _lower_lr_fix(self, warning: str):
         """For a network worse than chance: a tenth of the learning rate, and a fresh start."""

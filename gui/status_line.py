@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel
 
 
 class StatusLine:
-    """epochLabel, rateLabel, deviceLabel and `show_message`."""
+    """epochLabel, rateLabel (epochs/s), lrLabel (the learning rate), deviceLabel and `show_message`."""
 
     def _build_status_labels(self) -> None:
         self.epochLabel = QLabel("Epoch 0")
@@ -16,9 +16,12 @@ class StatusLine:
         self.epochLabel.setAccessibleName("Epoch counter")
         self.rateLabel = QLabel("")
         self.rateLabel.setObjectName("rateLabel")
+        self.lrLabel = QLabel("")
+        self.lrLabel.setObjectName("lrLabel")
+        self.lrLabel.setAccessibleName("Learning rate")
         self.deviceLabel = QLabel("")
         self.deviceLabel.setObjectName("deviceLabel")
-        for label in (self.deviceLabel, self.rateLabel, self.epochLabel):
+        for label in (self.deviceLabel, self.lrLabel, self.rateLabel, self.epochLabel):
             self.statusBar().addPermanentWidget(label)
 
     def _clear_adjusted_note(self, _index: int = 0) -> None:

@@ -27,6 +27,8 @@ PERIODS = {
     "codes": 0.2,
     "reconstructions": 0.1,
     "gan_plane": 0.1,
+    "histograms": 0.5,  # gui/views/histograms.py: measured every 0.5 s at most
+    "data": 0.2,  # images, sequences, tables (gui/views/data_views.py): as often as the session probes
 }
 DEFER_MS = 12  # a busy view repaints this long after the frame that called for it (frames: 33 ms apart)
 DEFER_STEP_MS = 2  # and the next part of it this long after the previous part's paint
@@ -53,13 +55,16 @@ class ViewPacer(QObject):
                 for step in steps():
                     step()
             return
-        for view, steps in views.items():
-            if now - self._drawn_at.get(view, 0.0) >= PERIODS[view]:
-                self._drawn_at[view] = now
-                self.pending[view] = steps()  # replaces this view's own older parts, not another's
-                if not self.timer.isActive():
-                    self.timer.start(DEFER_MS)
-                return  # at most one busy view per frame
+        # At most one busy view per frame: of those due, the one most overdue for its pace, so on a
+        # machine too busy for many frames the curves (due every frame then) cannot starve the rest.
+        overdue = {view: (now - self._drawn_at.get(view, 0.0)) / PERIODS[view] for view in views}
+        due = [view for view in views if overdue[view] >= 1.0]
+        if due:
+            view = max(due, key=lambda v: overdue[v])  # ties: the first, in order of priority
+            self._drawn_at[view] = now
+            self.pending[view] = views[view]()  # replaces this view's own older parts, not another's
+            if not self.timer.isActive():
+                self.timer.start(DEFER_MS)
 
     def cancel(self) -> None:
         """Drop what is put off (a new run, or the window closing)."""
@@ -68,9 +73,13 @@ class ViewPacer(QObject):
 
     def _run_next(self) -> None:
         if self.pending:
+            # Round robin: a view with parts left goes to the back of the line, so one whose
+            # repaint is put off again and again (the curves, on a busy machine) cannot starve the
+            # others (a GAN's plane was seen stuck at an early epoch while training ran).
             view, steps = next(iter(self.pending.items()))
+            del self.pending[view]
             steps.pop(0)()
-            if not steps:
-                del self.pending[view]
+            if steps:
+                self.pending[view] = steps
         if self.pending:
             self.timer.start(DEFER_STEP_MS)

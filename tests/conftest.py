@@ -48,3 +48,25 @@ def tiny_project(**training):
         "training": {"optimizer": {"name": "sgd", "lr": 0.1}, "batch_size": 10, "epochs": 20, **training},
     }
     return doc
+
+
+def train_headless(path, out_dir, epochs: int = 2):
+    """`python main.py train PATH --epochs N --out OUT_DIR/run`, as a user types it: the finished
+    process (its exit code, stdout and stderr)."""
+    import subprocess
+
+    return subprocess.run(
+        [
+            sys.executable,
+            "main.py",
+            "train",
+            str(path),
+            "--epochs",
+            str(epochs),
+            "--out",
+            str(out_dir / "run"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.data import csv_data, playground, real, sequences, synthetic
+from engine.data import csv_data, painted, playground, real, sequences, synthetic
 from engine.data.base import MAX_ELEMENTS, MAX_SAMPLES, Generated, Info
 from engine.errors import SpecError
 from engine.spec.registry import Registry
@@ -33,7 +33,7 @@ __all__ = [
 ]
 AUTO_VALIDATION = 0.2  # "auto" with early stopping on: a fifth of the training share validates
 
-_MODULES = (playground, synthetic, real, sequences, csv_data)
+_MODULES = (playground, synthetic, real, sequences, csv_data, painted)
 DATASETS = Registry("dataset", [entry for module in _MODULES for entry in module.ENTRIES])
 _INFO: dict[str, Info] = {name: info for module in _MODULES for name, info in module.INFO.items()}
 
@@ -57,6 +57,7 @@ class Dataset:
     # Held out of the training share for decisions (early stopping); empty when not asked for.
     x_val: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
     y_val: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
+    target_name: str = ""  # the target's column name where the data has one (a CSV)
 
 
 def make_dataset(data_spec: dict, seed: int, early_stopping: bool = False) -> Dataset:
@@ -150,6 +151,7 @@ def _split(
         n_classes=len(gen.class_names) if classification else 0,
         class_names=tuple(gen.class_names) if classification else (),
         domain=info.domain,
+        target_name=gen.target_name,
     )
 
 

@@ -21,6 +21,7 @@ class Generated:
     task: str  # "classification" | "regression"
     class_names: tuple[str, ...] = ()
     input_names: tuple[str, ...] = ("x1", "x2")
+    target_name: str = ""  # the target's column name where the data has one (a CSV)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,9 @@ MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
 
 
 def load_csv(path: str | None, target: str | None) -> Generated:
-    """Read and check `path`; raise SpecError at data.path or data.target for anything unusable."""
+    """Read and check `path`; raise SpecError at data.path or data.target for anything unusable.
+
+    `target` names the target column (one of the header's names); None: the last column."""
     path = _checked_path(path)
     name = os.path.basename(path)
     try:
@@ -48,6 +50,22 @@ def load_csv(path: str | None, target: str | None) -> Generated:
     x = np.delete(values, t, axis=1).astype(np.float32)
     inputs = tuple(h for i, h in enumerate(header) if i != t)
     return _with_target(x, values[:, t], header[t], inputs)
+
+
+def csv_header(path: str | None) -> list[str]:
+    """The column names of the CSV at `path` ("column 1", ... for a file without a header), read
+    from its first row only: what a target can be chosen from. SpecError at data.path if unreadable."""
+    path = _checked_path(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            first = next(_rows(handle, _delimiter(handle)), None)
+    except UnicodeDecodeError:
+        raise SpecError("data.path", f"{path} is not UTF-8 text; save it as UTF-8 CSV") from None
+    except OSError as exc:
+        raise SpecError("data.path", f"cannot read {path}: {exc.strerror or exc}") from None
+    if first is None:
+        raise SpecError("data.path", f"{os.path.basename(path)} is empty")
+    return _header(first)[0]
 
 
 def _checked_path(path: str | None) -> str:
@@ -202,8 +220,8 @@ def _with_target(x: np.ndarray, y: np.ndarray, column: str, inputs: tuple[str, .
     if len(distinct) <= MAX_CLASSES and whole and small:
         labels = np.searchsorted(distinct, y).astype(np.int64)
         names = tuple(str(int(v)) for v in distinct)
-        return Generated(x, labels, "classification", names, inputs)
-    return Generated(x, y.astype(np.float32), "regression", (), inputs)
+        return Generated(x, labels, "classification", names, inputs, target_name=column)
+    return Generated(x, y.astype(np.float32), "regression", (), inputs, target_name=column)
 
 
 def resolve_data_path(path: str | None, folder: str | os.PathLike | None) -> str | None:

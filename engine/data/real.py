@@ -7,7 +7,9 @@ from functools import lru_cache
 import numpy as np
 
 from engine.data.base import Generated, Info
-from engine.spec.registry import Entry
+from engine.spec.registry import Entry, Param
+
+MAX_SHIFT = 4  # pixels; a 16x16 canvas at most
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +38,23 @@ def _iris() -> tuple[np.ndarray, np.ndarray, tuple[str, ...], tuple[str, ...]]:
 
 def digits(spec: dict, rng: np.random.Generator) -> Generated:
     images, labels = _digits()
+    shift = spec["params"].get("shift", 0)
+    if shift:
+        images = shifted(images, shift, rng)
     return Generated(images, labels, "classification", tuple(str(d) for d in range(10)), ("pixels",))
+
+
+def shifted(images: np.ndarray, shift: int, rng: np.random.Generator) -> np.ndarray:
+    """Each (1, 8, 8) image placed at a random offset of 0..2·shift pixels on each axis of a blank
+    canvas of 8 + 2·shift pixels a side: the same digit at many places, which a convolution's
+    shared weights recognise everywhere and a dense layer must learn place by place."""
+    n, channels, height, width = images.shape
+    side = 2 * shift
+    canvas = np.zeros((n, channels, height + side, width + side), np.float32)
+    rows, cols = rng.integers(0, side + 1, (2, n))
+    for i in range(n):
+        canvas[i, :, rows[i] : rows[i] + height, cols[i] : cols[i] + width] = images[i]
+    return canvas
 
 
 def iris(spec: dict, rng: np.random.Generator) -> Generated:
@@ -56,7 +74,17 @@ ENTRIES = (
         digits,
         "Digits 8×8",
         "1,797 handwritten digits of 8×8 pixels: images, 10 classes, where convolutions shine",
-        (),
+        (
+            Param(
+                "shift",
+                0,
+                int,
+                0,
+                MAX_SHIFT,
+                help="move each digit by up to this many pixels at random, on a canvas of 8 + 2·shift "
+                "pixels a side: where a convolution's shared weights pay",
+            ),
+        ),
         frozenset({"classification", "image", "real"}),
     ),
     Entry(

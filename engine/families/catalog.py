@@ -22,6 +22,9 @@ MLP = Family(
         Metric("test_accuracy", "test accuracy", "accuracy"),
         Metric("val_loss", "validation loss"),
         Metric("val_accuracy", "validation accuracy", "accuracy"),
+        # The mean batch loss in train mode (dropout on, batch norm on batch statistics), as the
+        # optimizer saw it; only where that differs from the eval-mode train loss (engine/train.py).
+        Metric("train_loss_seen", "train loss as trained (train mode)"),
     ),
     parameter_groups=("network",),
     views=("decision_map", "curves", "network", "gradients"),
@@ -39,6 +42,7 @@ MLP = Family(
         "seconds",
         "val_loss",
         "val_accuracy",
+        "train_loss_seen",
     ),
 )
 

@@ -53,6 +53,7 @@ class RunFrame:
     probe: Any
     status: str
     message: str = ""
+    histograms: Any = None  # engine.inspect.histograms.Histograms, when the window shows them
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ class HistoryMode:
         trainer = slot.trainer
         with _weights(trainer, state):
             snapshot = replace(trainer.evaluate(), epoch=shown, status="history")
-            probe = run_probe(trainer, slot.grid, units=True)
+            probe = run_probe(trainer, slot.grid, units=True, data=self.view_options)
         if dataclasses.is_dataclass(probe) and hasattr(probe, "epoch"):
             probe = replace(probe, epoch=shown)  # a family's probe reads the live run's epoch
         self._send(

@@ -62,7 +62,7 @@ class RunSlot:
             metrics=_copy(trainer.metrics) if with_metrics and len(trainer.metrics) else None,
         )
 
-    def frame(self, probe: Any) -> RunFrame:
+    def frame(self, probe: Any, histograms: Any = None) -> RunFrame:
         """This run's part of a frame; what it carried is then forgotten."""
         trainer = self.trainer
         snapshots, self.pending = tuple(self.pending), []
@@ -75,6 +75,7 @@ class RunSlot:
             probe=probe,
             status=trainer.status,
             message=trainer.message,
+            histograms=histograms,
         )
 
 

@@ -30,12 +30,14 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.errors import SpecError
+from engine.inspect import DATA_PERIOD
 from engine.session.compare import CompareMode
 from engine.session.frames import MAIN_RUN, Checkpoint, Frame
 from engine.session.history_mode import HistoryMode
 from engine.session.player_moves import PlayerMoves
 from engine.session.run_slot import RunSlot, advance
 from engine.session.saved_runs import SavedRuns
+from engine.session.weight_moves import WeightMoves
 
 FRAME_RATE = 30.0  # frames per second sent to the window, however fast training runs
 SLICE_SECONDS = 0.02  # train this long between looks at the command queue
@@ -51,7 +53,7 @@ CHECKPOINT_SECONDS = 2.0
 EXPORT_POLL_SECONDS = 0.1  # how often an export under way is looked at while nothing else happens
 
 
-class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves):
+class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves, WeightMoves):
     """Owns the runs (one, or up to 8 in compare mode); `handle` applies a command, `tick` trains one slice."""
 
     def __init__(self, send: Callable[[str, Any], None]):
@@ -72,6 +74,10 @@ class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves):
         self._rate = 0.0
         self._frame_cost = 0.0  # seconds a frame takes to compute (a moving average)
         self._units_sent = 0.0  # when the last frame with unit maps was sent
+        self._data_sent = 0.0  # when the last frame with a data probe (images, sequences, tables) was sent
+        self._histograms_sent = (0.0, None)  # (when, (generation, epoch)) of the last histograms sent
+        self._histograms_cost = 0.0  # seconds the last took to measure
+        self.view_options: dict = {}  # the window's choices for the data views, e.g. {"sample": 3}
         self._checkpoint_sent = 0.0  # when the weights last went to the window
         self._exports: list = []  # engine.export.job.ExportJob under way
         self.command_id = 0
@@ -109,7 +115,10 @@ class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves):
             "pause": lambda _: self.pause(),
             "step": lambda _: self.step_epoch(),
             "update": self.update_player,
+            "set_weight": self.set_weight,
+            "swap_units": self.swap_units,
             "speed": self.set_speed,
+            "view_options": self.set_view_options,
             "epoch_budget": self.set_epoch_budget,
             "export": lambda a: self.export(*a),
             "restore": lambda a: self.restore(*a),
@@ -216,6 +225,33 @@ class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves):
         self._eps_limit = max(0.0, float(epochs_per_second))
         if self.trainer is not None:
             self._pace_start = (time.perf_counter(), self.trainer.epoch)
+
+    def _histograms(self, slot, now: float):
+        """The run's layer histograms when the window shows them, at most every HISTOGRAM_PERIOD
+        while training and once per epoch."""
+        from engine.inspect.histograms import HISTOGRAM_PERIOD, HISTOGRAM_SHARE, layer_histograms
+
+        sent, shown = self._histograms_sent
+        if not self.view_options.get("histograms") or self.comparing is not None:
+            return None
+        at = (self.generation, slot.trainer.epoch)
+        period = max(HISTOGRAM_PERIOD, self._histograms_cost / HISTOGRAM_SHARE)
+        if at == shown or (self.running and now - sent < period):
+            return None
+        self._histograms_sent = (now, at)
+        try:
+            histograms = layer_histograms(slot.trainer)
+        except Exception as exc:  # noqa: BLE001 - a view failing must not stop training
+            self._send("failed", ("", f"could not measure the layer histograms: {describe(exc)}"))
+            return None
+        self._histograms_cost = time.perf_counter() - now
+        return histograms
+
+    def set_view_options(self, options: dict) -> None:
+        """The window picked what its data views show (e.g. which test sample): answered at once."""
+        self.view_options = {**self.view_options, **dict(options)}
+        self._data_sent, self._histograms_sent = 0.0, (0.0, None)
+        self.emit_frame()
 
     def export(self, fmt: str, path: str) -> None:
         """Write the current weights in `fmt`, in a process of its own (engine/export/job.py):
@@ -346,6 +382,9 @@ class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves):
         with_units = not self.running or now - self._units_sent >= UNITS_PERIOD
         if with_units:
             self._units_sent = now
+        with_data = not self.running or now - self._data_sent >= DATA_PERIOD
+        if with_data:
+            self._data_sent = now
         runs = []
         for slot in self.runs.values():
             if news_only and not slot.has_news:
@@ -354,11 +393,12 @@ class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves):
                 # A small fast-path network goes as its parameters: the window's relay thread draws
                 # it, and the ~1 ms probe (3% of training at 30 frames a second) leaves this process.
                 units = with_units and self.comparing is None  # compare mode draws maps only
-                probe = run_probe(slot.trainer, slot.grid, units=units)
+                data = self.view_options if with_data and self.comparing is None else None
+                probe = run_probe(slot.trainer, slot.grid, units=units, data=data)
             except Exception as exc:  # noqa: BLE001 - a view failing must not stop training
                 probe = None
                 self._send("failed", ("", f"could not draw the network's output: {describe(exc)}"))
-            runs.append(slot.frame(probe))
+            runs.append(slot.frame(probe, self._histograms(slot, now)))
         # Due times advance by whole periods, so frames average FRAME_RATE even when some leave a
         # little late (the window still drawing the previous one): the next is then due sooner,
         # and back-pressure keeps it from leaving before the window has taken this one. After a

@@ -1,5 +1,6 @@
-"""The data panel's CSV file: the CSV… button, the file and error lines, opening a file, and the
-Samples box showing a file's rows. A mixin of DataPanel (gui/panels/data_panel.py).
+"""The data panel's CSV file: the CSV… button, the file and error lines, the target column chosen
+from the header, opening a file, and the Samples box showing a file's rows. A mixin of DataPanel
+(gui/panels/data_panel.py).
 """
 
 from __future__ import annotations
@@ -8,7 +9,16 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QAbstractSpinBox, QFileDialog, QLabel, QToolButton, QVBoxLayout
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 from superqt.utils import signals_blocked
 
 from gui import files
@@ -17,7 +27,8 @@ from gui.widgets.param_form import tag
 
 
 class CsvFileChoice:
-    """openCsvButton, csvPathLabel, csvErrorLabel and `open_csv`; the panel keeps the signals."""
+    """openCsvButton, csvPathLabel, csvTargetCombo, csvErrorLabel and `open_csv`; the panel keeps
+    the signals."""
 
     def _build_csv_button(self) -> None:
         self.openCsvButton = tag(
@@ -31,6 +42,20 @@ class CsvFileChoice:
         self.csvPathLabel.setObjectName("csvPathLabel")
         self.csvPathLabel.setWordWrap(True)
         layout.addWidget(self.csvPathLabel)
+        self.csvTargetRow = QWidget()
+        target_row = QHBoxLayout(self.csvTargetRow)
+        target_row.setContentsMargins(0, 0, 0, 0)
+        self.csvTargetCombo = tag(
+            QComboBox(),
+            "csvTargetCombo",
+            "Target column",
+            "the column the network learns to predict; every other column is an input",
+        )
+        self.csvTargetCombo.currentIndexChanged.connect(self._on_csv_target_chosen)
+        target_row.addWidget(QLabel("Target column"))
+        target_row.addWidget(self.csvTargetCombo, 1)
+        self.csvTargetRow.hide()
+        layout.addWidget(self.csvTargetRow)
         # A CSV problem stays here until a usable file or another dataset is chosen (the status
         # bar forgets it after seconds).
         self.csvErrorLabel = QLabel()
@@ -48,6 +73,7 @@ class CsvFileChoice:
         self._show_csv_error(
             self._open_error or (facts.error if facts else "Choose a CSV file (the CSV… button).")
         )
+        self._refresh_csv_target(facts, data.target)
         self._samples_read_only(True)
         if facts is None or facts.error:
             with signals_blocked(self.samplesSpin):
@@ -63,6 +89,27 @@ class CsvFileChoice:
             f"{os.path.basename(data.path)} has {facts.rows:,} rows and {facts.inputs} input columns; "
             + ("all of them are used" if used == facts.rows else f"data.samples uses {used:,} of them")
         )
+
+    def _refresh_csv_target(self, facts, target: str | None) -> None:
+        """The header's columns to choose the target from, the current one selected (the last
+        when the project names none); the help line says which it is."""
+        columns = facts.columns if facts is not None else ()
+        self.csvTargetRow.setVisible(bool(columns))
+        with signals_blocked(self.csvTargetCombo):
+            self.csvTargetCombo.clear()
+            for i, name in enumerate(columns):
+                self.csvTargetCombo.addItem(f"{name}  (column {i + 1})", name)
+            chosen = target if target in columns else (columns[-1] if columns and target is None else None)
+            self.csvTargetCombo.setCurrentIndex(columns.index(chosen) if chosen is not None else -1)
+        line = facts.target_text() if facts is not None else ""
+        if line:
+            self.datasetHelpLabel.setText(f"{line}. Every other column is an input.")
+        self.csvTargetCombo.setToolTip(line or "the column the network learns to predict")
+
+    def _on_csv_target_chosen(self, index: int) -> None:
+        name = self.csvTargetCombo.itemData(index)
+        if name is not None and name != self._model.project.data.target:
+            self._model.edit(f"Target column: {name}", lambda doc: doc["data"].update(target=name))
 
     def _samples_read_only(self, on: bool) -> None:
         """A CSV's row count is shown plainly, not greyed out: it is a fact about the file."""
@@ -89,7 +136,8 @@ class CsvFileChoice:
             self.open_csv(path)
 
     def open_csv(self, path: str) -> bool:
-        """Start a new project on the CSV at `path` (last column the target), named after the file:
+        """Start a new project on the CSV at `path` (last column the target, until another is chosen
+        in csvTargetCombo), named after the file:
         the previous project's name, description and promise (`expect`) belong to other data. The
         network and training settings stay; Save asks where (beside the CSV); Ctrl+Z goes back.
         A file that cannot be used changes nothing and says why in red until fixed."""

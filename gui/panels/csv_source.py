@@ -17,6 +17,19 @@ class CsvFacts:
     rows: int = 0
     inputs: int = 0
     error: str = ""  # one line; empty when the file can be used
+    columns: tuple[str, ...] = ()  # the header's names, also when the target is wrong (to choose another)
+    target: int = -1  # the target's column index; -1 when unknown
+    task: str = ""  # "classification" | "regression" once the file loaded
+    classes: int = 0
+
+    def target_text(self) -> str:
+        """ "Target: species (column 5 of 5), classification of 3 classes", or "" when unknown."""
+        if not 0 <= self.target < len(self.columns):
+            return ""
+        text = f"Target: {self.columns[self.target]} (column {self.target + 1} of {len(self.columns)})"
+        if self.task == "classification":
+            return f"{text}, classification of {self.classes} classes"
+        return f"{text}, regression" if self.task else text
 
 
 _cache: dict[tuple, CsvFacts] = {}
@@ -31,7 +44,7 @@ def resolve(path: str, project_path: Path | None) -> str:
 
 
 def inspect_csv(path: str, target: str | None = None) -> CsvFacts:
-    from engine.data.csv_data import load_csv
+    from engine.data.csv_data import csv_header, load_csv
 
     try:
         stat = os.stat(path)
@@ -41,11 +54,17 @@ def inspect_csv(path: str, target: str | None = None) -> CsvFacts:
     if key in _cache:
         return _cache[key]
     try:
+        columns = tuple(csv_header(path))
+    except SpecError:
+        columns = ()  # load_csv names the problem below
+    index = (columns.index(target) if target in columns else -1) if target else len(columns) - 1
+    try:
         table = load_csv(path, target)
     except SpecError as exc:
-        facts = CsvFacts(error=f"Cannot use {os.path.basename(path)}: {exc.reason}")
+        facts = CsvFacts(error=f"Cannot use {os.path.basename(path)}: {exc.reason}", columns=columns)
     else:
-        facts = CsvFacts(rows=len(table.x), inputs=table.x.shape[1])
+        classes = len(table.class_names)
+        facts = CsvFacts(len(table.x), table.x.shape[1], "", columns, index, table.task, classes)
     if key is not None:
         _cache.clear()  # one file at a time is all the panel shows
         _cache[key] = facts

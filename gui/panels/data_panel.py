@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from superqt.utils import signals_blocked
 
 from engine.data import DATASETS, MAX_SAMPLES, dataset_defaults, preview
+from engine.data.painted import describe_painted
 from engine.errors import SpecError
 from engine.spec.catalog.features import FEATURES
 from gui.panels.csv_file import CsvFileChoice
@@ -41,6 +42,7 @@ from gui.widgets.param_form import ParamForm, camel, fill_combo, scrolling_colum
 
 KIND_TEXT = {"image": "images", "tabular": "a table", "sequence": "sequences"}
 OPEN_CSV_TEXT = "Open CSV…"
+PAINTED = ("painted", "painted_curve")  # sets whose points are the project's own (Paint, over the map)
 PREVIEW_SIZE = 112
 
 
@@ -196,14 +198,18 @@ class DataPanel(CsvFileChoice, QWidget):
         set_quietly(self.datasetCombo, data.name)
         self.datasetCombo.setToolTip(data.path if is_csv and data.path else entry.help)
         self.datasetHelpLabel.setText(entry.help)
+        if data.name in PAINTED:
+            back = "Choose another set above to go back to generated points."
+            self.datasetHelpLabel.setText(f"{describe_painted(data.name, data.params)}. {back}")
         self.csvPathLabel.setText(f"File: {data.path}" if data.path else "No file chosen")
         self.csvPathLabel.setToolTip(data.path or "")
         self.csvPathLabel.setVisible(is_csv)
-        self.regenerateButton.setEnabled(not is_csv)
+        fixed = is_csv or data.name in PAINTED
+        self.regenerateButton.setEnabled(not fixed)
         self.regenerateButton.setToolTip(
-            "A CSV file's rows are fixed: there is nothing to regenerate (the seed in the Training "
-            "tab reshuffles the train/test split)"
-            if is_csv
+            f"{'A CSV file' if is_csv else 'Painted points'} are fixed: there is nothing to regenerate "
+            "(the seed in the Training tab reshuffles the train/test split)"
+            if fixed
             else "Draw new points (a new random seed)"
         )
         self.datasetParams.set_params(entry.params, data.params)
@@ -242,6 +248,14 @@ class DataPanel(CsvFileChoice, QWidget):
             self._refresh_csv(data)
         else:
             self._show_csv_error(self._open_error)
+            self.csvTargetRow.hide()
+        if data.name in PAINTED:  # the size is the points painted: a fact, shown plainly
+            self._samples_read_only(True)
+            self.samplesSpin.setSuffix(" points")
+            with signals_blocked(self.samplesSpin):
+                self.samplesSpin.setRange(0, max(len(data.params["points"]), 1))
+                self.samplesSpin.setValue(len(data.params["points"]))
+            self.samplesSpin.setToolTip("paint or erase points over the map to change them")
 
     def _refresh_features(self, features: list[str], points2d: bool) -> None:
         for name, button in self.feature_buttons.items():
@@ -260,6 +274,8 @@ class DataPanel(CsvFileChoice, QWidget):
         if points is None:
             self.datasetPreview.setPixmap(QPixmap())
             text = KIND_TEXT.get(defaults["kind"], defaults["kind"])
+            if data.name in PAINTED:
+                text = "not enough points to train on yet"
             if data.name == "csv" and data.path:
                 facts = inspect_csv(resolve(data.path, self._model.path), data.target)  # cached
                 text += f"\n{facts.rows:,} rows\n{facts.inputs} inputs" if not facts.error else "\n(unusable)"

@@ -6,19 +6,8 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen, QPixmap
 
-ORANGE, BLUE = "#f59322", "#0877bd"
-PALETTE = (
-    ORANGE,
-    BLUE,
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
+from gui.views.colors import BLUE, ORANGE
+from gui.views.colors import CLASS_COLORS as PALETTE  # the map's own class colours: a thumbnail agrees
 
 
 def _ramp(t: float) -> QColor:

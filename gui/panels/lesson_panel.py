@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from engine.errors import SpecError
+from engine.lesson_concepts import concept_label
 from engine.lessons import Lesson, lesson_from
 from gui.project_model import ProjectModel
 from gui.widgets.param_form import scrolling_column, tag
@@ -35,8 +36,10 @@ def read_block(raw: dict[str, Any]) -> Lesson | None:
 
 
 def concepts_text(concepts: tuple[int, ...]) -> str:
-    noun = "Concept" if len(concepts) == 1 else "Concepts"
-    return f"{noun} {', '.join(str(c) for c in concepts)}"
+    """`Concept 19: Dropout`, or one concept a line: the numbers are the course's (issue 12)."""
+    if len(concepts) == 1:
+        return f"Concept {concept_label(concepts[0])}"
+    return "Concepts\n" + "\n".join(concept_label(c) for c in concepts)
 
 
 def try_tip(overrides: dict[str, Any]) -> str:

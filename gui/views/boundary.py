@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QGraphicsItem
 
@@ -29,6 +29,8 @@ from gui.views.colors import (
     packed_rgb,
     style_plot,
 )
+from gui.views.paint_layer import PaintLayer
+from gui.views.paint_mouse import PaintMouse
 from gui.views.perceptron_overlay import PerceptronOverlay
 
 VIEWABLE_KINDS = ("points2d", "function1d")
@@ -65,8 +67,17 @@ class MapImage(pg.ImageItem):
         self._unrenderable = False
 
 
-class BoundaryView(pg.PlotWidget):
-    """Train/test points over the network's output map (2-D) or fitted curve (1-D)."""
+class BoundaryView(PaintMouse, pg.PlotWidget):
+    """Train/test points over the network's output map (2-D) or fitted curve (1-D).
+
+    While painting (set_painting) the left button draws strokes instead of panning: press, moves
+    and release are reported in data coordinates (paintPressed/Moved/Released) for the paint
+    controller (gui/views/paint_controller.py), which shows its points through show_painted.
+    """
+
+    paintPressed = Signal(float, float)
+    paintMoved = Signal(float, float)
+    paintReleased = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent, background=BACKGROUND)
@@ -88,6 +99,9 @@ class BoundaryView(pg.PlotWidget):
             plot.addItem(item)
         self._message.hide()
         self.overlay = PerceptronOverlay(plot)  # drawn for perceptron runs only
+        self.paint_layer = PaintLayer(plot)
+        self._painting = False
+        self._stroking = False
         # The points do not move while the map under them changes every frame: each is kept as
         # one rendered layer instead of 500 markers redrawn 30 times a second (~2 ms a frame).
         for points in (self._halo, self._train, self._val, self._test):
@@ -124,7 +138,7 @@ class BoundaryView(pg.PlotWidget):
             self._show_points2d(dataset)
         else:
             self._show_function1d(dataset)
-        self._test.setVisible(viewable and self._show_test)
+        self._show_run_points()
         self._render()
 
     def set_probe(self, probe, head) -> None:
@@ -137,7 +151,15 @@ class BoundaryView(pg.PlotWidget):
 
     def set_show_test(self, show: bool) -> None:
         self._show_test = show
-        self._test.setVisible(show and self._dataset is not None and self._dataset.kind in VIEWABLE_KINDS)
+        self._show_run_points()
+
+    def _show_run_points(self) -> None:
+        """The run's split points, except while painting: the painted layer is the data then (a
+        point just erased must not stay drawn until the rebuilt run arrives)."""
+        viewable = self._dataset is not None and self._dataset.kind in VIEWABLE_KINDS
+        for item in (self._halo, self._train, self._val):
+            item.setVisible(not self._painting)
+        self._test.setVisible(viewable and self._show_test and not self._painting)
 
     def set_discretize(self, discretize: bool) -> None:
         self._discretize = discretize

@@ -91,12 +91,14 @@ class GradientFlowView(QWidget):
         self._ratio_curves: list[pg.PlotDataItem] = []
         self._history = _History(0)
         self._latest: tuple = ()
+        self._loss = None  # the latest training loss: the advice judges gradients against it
+        self.chance_loss = None  # the loss of guessing (the window sets it per run), or None
 
     def clear(self) -> None:
         """A new run: no curves and no legend until its layers report (the last run's layers may
         not exist any more), and an axis range fitted afresh."""
         self._rebuild_curves(())
-        self._latest = ()
+        self._latest, self._loss = (), None
         self._set_warning(None)
         self.plot_widget.getPlotItem().getViewBox().restart()
 
@@ -126,6 +128,7 @@ class GradientFlowView(QWidget):
             float(snapshot.epoch), [s.grad_norm for s in stats], [s.update_ratio for s in stats]
         )
         self._latest = stats
+        self._loss = snapshot.train_loss
 
     def redraw(self) -> None:
         """Show the recorded history and the advice for the latest statistics."""
@@ -145,7 +148,8 @@ class GradientFlowView(QWidget):
     def _redraw_ratios(self) -> None:
         self._redraw_curves(self._ratio_curves, self._history.ratios)
         if self._latest:
-            self._set_warning(diagnose(self._latest) or advise_update(self._latest))
+            latest, loss, chance = self._latest, self._loss, self.chance_loss
+            self._set_warning(diagnose(latest, loss, chance) or advise_update(latest, loss, chance))
 
     def _rebuild_curves(self, names: tuple[str, ...]) -> None:
         """A new architecture: one curve pair per layer, kept until the layers change again."""

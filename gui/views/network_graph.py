@@ -15,22 +15,23 @@ from PySide6.QtWidgets import (
     QGraphicsPixmapItem,
     QGraphicsRectItem,
     QGraphicsScene,
-    QGraphicsSimpleTextItem,
     QGraphicsView,
 )
 
 from engine.diagnostics import layer_display_name
+from gui.views.backprop_clicks import NetworkClicks
+from gui.views.backprop_overlay import StageOverlay
 from gui.views.colors import (
     BACKGROUND,
     BLUE,
     DIVERGING_LEVELS,
     DIVERGING_LUT,
     FOREGROUND,
-    NEUTRAL,
     ORANGE,
     class_image,
     diverging_index,
 )
+from gui.views.layer_summary import columns_for, draw_summary
 
 THUMB = 24  # thumbnail resolution: enough to read a unit's shape, cheap to refresh
 NODE = 30  # thumbnail size in scene units
@@ -40,7 +41,6 @@ ROW_GAP = 38
 MAX_ROWS = 8  # the playground's largest layer; wider layers become blocks of columns
 BLOCK_GAP = 40  # between the columns of one wide layer
 MAX_ZOOM = 2.5  # a 2-4-1 net should not fill the panel with blurry giant thumbnails
-BOX_SIZE = (120, 58)
 WIDTH_BUCKETS = 4  # edge widths are quantised so that unchanged pens are not reset every frame
 HOVER_COLOR = "#1a73e8"
 
@@ -125,10 +125,13 @@ class _MapNode(QGraphicsPixmapItem):
         super().hoverLeaveEvent(event)
 
 
-class NetworkView(QGraphicsView):
+class NetworkView(NetworkClicks, QGraphicsView):
     """Inputs, hidden units and output as thumbnails joined by weight-coloured edges."""
 
     unitHovered = Signal(object)  # (title, map2d) while a unit is hovered, None when it is left
+    probeShown = Signal(object)  # every probe drawn, after it is drawn
+    edgeClicked = Signal(int, int, int)  # weight matrix, unit it ends at (as drawn), unit it starts at
+    swapRequested = Signal(int, int, int)  # hidden layer, unit i, unit j (from a unit's context menu)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -148,6 +151,8 @@ class NetworkView(QGraphicsView):
         self._pens: dict[int, QPen] = {}
         self.summary_boxes: list[QGraphicsRectItem] = []
         self._features: np.ndarray | None = None  # the input maps last drawn
+        self._weights: tuple = ()  # the weights last drawn as edges
+        self.overlay = StageOverlay(self)  # the step-through's numbers (gui/views/backprop_panel.py)
 
     # -- public API ---------------------------------------------------------------------------
     def set_probe(self, probe, layer_infos) -> None:
@@ -167,6 +172,27 @@ class NetworkView(QGraphicsView):
             key = ("summary", infos, why)
             if key != self._layout_key:
                 self._build_summary(infos, key, f"Drawn layer by layer: {why}.")
+        self.probeShown.emit(probe)
+
+    def show_stage(self, stage) -> bool:
+        """Draw a step-through stage's numbers over the diagram (gui/views/backprop_stages.py);
+        True when a wide layer's numbers are in its units' tooltips only."""
+        in_tooltips = self.overlay.show(stage)
+        self._fit()  # the labels beside the output node widen the picture
+        return in_tooltips
+
+    def clear_stage(self) -> None:
+        """Back to the weights: every edge's pen is set afresh from the last weights drawn."""
+        self.overlay.clear()
+        for codes in self._edge_codes:
+            codes[...] = 0
+        self._paint_weights(self._weights)
+        self._fit()
+
+    @property
+    def draws_units(self) -> bool:
+        """Whether the diagram is drawn unit by unit, with its edges (what the step-through needs)."""
+        return bool(self.edges) and self.output_node is not None
 
     # -- unit diagram -------------------------------------------------------------------------
     @staticmethod
@@ -276,9 +302,16 @@ class NetworkView(QGraphicsView):
             for node, values, pixmap in zip(nodes, layer, diverging_pixmaps(layer), strict=True):
                 node.set_image(pixmap, values)
         self.output_node.set_image(self._output_pixmap(probe), None)  # the big view already shows it
-        if len(self.edges) != len(probe.weights):
+        self._weights = tuple(probe.weights)
+        if self.overlay.stage is not None:
+            self.overlay.paint_edges()  # the step-through's values stay on the edges
+            return
+        self._paint_weights(self._weights)
+
+    def _paint_weights(self, all_weights: tuple) -> None:
+        if len(self.edges) != len(all_weights):
             return  # weights that could not be drawn as edges (see _build_units)
-        for lines, codes, weights in zip(self.edges, self._edge_codes, probe.weights, strict=True):
+        for lines, codes, weights in zip(self.edges, self._edge_codes, all_weights, strict=True):
             if weights.shape[0] != lines.shape[0]:
                 # A k-output head drawn as one node: each edge shows that input's strongest weight.
                 strongest = np.abs(weights).argmax(axis=0)
@@ -311,26 +344,16 @@ class NetworkView(QGraphicsView):
     # -- summary boxes ------------------------------------------------------------------------
     def _build_summary(self, infos: tuple, key: tuple, why: str) -> None:
         self._reset(key)
-        width, height = BOX_SIZE
-        gap = 36
-        for n, info in enumerate(infos):
-            x = n * (width + gap)
-            box = self.scene().addRect(
-                QRectF(x, 0, width, height), QPen(QColor(FOREGROUND), 0), QColor(NEUTRAL)
-            )
-            shape = "×".join(str(s) for s in info.out_shape)
-            title = "output" if n == len(infos) - 1 else f"{layer_display_name(f'layers.{n}')} · {info.name}"
-            text = QGraphicsSimpleTextItem(f"{title}\n{shape}\n{info.params:,} params", box)
-            text.setBrush(QBrush(QColor(FOREGROUND)))
-            rect = text.boundingRect()
-            text.setPos(x + (width - rect.width()) / 2, (height - rect.height()) / 2)
-            self.summary_boxes.append(box)
-            if n:
-                self.scene().addLine(QLineF(x - gap, height / 2, x, height / 2), QPen(QColor(FOREGROUND), 0))
+        self._summary_why = why
+        view = self.viewport().rect()
+        size = (view.width(), view.height()) if not view.isEmpty() else (520, 460)
+        self._summary_columns = columns_for(len(infos), *size)
+        self.summary_boxes = draw_summary(self.scene(), infos, self._summary_columns)
         if not infos:
             self._add_label("no network to draw", 0, 0)
         else:
-            self._add_label(why, (len(infos) * (width + gap) - gap) / 2, height + 14)
+            bottom = max(box.rect().bottom() for box in self.summary_boxes)
+            self._add_label(why, self.scene().itemsBoundingRect().center().x(), bottom + 14)
         self._fit()
 
     # -- layout -------------------------------------------------------------------------------
@@ -338,6 +361,7 @@ class NetworkView(QGraphicsView):
         if any(node.isUnderMouse() for node in self._all_nodes()):
             self.unitHovered.emit(None)  # the hovered node is about to disappear
         self.scene().clear()
+        self.overlay.forget()
         self._layout_key = key
         self._features = None
         self.feature_nodes, self.unit_nodes, self.output_node = [], [], None
@@ -361,6 +385,11 @@ class NetworkView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        key = self._layout_key
+        if key and key[0] == "summary" and self.summary_boxes:  # another shape may fit more columns
+            view = self.viewport().rect()
+            if columns_for(len(key[1]), view.width(), view.height()) != self._summary_columns:
+                self._build_summary(key[1], key, self._summary_why)
         self._fit()
 
 

@@ -1,12 +1,26 @@
-"""The window's output column: the run's message, the decision map's options, and the map itself."""
+"""The window's output column: the run's message, and what the network answers: the decision map
+(with its options) over 2-D or 1-D data, the data views (gui/views/data_views.py) for images,
+sequences and tables."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.views.boundary import BoundaryView
+from gui.views.data_views import DataViews, has_data_views
 from gui.views.legend import legend_html
+from gui.views.paint_controller import PaintController
+from gui.views.paint_tools import PaintToolRow
+from gui.views.unit_contributions import UnitContributionView
 from gui.widgets.param_form import tag
 
 
@@ -19,6 +33,9 @@ class OutputPanel(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.boundaryView = BoundaryView()
+        self.unitContributionView = UnitContributionView()  # under a 1-D fit only (set_run)
+        self.unitContributionView.hide()
+        self.dataViews = DataViews()
         self.runMessage = QLabel()
         self.runMessage.setObjectName("runMessage")
         self.runMessage.setWordWrap(True)
@@ -42,25 +59,44 @@ class OutputPanel(QWidget):
             "Show only the predicted class, not the confidence",
         )
         self.discretizeCheck.toggled.connect(self.boundaryView.set_discretize)
+        self._map_page = QWidget()  # the decision map, its options and its colour key
         options = QHBoxLayout()
         options.addWidget(self.showTestCheck)
         options.addWidget(self.discretizeCheck)
         options.addStretch(1)
+        self.paintTools = PaintToolRow()  # paint your own data on the map (gui/views/paint_*.py)
+        self.paintButton = self.paintTools.paintButton
+        self.paint = PaintController(self.paintTools, self.boundaryView, self)
+        options.addWidget(self.paintTools)
+        map_column = QVBoxLayout(self._map_page)
+        map_column.setContentsMargins(0, 0, 0, 0)
+        map_column.addLayout(options)
+        map_column.addWidget(self.boundaryView, 1)
+        map_column.addWidget(self.unitContributionView)
+        map_column.addWidget(self.legendLabel)
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self._map_page)
+        self.pages.addWidget(self.dataViews)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         message = QHBoxLayout()
         message.addWidget(self.runMessage, 1)
         message.addWidget(self.fixButton, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(message)
-        column.addLayout(options)
-        column.addWidget(self.boundaryView, 1)
-        column.addWidget(self.legendLabel)
+        column.addWidget(self.pages, 1)
 
     def set_run(self, info) -> None:
         """A freshly built run (engine RunInfo): its data, and no message from the previous run."""
         self.boundaryView.set_dataset(info.dataset)
+        self.unitContributionView.setVisible(info.dataset.kind == "function1d")
+        self.unitContributionView.set_probe(None, info.head)  # the previous run's curves are gone
+        data_views = has_data_views(info.dataset.kind)
+        self.pages.setCurrentWidget(self.dataViews if data_views else self._map_page)
+        if data_views:
+            self.dataViews.set_run(info)
         # Only a class map has a boundary to sharpen; a regression surface or curve has none.
         self.discretizeCheck.setEnabled(info.head.classification and info.dataset.kind == "points2d")
+        self.paint.set_paintable(info.dataset.kind)
         self.hide_run_message()
         key = legend_html(info.dataset, info.head, self.boundaryView.value_levels)
         self.legendLabel.setText(key)

@@ -193,6 +193,34 @@ def test_digits_are_sklearns():
     assert len(both(make("digits", samples=100))[0]) == 100
 
 
+def test_shifted_digits_are_the_same_digits_moved_on_a_bigger_canvas():
+    from sklearn.datasets import load_digits
+
+    bunch = load_digits()
+    by_label = {k: bunch.images[bunch.target == k] for k in range(10)}
+    d = make("digits", shift=2)
+    x, y = both(d)
+    assert x.shape == (1797, 1, 12, 12) and d.raw_shape == (1, 12, 12)
+    offsets = set()
+    for image, label in zip(x[:200, 0], y[:200], strict=True):
+        rows, cols = np.nonzero(image.sum(axis=1))[0], np.nonzero(image.sum(axis=0))[0]
+        # each digit sits whole inside an 8x8 window somewhere on the canvas, and is one of sklearn's
+        found = [
+            (r, c)
+            for r in range(5)
+            for c in range(5)
+            if image.sum() == image[r : r + 8, c : c + 8].sum()
+            and (by_label[label] == image[r : r + 8, c : c + 8]).all(axis=(1, 2)).any()
+        ]
+        assert found and rows.size and cols.size
+        offsets.add(found[0])
+    assert len(offsets) > 10  # they really move
+    np.testing.assert_array_equal(both(make("digits", shift=2))[0], x)  # deterministic from the seed
+    assert not np.array_equal(both(make("digits", shift=2, seed=1))[0], x)
+    with pytest.raises(SpecError, match="shift"):
+        make("digits", shift=5)
+
+
 def test_iris_is_sklearns():
     d = make("iris")
     x, y = both(d)

@@ -150,11 +150,12 @@ def test_metrics_csv_has_validation_columns_left_empty_without_a_split():
     header, first = with_split.metrics.to_csv().splitlines()[:2]
     columns = header.split(",")
     assert columns[:4] == ["epoch", "step", "train_loss", "test_loss"]  # older readers keep working
-    assert columns[-2:] == ["val_loss", "val_accuracy"]
-    assert all(first.split(",")[-2:])
+    # the validation columns, then the train-mode loss (engine/train.py: only with dropout or batch norm)
+    assert columns[-3:] == ["val_loss", "val_accuracy", "train_loss_seen"]
+    assert all(first.split(",")[-3:-1]) and first.endswith(",")
     plain = Trainer(Project.from_dict({"data": {"name": "xor", "samples": 40}, "training": {"epochs": 1}}))
     plain.run()
-    assert plain.metrics.to_csv().splitlines()[1].endswith(",,")
+    assert plain.metrics.to_csv().splitlines()[1].endswith(",,,")
 
 
 # ---- live edits -------------------------------------------------------------------------------

@@ -203,3 +203,42 @@ def test_a_project_with_features_its_data_cannot_have_offers_the_fix(qtbot, wind
     window._on_fix_clicked()  # the run panel's "Use the raw inputs"
     assert window.model.project.data.features == ["x1", "x2"]
     qtbot.waitUntil(window.playButton.isEnabled, timeout=30000)
+
+
+def test_the_target_column_is_chosen_from_the_header_and_named_in_the_panel(qtbot, window, tmp_path):
+    from tests.gui.helpers import train_until
+
+    csv = tmp_path / "flowers.csv"
+    rows = "".join(
+        f"{i % 2},{1.0 + 3 * (i % 2) + (i % 5) * 0.1:.2f},{(i * 7) % 11 / 10:.1f}\n" for i in range(40)
+    )
+    csv.write_text("species,petal,noise\n" + rows)
+    panel = window.dataPanel
+    window.panelTabs.setCurrentWidget(panel)
+    assert panel.open_csv(str(csv))
+    combo = panel.csvTargetCombo
+    assert combo.isVisible() and [combo.itemData(i) for i in range(combo.count())] == [
+        "species",
+        "petal",
+        "noise",
+    ]
+    assert combo.currentData() == "noise"  # no target named: the last column
+    assert "Target: noise (column 3 of 3), regression" in panel.datasetHelpLabel.text()
+    combo.setCurrentIndex(0)
+    assert window.model.project.data.target == "species"
+    assert "Target: species (column 1 of 3), classification of 2 classes" in panel.datasetHelpLabel.text()
+    qtbot.waitUntil(
+        lambda: window.run_info is not None and window.run_info.dataset.input_names == ("petal", "noise"),
+        timeout=30000,
+    )
+    assert window.run_info.dataset.task == "classification"
+    train_until(qtbot, window, 2)
+    window.model.edit(
+        "bad target", lambda doc: doc["data"].update(target="Species")
+    )  # e.g. a hand-edited file
+    assert "no column 'Species'; columns: species, petal, noise" in panel.csvErrorLabel.text()
+    assert panel.csvErrorLabel.isVisible() and combo.count() == 3 and combo.currentIndex() == -1
+    combo.setCurrentIndex(0)  # the fix: choose a column the file has
+    assert window.model.project.data.target == "species" and panel.csvErrorLabel.isHidden()
+    window.model.undo_stack.undo()
+    assert window.model.project.data.target == "Species"

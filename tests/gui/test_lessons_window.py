@@ -1,15 +1,18 @@
-"""Lessons in the window: File ▸ Lessons… lists them by topic, opening one shows its panel, each
-"try this" button is one undoable edit, and an ordinary project hides the panel again."""
+"""Lessons in the window: File ▸ Lessons… lists them by topic with their concepts' names, opening
+one shows its panel, each "try this" button is one undoable edit, and an ordinary project hides the
+panel again."""
 
 from __future__ import annotations
 
 import dataclasses
+import html
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QPushButton
 
+from engine.lesson_concepts import CONCEPTS, concept_label
 from engine.lessons import TOPICS, Try, all_lessons, lesson_path
 from engine.race.variants import variant_project
 from engine.spec.overrides import split_path
@@ -80,11 +83,19 @@ def test_the_browser_lists_every_lesson_by_topic(window):
             expected = [x for x in LESSONS if x.topic == group.text(0)]
             assert [r.data(0, Qt.ItemDataRole.UserRole) for r in rows] == [x.id for x in expected]
             assert [r.text(0) for r in rows] == [x.title for x in expected]
-            assert [r.text(1) for r in rows] == [", ".join(map(str, x.concepts)) for x in expected]
+            # Each concept by its number and name, one a line.
+            assert [r.text(1) for r in rows] == ["\n".join(map(concept_label, x.concepts)) for x in expected]
+            assert all(
+                CONCEPTS[c] in r.text(1) for r, x in zip(rows, expected, strict=True) for c in x.concepts
+            )
         assert [i.data(0, Qt.ItemDataRole.UserRole) for i in browser.lesson_items()] == [
             x.id for x in LESSONS
         ]
         assert LESSONS[0].title in browser.preview.text()  # the first lesson is chosen and previewed
+        several = next(x for x in LESSONS if len(x.concepts) > 1)
+        assert browser.select(several.id)
+        assert all(html.escape(CONCEPTS[c]) in browser.preview.text() for c in several.concepts)
+        assert not browser.select("no_such_lesson")
     finally:
         browser.close()
 
@@ -97,6 +108,7 @@ def test_opening_a_lesson_shows_its_panel(qtbot, window):
     assert window.model.path is None  # Save asks where: the bundled file is never overwritten
     assert lesson_tab_shown(window) and window.panelTabs.currentWidget() is panel
     assert panel.titleLabel.text() == lesson.title
+    assert all(concept_label(c) in panel.conceptsLabel.text() for c in lesson.concepts)
     assert all(sentence.split()[0] in panel.textLabel.text() for sentence in lesson.text)
     assert panel.watchLabel.text() == lesson.watch
     assert panel.claimLabel.text() == lesson.claim

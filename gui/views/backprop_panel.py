@@ -1,0 +1,249 @@
+"""Step through backpropagation on the network view, set a weight by hand, swap two hidden units.
+
+The numbers come from engine/backprop_trace.py, computed here from the weights the session last
+sent (its Checkpoint, sent at every pause and every step), the run's training data and the
+project: exactly what the trainer computes on that point (tests/engine/test_backprop_trace.py).
+Edits go to the session as commands (`set_weight`, `swap_units`, engine/session/weight_moves.py)
+and come back as frames, so training continues from them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from engine.errors import SpecError
+from gui.views.backprop_stages import build_stages, number
+from gui.widgets.param_form import tag
+
+STEP_TIP = (
+    "Pause and follow one training point through the forward pass, the loss, the backward pass "
+    "and the update, stage by stage"
+)
+POLL_MS = 100  # how often the step-through looks for weights newer than those it traced
+
+
+class BackpropPanel(QWidget):
+    """The network view, with the step-through's bar (backpropButton, Back, Next) above it.
+
+    `window` is the MainWindow: its run (run_info), last weights (_checkpoint), project, Play
+    state and session are what the step-through reads and commands.
+    """
+
+    def __init__(self, network_view, window, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.view, self.main = network_view, window
+        self.ask_weight = self._ask_weight  # tests replace it: (prompt, current) -> text or None
+        self.stages: list = []
+        self.index = 0
+        self.trace = None
+        self.last_message = ""
+        self._traced = None  # (checkpoint, point, lr) the stages were built from
+        self._swap: tuple[int, int, int] | None = None  # a swap sent, until its frame is drawn
+        self._last_probe = None
+        self.button = tag(
+            QPushButton("Step through backprop"),
+            "backpropButton",
+            "Step through backprop",
+            STEP_TIP,
+        )
+        self.button.setCheckable(True)
+        self.button.setEnabled(False)
+        self.pointSpin = tag(QSpinBox(), "backpropPoint", "Training point")
+        self.pointSpin.setPrefix("point ")
+        self.backButton = tag(QPushButton("◀ Back"), "backpropBack", "Previous stage")
+        self.nextButton = tag(QPushButton("Next ▶"), "backpropNext", "Next stage")
+        self.stageLabel = QLabel()
+        self.stageLabel.setObjectName("backpropStage")
+        self.stageLabel.setWordWrap(True)
+        self.stageLabel.setStyleSheet("QLabel { background: #e8f0fe; color: #202124; padding: 4px; }")
+        bar = QHBoxLayout()
+        for widget in (self.button, self.pointSpin, self.backButton, self.nextButton):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(bar)
+        column.addWidget(self.stageLabel)
+        column.addWidget(network_view, 1)
+        self._show_controls(False)
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_MS)
+        self._timer.timeout.connect(self._on_poll)
+        self.button.toggled.connect(self._on_button_toggled)
+        self.backButton.clicked.connect(lambda: self.go(self.index - 1))
+        self.nextButton.clicked.connect(lambda: self.go(self.index + 1))
+        self.pointSpin.valueChanged.connect(lambda _: self._on_poll())
+        network_view.probeShown.connect(self._on_probe_shown)
+        network_view.edgeClicked.connect(self._on_edge_clicked)
+        network_view.swapRequested.connect(self._on_swap_requested)
+
+    # -- the step-through -------------------------------------------------------------------
+    def _on_button_toggled(self, on: bool) -> None:
+        self._show_controls(on)
+        if not on:
+            self._timer.stop()
+            self.stages, self._traced, self.trace = [], None, None
+            self.view.clear_stage()
+            return
+        if self.main.running:
+            self.main.pause()  # the weights must hold still to be followed through a step
+        self.index = 0
+        self._timer.start()
+        self._on_poll()
+
+    def _show_controls(self, on: bool) -> None:
+        for widget in (self.pointSpin, self.backButton, self.nextButton, self.stageLabel):
+            widget.setVisible(on)
+
+    def go(self, index: int) -> None:
+        """Show stage `index` (clamped to the stages there are)."""
+        if not self.stages:
+            return
+        self.index = max(0, min(index, len(self.stages) - 1))
+        stage = self.stages[self.index]
+        hover = " (Wide layers: hover a unit for its numbers.)" if self.view.show_stage(stage) else ""
+        self.stageLabel.setText(f"Stage {self.index + 1} of {len(self.stages)}. {stage.sentence}{hover}")
+        self.backButton.setEnabled(self.index > 0)
+        self.nextButton.setEnabled(self.index < len(self.stages) - 1)
+
+    def _on_poll(self) -> None:
+        """Trace again when newer weights, another point or another learning rate are there."""
+        if not self.button.isChecked():
+            return
+        checkpoint, info = self.main._checkpoint, self.main.run_info
+        if checkpoint is None or info is None or checkpoint.generation != info.generation:
+            return
+        point, lr = self.pointSpin.value(), self._learning_rate()
+        traced = self._traced  # the checkpoint by identity: its == would compare the weight arrays
+        if (
+            traced is not None and traced[0] is checkpoint and traced[1:] == (point, lr)
+        ) or not self.view.draws_units:
+            return
+        self._traced = (checkpoint, point, lr)
+        try:
+            self.stages = self._build(checkpoint.state, info, point, lr)
+        except (SpecError, KeyError, ValueError) as exc:
+            reason = exc.reason if isinstance(exc, SpecError) else str(exc)
+            self.stages = []
+            self.view.clear_stage()
+            self.stageLabel.setText(f"Cannot step through this network: {reason}")
+            return
+        self.go(self.index)
+
+    def _build(self, state, info, point: int, lr: float) -> list:
+        from engine.backprop_trace import sgd_update, trace_training_rows
+
+        project = self.main.model.project
+        net, self.trace = trace_training_rows(state, project, info.dataset, info.head, [point])
+        update = sgd_update(net, self.trace, lr, project.training)
+        return build_stages(net, self.trace, update, lr, self._describe(info, point))
+
+    def _learning_rate(self) -> float:
+        """The rate of the last step (the schedule's, from the latest snapshot), else the setting."""
+        frame = self.main.last_frame
+        latest = None if frame is None or frame.main is None else frame.main.latest
+        if latest is not None and latest.lr is not None and latest.epoch > 0:
+            return float(latest.lr)
+        return float(self.main.model.project.training.optimizer["lr"])
+
+    @staticmethod
+    def _describe(info, point: int) -> str:
+        data = info.dataset
+        coords = ", ".join(f"x{k + 1} = {number(v)}" for k, v in enumerate(data.x_train[point][:4]))
+        target = data.y_train[point]
+        label = f"class {int(target)}" if info.head.classification else f"target {number(target)}"
+        return f"#{point} ({coords}; {label})"
+
+    # -- frames drawn -------------------------------------------------------------------------
+    def _on_probe_shown(self, probe) -> None:
+        info = self.main.run_info
+        usable = self.view.draws_units and info is not None and self.main.family == "mlp"
+        self.button.setEnabled(usable)
+        self.button.setToolTip(
+            STEP_TIP if usable else "Step-through needs a dense network drawn unit by unit (2-D data)"
+        )
+        if usable:
+            self.pointSpin.setMaximum(max(len(info.dataset.x_train) - 1, 0))
+        elif self.button.isChecked():
+            self.button.setChecked(False)
+        if self._swap is not None and _is_swap_of(self._last_probe, probe, *self._swap):
+            change = float(np.max(np.abs(np.asarray(probe.output) - np.asarray(self._last_probe.output))))
+            layer, i, j = self._swap
+            self._swap = None
+            self._say(
+                f"Swapped hidden units {i + 1} and {j + 1} of layer {layer + 1}: the decision map changed by "
+                f"at most {change:.2g}. The same function, with its units in another order."
+            )
+        if getattr(probe, "weights", ()):
+            self._last_probe = probe
+
+    # -- edits --------------------------------------------------------------------------------
+    def _on_edge_clicked(self, matrix: int, out: int, inp: int) -> None:
+        state = None if self.main._checkpoint is None else self.main._checkpoint.state
+        weights = self.view._weights
+        if matrix >= len(weights):
+            return
+        if weights[matrix].shape[0] > 1 and self.view.edges[matrix].shape[0] == 1:
+            out = int(np.abs(weights[matrix][:, inp]).argmax())  # the head's strongest, as drawn
+        key = f"{'head' if matrix == len(weights) - 1 else f'layers.{matrix}'}.linear.weight"
+        current = (
+            float(state[key][out, inp])
+            if state is not None and key in state
+            else float(weights[matrix][out, inp])
+        )
+        text = self.ask_weight(
+            f"Weight from unit {inp + 1} into unit {out + 1} of layer {matrix + 1}:", current
+        )
+        if text is None:
+            return
+        try:
+            value = float(str(text).strip().replace("−", "-"))
+        except ValueError:
+            self._say(f"A weight must be a number; {text!r} is not one. Nothing was changed.")
+            return
+        if not np.isfinite(value):
+            self._say(f"A weight must be a finite number, not {value}. Nothing was changed.")
+            return
+        self.main.training.send("set_weight", (matrix, out, inp, value))
+        self._say(f"Weight from unit {inp + 1} into unit {out + 1} of layer {matrix + 1} set to {value:g}.")
+
+    def _on_swap_requested(self, layer: int, i: int, j: int) -> None:
+        if self.main.running:
+            self.main.pause()
+        self._swap = (layer, i, j)
+        self.main.training.send("swap_units", (layer, i, j))
+
+    def _ask_weight(self, prompt: str, current: float) -> str | None:
+        text, ok = QInputDialog.getText(self, "Set a weight", prompt, text=f"{current:.6g}")
+        return text if ok else None
+
+    def _say(self, text: str) -> None:
+        self.last_message = text
+        self.main.show_message(text, 15000)
+
+
+def _is_swap_of(before, after, layer: int, i: int, j: int) -> bool:
+    """Whether `after`'s weights are `before`'s with hidden units i and j of `layer` traded."""
+    if (
+        before is None
+        or after is None
+        or len(before.weights) != len(after.weights)
+        or layer + 1 >= len(after.weights)
+    ):
+        return False
+    incoming, outgoing = np.array(before.weights[layer]), np.array(before.weights[layer + 1])
+    incoming[[i, j]] = incoming[[j, i]]
+    outgoing[:, [i, j]] = outgoing[:, [j, i]]
+    return np.array_equal(incoming, after.weights[layer]) and np.array_equal(
+        outgoing, after.weights[layer + 1]
+    )
