@@ -103,6 +103,7 @@ class FrameRelay(QObject):
     exported = Signal(str, str)  # what was written, error ("" when it worked)
     stateSaved = Signal(str, str)  # the trained-state folder, error ("" when it worked)
     checkpoint = Signal(object)  # engine.session.session.Checkpoint: the weights to resume from
+    optimizerStepped = Signal(object)  # (generation, epoch, rows, lr, deltas): engine/optimizer_step.py
     sessionEnded = Signal()  # the session's pipe closed: it ended, by shutdown or by dying
 
     def __init__(self, events, send) -> None:
@@ -144,6 +145,8 @@ class FrameRelay(QObject):
                     self.stateSaved.emit(*payload)
                 elif kind == "checkpoint":
                     self.checkpoint.emit(payload)
+                elif kind == "optimizer_step":
+                    self.optimizerStepped.emit(payload)
         except (EOFError, OSError):
             pass  # the session process has ended
         finally:

@@ -36,6 +36,7 @@ class SessionRecovery:
         worker.exported.connect(self._on_exported)
         worker.stateSaved.connect(self._on_state_saved)
         worker.checkpoint.connect(self._on_checkpoint)
+        worker.optimizerStepped.connect(self._on_optimizer_step)
         worker.sessionEnded.connect(self._on_session_ended)
         return training
 
@@ -47,6 +48,10 @@ class SessionRecovery:
     @property
     def session_lost(self) -> str:
         return self._session_lost
+
+    def _on_optimizer_step(self, payload) -> None:
+        if self._from_current_session():
+            self.backpropPanel.show_optimizer_step(payload)  # gui/views/backprop_panel.py
 
     def _on_checkpoint(self, checkpoint: Checkpoint) -> None:
         info = self.run_info

@@ -117,6 +117,7 @@ class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves, WeightMoves):
             "update": self.update_player,
             "set_weight": self.set_weight,
             "swap_units": self.swap_units,
+            "optimizer_step": self.optimizer_step,
             "speed": self.set_speed,
             "view_options": self.set_view_options,
             "epoch_budget": self.set_epoch_budget,

@@ -11,7 +11,32 @@ from engine.errors import SpecError
 
 
 class WeightMoves:
-    """Session commands `set_weight` ((layer, out, in, value)) and `swap_units` ((layer, i, j))."""
+    """Session commands `set_weight` ((layer, out, in, value)), `swap_units` ((layer, i, j)) and
+    `optimizer_step` ((generation, epoch, rows, lr))."""
+
+    def optimizer_step(self, arg) -> None:
+        """The step the main run's optimizer would take on training rows `rows` at rate `lr`, not
+        taken (engine/optimizer_step.py); answered ("optimizer_step", (generation, epoch, rows,
+        lr, deltas)) with the run's own generation and epoch, so the window can tell whether the
+        weights it traced are the ones stepped."""
+        from engine.optimizer_step import optimizer_step
+
+        trainer = self.trainer
+        if (
+            trainer is None
+            or self.comparing is not None
+            or not isinstance(arg, (tuple, list))
+            or len(arg) != 4
+        ):
+            self._send("failed", ("weights", "no single run to take an optimizer step on"))
+            return
+        _, _, rows, lr = arg
+        try:
+            deltas = optimizer_step(trainer, rows, lr)
+        except SpecError as exc:
+            self._send("failed", (exc.path, exc.reason))
+            return
+        self._send("optimizer_step", (self.generation, trainer.epoch, list(rows), lr, deltas))
 
     def set_weight(self, arg) -> None:
         """Weight (out, in) of weight matrix `layer` (the head last) becomes `value`; training,

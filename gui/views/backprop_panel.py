@@ -50,6 +50,8 @@ class BackpropPanel(QWidget):
         self._traced = None  # (checkpoint, point, lr) the stages were built from
         self._swap: tuple[int, int, int] | None = None  # a swap sent, until its frame is drawn
         self._last_probe = None
+        self._net, self._point_text = None, ""
+        self._asked: tuple | None = None  # the optimizer_step asked of the session, until answered
         self.button = tag(
             QPushButton("Step through backprop"),
             "backpropButton",
@@ -146,7 +148,33 @@ class BackpropPanel(QWidget):
         project = self.main.model.project
         net, self.trace = trace_training_rows(state, project, info.dataset, info.head, [point])
         update = sgd_update(net, self.trace, lr, project.training)
-        return build_stages(net, self.trace, update, lr, self._describe(info, point))
+        self._net, self._point_text = net, self._describe(info, point)
+        self._asked = None
+        if not update.exact:  # the optimizer's own step reads averages only the session holds
+            checkpoint = self.main._checkpoint
+            self._asked = (checkpoint.generation, checkpoint.epoch, [point], lr)
+            self.main.training.send("optimizer_step", self._asked)
+        return build_stages(net, self.trace, update, lr, self._point_text)
+
+    def show_optimizer_step(self, payload) -> None:
+        """The session's answer to optimizer_step: the exact update, shown in place of the plain
+        gradient step when it is the step of the weights traced."""
+        generation, epoch, rows, lr, deltas = payload
+        if self._asked is None or (generation, epoch, list(rows), lr) != tuple(self._asked):
+            return  # the weights moved on (or another point was picked) since it was asked
+        from engine.backprop_trace import WeightUpdate, layer_keys
+
+        keys = layer_keys(len(self._net.weights) - 1)
+        name = self.main.model.project.training.optimizer["name"]
+        update = WeightUpdate(
+            tuple(deltas[f"{key}.weight"] for key in keys),
+            tuple(deltas[f"{key}.bias"] for key in keys),
+            True,
+            f"{name}: the optimizer's own step on this point (lr = {lr:g}), taken by the training "
+            "process on a copy of its running averages and then undone",
+        )
+        self.stages = build_stages(self._net, self.trace, update, lr, self._point_text)
+        self.go(self.index)
 
     def _learning_rate(self) -> float:
         """The rate of the last step (the schedule's, from the latest snapshot), else the setting."""

@@ -6,8 +6,10 @@ import numpy as np
 from PySide6.QtCore import Qt
 
 from engine.backprop_trace import trace_training_rows
+from engine.spec.project import Project
 from gui.views.backprop_stages import number
-from tests.gui.helpers import open_example, train_until
+from tests.conftest import tiny_project
+from tests.gui.helpers import new_run, open_example, train_until
 
 
 def paused_xor(qtbot, window):
@@ -129,3 +131,27 @@ def swap_leaves_the_map_unchanged(qtbot, window, panel):
     change = np.abs(np.array(window.boundaryView._probe.output) - before_map).max()
     assert change <= 1e-6
     assert "the decision map changed by at most" in panel.last_message
+
+
+def test_adams_update_is_the_optimizers_own_step_taken_by_the_session(qtbot, window):
+    doc = tiny_project()
+    doc["training"]["optimizer"] = {"name": "adam", "lr": 0.01}
+    ready = new_run(window)
+    window.model.replace(Project.from_dict(doc), None)
+    qtbot.waitUntil(ready, timeout=30000)
+    info = window.run_info
+    qtbot.waitUntil(
+        lambda: window._checkpoint is not None and window._checkpoint.generation == info.generation,
+        timeout=10000,
+    )
+    panel, view = window.backpropPanel, window.networkView
+    qtbot.mouseClick(panel.button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(panel.stages) and "own step" in panel.stages[-1].sentence, timeout=15000)
+    panel.go(len(panel.stages) - 1)
+    state = window._checkpoint.state
+    _, trace = trace_training_rows(state, window.model.project, info.dataset, info.head, [0])
+    # Adam's first step (nothing trained yet): m̂ = g and v̂ = g², so Δw = -lr·g / (|g| + eps)
+    w, g = state["head.linear.weight"][0, 2], trace.grad_weights[1][0, 2]
+    delta = -0.01 * g / (abs(g) + 1e-8)
+    assert view.edges[1][0, 2].toolTip() == f"w {number(w)} → {number(w + delta)} (Δw = {number(delta)})"
+    assert "plain gradient step" not in panel.stageLabel.text()
