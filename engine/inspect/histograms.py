@@ -36,6 +36,8 @@ class LayerSpread:
     dead: float | None  # share of ReLU units that output 0 on every sample point; None: no ReLU
     saturated: float | None  # share of sigmoid/tanh units saturated; None: neither activation
     zero_weights: float  # share of weights with |w| < ZERO
+    # batch norm: each unit's running mean and variance (what eval mode normalises with), else None
+    running: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,6 +85,7 @@ def layer_histograms(trainer) -> Histograms | None:
                 dead=_dead_share(a) if _activation(config) == "relu" else None,
                 saturated=_saturated_share(a, _activation(config)),
                 zero_weights=float(np.mean(np.abs(w) < ZERO)),
+                running=_running(net.head if name == "head" else _module(net, name)),
             )
         )
     return Histograms(trainer.epoch, tuple(layers)) if layers else None
@@ -107,13 +110,28 @@ def _loss_fn(trainer):
 def _rows(trainer, net, acts, out) -> list[tuple[str, object, object]]:
     """(module name, its first weight of 2 or more dimensions, its output) of every layer that has
     one, the head last."""
+    import torch
+
     rows = []
     modules = [(f"layers.{i}", layer, acts[i]) for i, layer in enumerate(net.layers)]
     for name, module, act in [*modules, ("head", net.head, out)]:
         weight = next((p for p in module.parameters() if p.dim() >= 2), None)
+        if weight is None and isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            weight = module.weight  # its per-unit scale γ: the weights a batch norm layer learns
         if weight is not None:
             rows.append((name, weight, act))
     return rows
+
+
+def _module(net, name: str):
+    return net.layers[int(name.split(".")[1])]
+
+
+def _running(module) -> tuple[np.ndarray, np.ndarray] | None:
+    mean, var = getattr(module, "running_mean", None), getattr(module, "running_var", None)
+    if mean is None or var is None:
+        return None
+    return mean.detach().cpu().numpy().copy(), var.detach().cpu().numpy().copy()
 
 
 def _config(trainer, name: str) -> dict:

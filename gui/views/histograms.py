@@ -153,5 +153,11 @@ def shares_text(layer) -> str:
         parts.append(f"dead ReLUs {layer.dead:.0%}")
     if layer.saturated is not None:
         parts.append(f"saturated {layer.saturated:.0%}")
-    parts.append(f"weights at zero {layer.zero_weights:.0%}")
+    if layer.running is not None:  # batch norm: what eval mode normalises each unit with
+        mean, var = layer.running
+        parts.append(
+            f"running mean {mean.min():.2g}…{mean.max():.2g}, variance {var.min():.2g}…{var.max():.2g}"
+        )
+    else:
+        parts.append(f"weights at zero {layer.zero_weights:.0%}")
     return " · ".join(parts)

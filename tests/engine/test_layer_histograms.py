@@ -95,3 +95,31 @@ def test_another_family_has_no_layer_histograms():
     }
     trainer = build_trainer(Project.from_dict(doc))
     assert layer_histograms(trainer) is None
+
+
+def test_batch_norm_shows_its_scale_and_each_units_running_statistics():
+    trainer = _trainer(
+        [
+            {"type": "dense", "units": 6, "activation": "relu"},
+            {"type": "batchnorm"},
+            {"type": "dense", "units": 4, "activation": "tanh"},
+        ]
+    )
+    trainer.run_epoch()
+    hist = layer_histograms(trainer)
+    assert [layer.name for layer in hist.layers] == [
+        "1 dense 6 relu",
+        "2 batchnorm",
+        "3 dense 4 tanh",
+        "output",
+    ]
+    norm = hist.layers[1]
+    module = trainer.backend.network.layers[1]
+    np.testing.assert_array_equal(norm.running[0], module.running_mean.numpy())
+    np.testing.assert_array_equal(norm.running[1], module.running_var.numpy())
+    assert not np.allclose(norm.running[1], 1.0)  # it has measured the batches, not kept its start
+    gamma = module.weight.detach().numpy()
+    np.testing.assert_allclose(
+        norm.quantiles["weights"], np.quantile(gamma.astype(np.float64), QUANTILES), rtol=1e-6
+    )
+    assert hist.layers[0].running is None
