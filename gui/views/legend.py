@@ -27,19 +27,24 @@ def class_colors(n_classes: int) -> list[str]:
     return [ORANGE, BLUE] if n_classes == 2 else [class_color(k) for k in range(n_classes)]
 
 
-def legend_html(dataset, head, levels: tuple[float, float] | None = None) -> str:
-    """The key for `dataset` read through `head` (engine objects); "" when there is nothing to key."""
+def legend_html(dataset, head, levels: tuple[float, float] | None = None, painting: bool = False) -> str:
+    """The key for `dataset` read through `head` (engine objects); "" when there is nothing to key.
+    While `painting`, the map shows every painted point alike, not the run's split."""
     if dataset is None or dataset.kind not in ("points2d", "function1d"):
         return ""
     validation = len(getattr(dataset, "x_val", ())) > 0  # early stopping's split is drawn too
-    points = (
-        "points: train (white ring), "
-        + ("validation (green square), " if validation else "")
-        + "test (dark ring)"
-        if dataset.kind == "points2d"
-        else f"{_swatch(BLUE)} train &nbsp; {_swatch(ORANGE)} test &nbsp; — the network's curve"
-        + (" &nbsp; (validation: green squares)" if validation else "")
-    )
+    if painting:
+        points = "points: every painted point (training splits them into train and test)"
+    elif dataset.kind == "points2d":
+        points = (
+            "points: train (white ring), "
+            + ("validation (green square), " if validation else "")
+            + "test (dark ring)"
+        )
+    else:
+        points = f"{_swatch(BLUE)} train &nbsp; {_swatch(ORANGE)} test &nbsp; — the network's curve" + (
+            " &nbsp; (validation: green squares)" if validation else ""
+        )
     if dataset.kind == "function1d":
         return points
     if dataset.task == "regression" or head is None or not head.classification:

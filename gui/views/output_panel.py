@@ -67,6 +67,8 @@ class OutputPanel(QWidget):
         self.paintTools = PaintToolRow()  # paint your own data on the map (gui/views/paint_*.py)
         self.paintButton = self.paintTools.paintButton
         self.paint = PaintController(self.paintTools, self.boundaryView, self)
+        self._info = None  # the run shown (engine RunInfo)
+        self.paintTools.paintButton.toggled.connect(self._show_legend)
         options.addWidget(self.paintTools)
         map_column = QVBoxLayout(self._map_page)
         map_column.setContentsMargins(0, 0, 0, 0)
@@ -98,7 +100,15 @@ class OutputPanel(QWidget):
         self.discretizeCheck.setEnabled(info.head.classification and info.dataset.kind == "points2d")
         self.paint.set_paintable(info.dataset.kind)
         self.hide_run_message()
-        key = legend_html(info.dataset, info.head, self.boundaryView.value_levels)
+        self._info = info
+        self._show_legend()
+
+    def _show_legend(self, _toggled: bool = False) -> None:
+        """The colour key of the run shown; while painting, for the painted points."""
+        if self._info is None:
+            return
+        painting = self.paintTools.paintButton.isChecked()
+        key = legend_html(self._info.dataset, self._info.head, self.boundaryView.value_levels, painting)
         self.legendLabel.setText(key)
         self.legendLabel.setVisible(bool(key))
 

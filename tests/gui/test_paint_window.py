@@ -116,7 +116,9 @@ def test_painting_values_a_curve_and_the_painted_file_round_trip(qtbot, window, 
     tools.valueSpin.setValue(-0.5)
     _click(window.boundaryView, -1.0, -2.0)
     assert [p[2] for p in _points(window)] == [2.5, -0.5]
+    qtbot.waitUntil(lambda: "every painted point" in panel.legendLabel.text(), timeout=10000)
     panel.paintButton.click()  # paint mode off: the run's points are shown again
+    assert "white ring" in panel.legendLabel.text()
     assert not tools.valueSpin.isVisible() and not panel.paintTools.eraseButton.isVisible()
     open_example(qtbot, window, "sine")
     _start_painting(window, "empty")
