@@ -251,7 +251,7 @@ def worse_than_chance(snapshot: Snapshot, chance: Chance, lr: float | None = Non
 # -- the loss before any training --------------------------------------------------------------
 # An untrained network's loss this many times ln K: its outputs are too large. 2, not 1.5: He
 # initialisation on unscaled inputs starts the digits CNN at 1.6 ln 10 and trains well all the same.
-START_FAR_ABOVE = 2.0
+START_FAR_ABOVE = 2.5
 START_FAR_BELOW = 0.5  # and this share of ln K: it is sure of its answers before it has learnt
 
 

@@ -83,7 +83,8 @@ def layer_histograms(trainer) -> Histograms | None:
                 name=_label(trainer, name),
                 quantiles={k: _quantiles(v) for k, v in zip(KINDS, (w, a, g), strict=True)},
                 dead=_dead_share(a) if _activation(config) == "relu" else None,
-                saturated=_saturated_share(a, _activation(config)),
+                # a trained classifier's output is meant to sit in the flat tail: only hidden units count
+                saturated=None if name == "head" else _saturated_share(a, _activation(config)),
                 zero_weights=float(np.mean(np.abs(w) < ZERO)),
                 running=_running(net.head if name == "head" else _module(net, name)),
             )

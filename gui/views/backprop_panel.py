@@ -148,7 +148,7 @@ class BackpropPanel(QWidget):
         project = self.main.model.project
         net, self.trace = trace_training_rows(state, project, info.dataset, info.head, [point])
         update = sgd_update(net, self.trace, lr, project.training)
-        self._net, self._point_text = net, self._describe(info, point)
+        self._net, self._point_text = net, self._describe(info, point, self.trace.inputs[0])
         self._asked = None
         if not update.exact:  # the optimizer's own step reads averages only the session holds
             checkpoint = self.main._checkpoint
@@ -185,11 +185,17 @@ class BackpropPanel(QWidget):
         return float(self.main.model.project.training.optimizer["lr"])
 
     @staticmethod
-    def _describe(info, point: int) -> str:
+    def _describe(info, point: int, seen) -> str:
+        """The point as the data has it and, when preprocessing changes it, as the network sees it
+        (the diagram's inputs): a learner redoing the sums by hand must find the same numbers."""
         data = info.dataset
-        coords = ", ".join(f"x{k + 1} = {number(v)}" for k, v in enumerate(data.x_train[point][:4]))
+        raw = data.x_train[point][:4]
+        coords = ", ".join(f"x{k + 1} = {number(v)}" for k, v in enumerate(raw))
         target = data.y_train[point]
         label = f"class {int(target)}" if info.head.classification else f"target {number(target)}"
+        if len(seen) != len(raw) or not np.allclose(seen, raw):
+            inputs = ", ".join(number(v) for v in seen[:8])
+            return f"#{point} ({coords}; {label}), which the network sees preprocessed as {inputs}"
         return f"#{point} ({coords}; {label})"
 
     # -- frames drawn -------------------------------------------------------------------------

@@ -66,7 +66,9 @@ def build_stages(net, trace, update, lr: float, point: str) -> list[Stage]:
     stages.append(
         Stage(
             "loss",
-            f"Loss: the {loss_name} of the output against the target {target} is L = {number(trace.loss)}.",
+            f"Loss: the {loss_name} of the output against the target {target} is L = {number(trace.loss)}"
+            + _inside_the_loss(net.loss, trace.post[-1][0])
+            + ".",
             texts,
         )
     )
@@ -116,3 +118,17 @@ def _update_tips(weights: np.ndarray, delta: np.ndarray) -> np.ndarray:
     for (o, i), w in np.ndenumerate(weights):
         tips[o, i] = f"w {number(w)} → {number(w + delta[o, i])} (Δw = {number(delta[o, i])})"
     return tips
+
+
+def _inside_the_loss(loss: str, out: np.ndarray) -> str:
+    """What the loss does to the output before comparing it, where that is not plain to see: binary
+    cross-entropy reads the output as a logit (the sigmoid sits inside the loss), cross-entropy
+    puts a softmax over the outputs."""
+    if loss == "bce":
+        p = 1.0 / (1.0 + np.exp(-float(out[0])))
+        return f" (it first turns the output into a probability, p = σ(a) = {number(p)})"
+    if loss == "cross_entropy" and out.size > 1:
+        e = np.exp(out - out.max())
+        probs = ", ".join(number(v) for v in e / e.sum())
+        return f" (it first turns the outputs into probabilities with a softmax: {probs})"
+    return ""

@@ -42,7 +42,7 @@ class ImageViews(QWidget):
         self.hoverLabel.setObjectName("featureMapHover")
         self.hoverLabel.setWordWrap(True)
         self.featureMapView.on_hover = lambda text: self.hoverLabel.setText(text or HOVER_HINT)
-        self.sampleGrid.sampleChosen.connect(self.sampleChosen.emit)
+        self.sampleGrid.sampleChosen.connect(self._on_sample_clicked)
         self.sampleSpin.valueChanged.connect(self.sampleChosen.emit)
 
         predictions = QWidget()
@@ -69,6 +69,12 @@ class ImageViews(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.tabs)
         self.probe = None
+
+    def _on_sample_clicked(self, index: int) -> None:
+        """A test image clicked in the grid: its feature maps, on their tab (a conv net's)."""
+        self.sampleChosen.emit(index)
+        if self.tabs.isTabVisible(1):
+            self.tabs.setCurrentIndex(1)
 
     def set_run(self, info) -> None:
         """A new run: its classes and images; the conv tab only for a network with conv layers."""

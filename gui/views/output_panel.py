@@ -69,7 +69,11 @@ class OutputPanel(QWidget):
         self.paint = PaintController(self.paintTools, self.boundaryView, self)
         self._info = None  # the run shown (engine RunInfo)
         self.paintTools.paintButton.toggled.connect(self._show_legend)
-        options.addWidget(self.paintTools)
+        # While painting the map shows the painted points, not the run's split: the split's options
+        # make room for the tools, so the row never widens the output column (it grew the window).
+        self.paintTools.paintButton.toggled.connect(self.showTestCheck.setHidden)
+        self.paintTools.paintButton.toggled.connect(self.discretizeCheck.setHidden)
+        options.addWidget(self.paintTools, 1)
         map_column = QVBoxLayout(self._map_page)
         map_column.setContentsMargins(0, 0, 0, 0)
         map_column.addLayout(options)

@@ -4,7 +4,15 @@ Clear and a count. What they do to the project is the paint controller's (paint_
 from __future__ import annotations
 
 from PySide6.QtGui import QColor, QIcon, QPixmap
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+)
 
 from gui.views.colors import CLASS_COLORS
 from gui.views.paint_layer import MAX_PAINT_CLASSES
@@ -57,11 +65,15 @@ class PaintToolRow(QWidget):
         self.countLabel = QLabel()
         self.countLabel.setObjectName("paintCountLabel")
         self.countLabel.setStyleSheet("color: palette(placeholder-text);")
+        # The count may be cut rather than widen the output column (which grew the whole window).
+        self.countLabel.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.countLabel.setMinimumWidth(60)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.paintButton)
-        for widget in (self.classCombo, self.valueSpin, self.eraseButton, self.clearButton, self.countLabel):
+        for widget in (self.classCombo, self.valueSpin, self.eraseButton, self.clearButton):
             row.addWidget(widget)
+        row.addWidget(self.countLabel, 1)
+        row.addWidget(self.paintButton)
         self.show_tools(False, "classification", 2)
 
     @property
