@@ -147,9 +147,9 @@ class MainWindow(
         from gui.views.backprop_panel import BackpropPanel  # the step-through bar over the network view
 
         self.backpropPanel = BackpropPanel(self.networkView, self)
-        middle.addWidget(
-            _titled("Network: every unit's output over the input plane (hover one)", self.backpropPanel)
-        )
+        network_box = _titled(NETWORK_TITLES["points2d"], self.backpropPanel)
+        self._network_title = network_box.title_label
+        middle.addWidget(network_box)
         self.histogramView = HistogramView()
         self.histogramView.shownChanged.connect(self._send_view_options)
         self.layerTabs = QTabWidget()  # how the gradient flows, and how every layer's values spread
@@ -246,6 +246,7 @@ class MainWindow(
             self.gradientView.truncate(self._resume_epoch)
             self._resume_epoch = None
         self._rebuilt_family()
+        self._network_title.setText(NETWORK_TITLES.get(info.dataset.kind, NETWORK_TITLES["other"]))
         self.curvesView.set_task(info.head.classification)
         self.outputPanel.set_run(info)
         self._fix = None
@@ -366,6 +367,13 @@ class MainWindow(
         self.view_pacer.cancel()
         self.training.stop()
         release_plot_menus(self)
+
+
+# The network box says what it draws: unit maps over a plane, or the layers one box each.
+NETWORK_TITLES = {
+    "points2d": "Network: every unit's output over the input plane (hover one)",
+    "other": "Network: its layers, each one's output shape and parameters",
+}
 
 
 def _titled(title: str, widget: QWidget) -> QWidget:
