@@ -122,6 +122,10 @@ class BackpropPanel(QWidget):
         """Trace again when newer weights, another point or another learning rate are there."""
         if not self.button.isChecked():
             return
+        if self.main.running:  # Play pressed: the weights move on, and the stages would be stale
+            self.button.setChecked(False)
+            self._say("Step-through closed: training goes on. Pause and press it again to follow a step.")
+            return
         checkpoint, info = self.main._checkpoint, self.main.run_info
         if checkpoint is None or info is None or checkpoint.generation != info.generation:
             return

@@ -199,7 +199,7 @@ class GradientThroughTime(pg.PlotWidget):
         plot.setLogMode(y=True)
         plot.showGrid(x=True, y=True, alpha=0.15)
         plot.setTitle("", color=FOREGROUND, size="9pt")
-        style_plot(plot, "time step t", "|∂L/∂h_t|")  # "‖" is missing from common UI fonts
+        style_plot(plot, "time step t", "|∂L/∂h| at step t")  # "‖" is missing from common UI fonts
         self.curve = plot.plot(
             [], [], pen=pg.mkPen(GRADIENT_COLOR, width=1), symbol="o", symbolSize=5, symbolPen=None
         )

@@ -67,7 +67,7 @@ class SequenceViews(QWidget):
         count = len(data.x_test) or len(data.x_train)
         with signals_blocked(self.sampleSpin):
             self.sampleSpin.setRange(0, max(count - 1, 0))
-        self.sampleSpin.setSuffix(f" of {count}" if count else "")
+        self.sampleSpin.setSuffix(f" (of 0–{count - 1})" if count else "")
         self._picked = False
         self.probe = None
         self.summary.setText("")

@@ -155,3 +155,7 @@ def test_adams_update_is_the_optimizers_own_step_taken_by_the_session(qtbot, win
     delta = -0.01 * g / (abs(g) + 1e-8)
     assert view.edges[1][0, 2].toolTip() == f"w {number(w)} → {number(w + delta)} (Δw = {number(delta)})"
     assert "plain gradient step" not in panel.stageLabel.text()
+    window.play()  # training goes on: the stages would go stale, so the step-through closes
+    qtbot.waitUntil(lambda: not panel.button.isChecked(), timeout=5000)
+    assert "Step-through closed" in panel.last_message and not panel.stageLabel.isVisible()
+    window.pause()
