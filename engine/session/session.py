@@ -37,6 +37,7 @@ from engine.session.history_mode import HistoryMode
 from engine.session.player_moves import PlayerMoves
 from engine.session.run_slot import RunSlot, advance
 from engine.session.saved_runs import SavedRuns
+from engine.session.view_options import ViewOptions
 from engine.session.weight_moves import WeightMoves
 
 FRAME_RATE = 30.0  # frames per second sent to the window, however fast training runs
@@ -53,7 +54,7 @@ CHECKPOINT_SECONDS = 2.0
 EXPORT_POLL_SECONDS = 0.1  # how often an export under way is looked at while nothing else happens
 
 
-class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves, WeightMoves):
+class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves, WeightMoves, ViewOptions):
     """Owns the runs (one, or up to 8 in compare mode); `handle` applies a command, `tick` trains one slice."""
 
     def __init__(self, send: Callable[[str, Any], None]):
@@ -226,33 +227,6 @@ class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves, WeightMoves):
         self._eps_limit = max(0.0, float(epochs_per_second))
         if self.trainer is not None:
             self._pace_start = (time.perf_counter(), self.trainer.epoch)
-
-    def _histograms(self, slot, now: float):
-        """The run's layer histograms when the window shows them, at most every HISTOGRAM_PERIOD
-        while training and once per epoch."""
-        from engine.inspect.histograms import HISTOGRAM_PERIOD, HISTOGRAM_SHARE, layer_histograms
-
-        sent, shown = self._histograms_sent
-        if not self.view_options.get("histograms") or self.comparing is not None:
-            return None
-        at = (self.generation, slot.trainer.epoch)
-        period = max(HISTOGRAM_PERIOD, self._histograms_cost / HISTOGRAM_SHARE)
-        if at == shown or (self.running and now - sent < period):
-            return None
-        self._histograms_sent = (now, at)
-        try:
-            histograms = layer_histograms(slot.trainer)
-        except Exception as exc:  # noqa: BLE001 - a view failing must not stop training
-            self._send("failed", ("", f"could not measure the layer histograms: {describe(exc)}"))
-            return None
-        self._histograms_cost = time.perf_counter() - now
-        return histograms
-
-    def set_view_options(self, options: dict) -> None:
-        """The window picked what its data views show (e.g. which test sample): answered at once."""
-        self.view_options = {**self.view_options, **dict(options)}
-        self._data_sent, self._histograms_sent = 0.0, (0.0, None)
-        self.emit_frame()
 
     def export(self, fmt: str, path: str) -> None:
         """Write the current weights in `fmt`, in a process of its own (engine/export/job.py):
