@@ -15,9 +15,9 @@ import threading
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from engine.probes import DenseProbe, ProbeDrawer
+from engine.session.errors import describe
 from engine.session.frames import Frame, RunFrame, RunInfo
 from engine.session.process import run_child
-from engine.session.session import describe
 from gui.threads import new_thread
 
 __all__ = ["Frame", "RunInfo", "SessionClient", "FrameRelay", "start_session_early"]

@@ -100,7 +100,7 @@ def _remove(path: str) -> None:
 def _export(payload: dict) -> tuple[str, str]:
     from engine.errors import SpecError
     from engine.export.models import WRITERS
-    from engine.session.session import describe
+    from engine.session.errors import describe
     from engine.train import Trainer
 
     fmt = payload["format"]

@@ -8,6 +8,7 @@ between two runs is the setting that was varied.
 from __future__ import annotations
 
 from engine.errors import SpecError
+from engine.session.errors import describe
 from engine.session.frames import MAIN_RUN
 
 
@@ -30,7 +31,7 @@ class CompareMode:
             self._send("failed", (exc.path, exc.reason))
             return
         except Exception as exc:  # noqa: BLE001
-            self._send("failed", ("", _describe(exc)))
+            self._send("failed", ("", describe(exc)))
             return
         self.running = False
         self.generation += 1
@@ -78,9 +79,3 @@ class CompareMode:
             self.emit_frame()
         else:
             self.compare(self.comparing)
-
-
-def _describe(exc: BaseException) -> str:
-    from engine.session.session import describe
-
-    return describe(exc)

@@ -25,13 +25,14 @@ play, pause or step. Qt-free and synchronous, so tests can drive a Session direc
 from __future__ import annotations
 
 import time
-import traceback
 from collections.abc import Callable
 from typing import Any
 
 from engine.errors import SpecError
 from engine.inspect import DATA_PERIOD
 from engine.session.compare import CompareMode
+from engine.session.errors import describe
+from engine.session.exports import Exports
 from engine.session.frames import MAIN_RUN, Checkpoint, Frame
 from engine.session.history_mode import HistoryMode
 from engine.session.player_moves import PlayerMoves
@@ -54,7 +55,7 @@ CHECKPOINT_SECONDS = 2.0
 EXPORT_POLL_SECONDS = 0.1  # how often an export under way is looked at while nothing else happens
 
 
-class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves, WeightMoves, ViewOptions):
+class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves, WeightMoves, ViewOptions, Exports):
     """Owns the runs (one, or up to 8 in compare mode); `handle` applies a command, `tick` trains one slice."""
 
     def __init__(self, send: Callable[[str, Any], None]):
@@ -228,27 +229,6 @@ class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves, WeightMoves, Vie
         if self.trainer is not None:
             self._pace_start = (time.perf_counter(), self.trainer.epoch)
 
-    def export(self, fmt: str, path: str) -> None:
-        """Write the current weights in `fmt`, in a process of its own (engine/export/job.py):
-        an exporter that crashes or aborts must not take training with it."""
-        from engine.export.job import ExportJob
-
-        if self.trainer is None:
-            self._send("exported", ("", "nothing to export: the network could not be built"))
-            return
-        try:
-            self._exports.append(ExportJob(self.trainer, fmt, path))
-        except Exception as exc:  # noqa: BLE001 - e.g. no room for the job's temporary file
-            self._send("exported", ("", f"{fmt} export failed: {describe(exc)}"))
-
-    def poll_exports(self) -> None:
-        """Report each export that has ended since the last look."""
-        for job in list(self._exports):
-            result = job.poll()
-            if result is not None:
-                self._exports.remove(job)
-                self._send("exported", result)
-
     def restore(self, epoch: int, state: dict) -> None:
         """Continue from weights the window kept (a new session replacing one that died)."""
         trainer = self.trainer
@@ -400,9 +380,3 @@ class Session(CompareMode, HistoryMode, SavedRuns, PlayerMoves, WeightMoves, Vie
             # Averaged: one frame slowed by the machine must not stretch the period for all.
             cost = time.perf_counter() - now
             self._frame_cost = cost if self._frame_cost == 0.0 else 0.8 * self._frame_cost + 0.2 * cost
-
-
-def describe(exc: BaseException) -> str:
-    """One line for the status bar; the traceback goes to stderr for bug reports."""
-    traceback.print_exception(exc)
-    return f"{type(exc).__name__}: {exc}".splitlines()[0]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import time
 
+from engine.session.errors import describe
+
 
 class ViewOptions:
     """Session command `view_options` and the layer histograms a frame carries."""
@@ -29,8 +31,6 @@ class ViewOptions:
         try:
             histograms = layer_histograms(slot.trainer)
         except Exception as exc:  # noqa: BLE001 - a view failing must not stop training
-            from engine.session.session import describe
-
             self._send("failed", ("", f"could not measure the layer histograms: {describe(exc)}"))
             return None
         self._histograms_cost = time.perf_counter() - now
