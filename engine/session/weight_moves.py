@@ -68,5 +68,10 @@ class WeightMoves:
         except SpecError as exc:
             self._send("failed", (exc.path, exc.reason))
             return
+        # The edited weights replace the kept ones of this epoch: looking back at it, or branching
+        # from it, shows the network as the learner left it, not as it was before the edit.
+        from engine.session.frames import MAIN_RUN
+
+        self.runs[MAIN_RUN].history.record(self.trainer.epoch, self.trainer.epoch_state)
         self._frame_in_flight = False  # a deliberate edit is always shown
         self.emit_frame()

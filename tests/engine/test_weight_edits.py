@@ -133,3 +133,25 @@ def test_session_commands_edit_the_main_run_and_answer_with_a_frame():
     assert sent[-1] == ("failed", ("weights", "a weight must be a finite number, not nan"))
     session.handle("swap_units", (0, 0))
     assert sent[-1][0] == "failed" and "takes 3 values" in sent[-1][1][1]
+
+
+def test_an_edit_replaces_the_kept_weights_of_its_epoch_so_looking_back_shows_it():
+    from engine.session.session import Session
+
+    sent = []
+    session = Session(lambda kind, payload: sent.append((kind, payload)))
+    session.handle("load", Project.from_dict({"seed": 1, "data": {"name": "xor", "samples": 60}}))
+    session.handle("step")
+    session.handle("step")
+    epoch = session.trainer.epoch
+    history = session.runs["main"].history
+    assert history.at(epoch)[1]["layers.0.linear.weight"][1, 0] != pytest.approx(0.625)
+    session.handle("set_weight", (0, 1, 0, 0.625))
+    shown, kept = history.at(epoch)
+    assert shown == epoch
+    assert kept["layers.0.linear.weight"][1, 0] == pytest.approx(0.625)
+    assert history.at(epoch - 1)[1]["layers.0.linear.weight"][1, 0] != pytest.approx(0.625)  # the past stays
+    session.handle("show_epoch", ("main", epoch))
+    view = sent[-1][1]
+    assert sent[-1][0] == "history_shown" and view.epoch == epoch
+    assert view.snapshot.train_loss == pytest.approx(session.trainer.evaluate().train_loss)
