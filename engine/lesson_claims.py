@@ -101,6 +101,45 @@ def _first_to_last_gradient(trainer) -> float:
     return float(layers[0].grad_norm / layers[-1].grad_norm)
 
 
+BPTT_SAMPLES = 500  # test samples the gradient through time is measured on (all of a small split)
+
+
+def _first_to_last_step_gradient(trainer) -> float:
+    """‖∂L/∂h_1‖ / ‖∂L/∂h_T‖ at the first recurrent layer: how much of the gradient that reaches its
+    last step still reaches its first, backpropagated through time. L is the mean loss over the
+    test split's first BPTT_SAMPLES sequences (one number, steadier than one sample's, which is
+    what the window's gradient-through-time plot shows); the recurrence is unrolled by
+    engine.inspect.sequences, so each h_t is a node autograd can take the gradient at."""
+    import torch
+
+    from engine.families.mlp.task import encode_targets
+    from engine.inspect.sequences import first_recurrent, unroll
+
+    network = trainer.torch_network()
+    index = first_recurrent(network)
+    if index is None:
+        return math.nan
+    raw = np.asarray(trainer.dataset.x_test[:BPTT_SAMPLES], dtype=np.float32)
+    x = torch.as_tensor(trainer.preprocessor.apply_numpy(raw))
+    target = torch.as_tensor(encode_targets(trainer.head, np.asarray(trainer.dataset.y_test[:BPTT_SAMPLES])))
+    target = target.float() if target.is_floating_point() else target
+    layers, was_training = list(network.layers), network.training
+    network.eval()
+    try:
+        with torch.no_grad():
+            for layer in layers[:index]:
+                x = layer(x)
+        hs, _ = unroll(layers[index].cell, x)
+        out = torch.stack(hs, dim=1) if layers[index].return_sequences else hs[-1]
+        for layer in layers[index + 1 :]:
+            out = layer(out)
+        loss = trainer.backend.loss_fn(network.head(out), target)
+        first, last = torch.autograd.grad(loss, [hs[0], hs[-1]])
+    finally:
+        network.train(was_training)
+    return float(first.norm() / last.norm()) if float(last.norm()) > 0 else math.nan
+
+
 def _weights(trainer) -> list[np.ndarray]:
     """The weight matrices (not the biases, not batch norm's scales)."""
     return [v for k, v in trainer.state_dict().items() if k.endswith("weight") and np.ndim(v) >= 2]
@@ -202,6 +241,7 @@ MEASURES = {
     "epochs_trained": _epochs_trained,
     "final_learning_rate": _final_learning_rate,
     "first_to_last_gradient": _first_to_last_gradient,
+    "first_to_last_step_gradient": _first_to_last_step_gradient,
     "weight_norm": _weight_norm,
     "near_zero_weights": _near_zero_weights,
     "initial_loss_over_ln_k": _initial_loss_over_ln_k,

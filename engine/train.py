@@ -24,6 +24,10 @@ from engine.run_control import TERMINAL, RunControl
 from engine.snapshot import Snapshot
 from engine.spec.project import Project, TrainingSpec
 
+# The most batches one compiled call of a lone run takes (~6 ms of the spiral's): a stop request
+# waits at most that long, and an epoch of the playground's (25 batches) is one call.
+EPOCH_CALL_BATCHES = 256
+
 DIVERGED_HINT = (
     "the loss became {value} at epoch {epoch}, step {step}: training stopped and the last finite weights "
     "were kept. Likely causes: a learning rate too large for this optimizer ({lr:g}), no gradient clipping, "
@@ -163,22 +167,69 @@ class Trainer(RunControl):
             return self.snapshot()
         self.status = "running"
         epoch = self.epoch
-        compiled = hasattr(self.backend, "compiled_parts")  # the fast path (numba loads with it)
-        if compiled:
-            from engine.race.stepping import batchable, step_together
+        if not self._pending and hasattr(self.backend, "compiled_epoch"):
+            self._compiled_epoch()  # all but the epoch's last batch in one compiled call
         while self.epoch == epoch and self.status == "running" and not self._stop.is_set():
-            if compiled and batchable(self):  # many batches in one compiled call: a race of one
-                step_together([self])
-            else:
-                self.step()
+            self.step()  # the last batch (layer statistics, evaluation), or every batch off the kernel
         return self.snapshot()
+
+    def _compiled_epoch(self) -> None:
+        """Plan the epoch as _start_epoch does and train all its batches but the last through the
+        backend's compiled epoch (the kernels train_batch takes one by one, so the same bits); the
+        rest stays pending for step(): the last batch, and any the kernel did not take."""
+        batches, last = self._plan_epoch()
+        lrs = self._rates(len(batches))
+        done = 0
+        while done < len(batches) and not self._stop.is_set():
+            start = time.perf_counter()
+            chunk = slice(done, done + EPOCH_CALL_BATCHES)  # a stop request is seen between calls
+            n = self.backend.compiled_epoch(batches[chunk], lrs[chunk])
+            if n is None:
+                break
+            self.elapsed += time.perf_counter() - start
+            done += n
+            self._batches_in_epoch += n
+            self.step_count += n
+            if n < len(batches[chunk]):  # a loss that was not finite: step() takes that batch
+                break
+        self._pending = [*batches[done:], last]
+
+    def _plan_epoch(self) -> tuple[np.ndarray, np.ndarray]:
+        """_start_epoch's batches (drawing the same permutation) as one array of all but the last
+        batch, one batch a row, and the last batch (which may be smaller)."""
+        size, n = self._batch_size(), self.n_train
+        self._batches_in_epoch = 0
+        if self.training.preset == "playground":
+            stream = np.concatenate([self._carry, self._fixed_order])
+            full = len(stream) // size * size
+            self._carry = stream[full:]
+            order, count = stream[:full], full // size
+        else:
+            order, count = self._rng.permutation(n), -(-n // size)
+        split = (count - 1) * size
+        return order[:split].reshape(count - 1, size), order[split:]
+
+    def _rates(self, count: int) -> np.ndarray:
+        """The learning rate step() would ask for at each of the epoch's first `count` batches."""
+        schedule = self.training.schedule
+        if schedule["name"] == "constant" and not schedule.get("warmup_epochs", 0.0):
+            return np.full(count, self.learning_rate())
+        rates = np.empty(count)
+        try:
+            for j in range(count):
+                self._batches_in_epoch = j
+                rates[j] = self.learning_rate()
+        finally:
+            self._batches_in_epoch = 0
+        return rates
 
     # -- epoch end: evaluation, early stopping, divergence -----------------------------------
     def _finish_epoch(self, lr: float) -> None:
         self.epoch += 1
         snap = self._evaluate(lr, self._seen_loss())
         state = self.backend.state_dict()  # one copy serves both the check and the checkpoint
-        if not math.isfinite(snap.train_loss) or not _finite_state(state):
+        fits = getattr(self.backend, "all_fit_float32", None)  # the fast path: one pass, not one an array
+        if not math.isfinite(snap.train_loss) or not (fits() if fits else _finite_state(state)):
             self._diverge(snap.train_loss, lr)
             return
         self._checkpoint = state
@@ -196,7 +247,7 @@ class Trainer(RunControl):
         return loss
 
     def _evaluate(self, lr: float, seen: float | None = None) -> Snapshot:
-        from engine.families.mlp.task import accuracy
+        from engine.families.mlp.task import epoch_accuracy as accuracy
 
         train_loss, train_out = self.backend.evaluate("train")
         test_loss, test_out = (None, None)
@@ -301,6 +352,11 @@ class Trainer(RunControl):
         """The torch Network holding the current weights (the numpy fast path copies its state in)."""
         import torch
 
+        if self.network is None:  # the NumPy fast path starts without torch (engine/nn/numpy_init.py)
+            from engine.families.mlp.build import torch_twin
+
+            with torch.random.fork_rng(devices=[]):  # drawing it leaves torch's own stream as it was
+                self.network = torch_twin(self.project, self.preprocessor, self.head)
         own = self.network.state_dict()
         state = self.backend.state_dict()
         self.network.load_state_dict(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.data.base import PLAYGROUND_DOMAIN, Generated, Info, balanced_counts
+from engine.data.base import PLAYGROUND_DOMAIN, PM1_NAMES, Generated, Info, balanced_counts
 from engine.data.playground import spiral_arm
 from engine.spec.registry import Entry, Param
 
@@ -15,7 +15,8 @@ FUNCTION_DOMAIN = (-4.0, 4.0)  # what the views show: a margin to see how the fi
 
 
 def _class_names(k: int) -> tuple[str, ...]:
-    return tuple(str(j) for j in range(k))
+    """Two classes are the playground's -1/+1, as on its own sets (one name per class in the window)."""
+    return PM1_NAMES if k == 2 else tuple(str(j) for j in range(k))
 
 
 def _labels(counts: list[int]) -> np.ndarray:
@@ -79,7 +80,7 @@ def halfplane(spec: dict, rng: np.random.Generator) -> Generated:
     points = points[:n]
     label = (points @ normal - offset > 0).astype(np.int64)
     flip = rng.random(n) < spec["noise"]
-    return Generated(points, np.where(flip, 1 - label, label), "classification", ("below", "above"))
+    return Generated(points, np.where(flip, 1 - label, label), "classification", PM1_NAMES)
 
 
 def curve(spec: dict, rng: np.random.Generator) -> Generated:

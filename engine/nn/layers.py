@@ -85,11 +85,25 @@ class ConvLayer(nn.Module):
 class Recurrent(nn.Module):
     """rnn / lstm / gru over (batch, steps, features); returns the last step or every step."""
 
-    def __init__(self, kind: str, features: int, units: int, return_sequences: bool):
+    def __init__(
+        self, kind: str, features: int, units: int, return_sequences: bool, forget_bias: float = 0.0
+    ):
         super().__init__()
         cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[kind]
         self.cell = cls(features, units, batch_first=True)
         self.return_sequences = return_sequences
+        self.forget_bias = forget_bias if kind == "lstm" else 0.0
+        self.add_forget_bias()
+
+    @torch.no_grad()
+    def add_forget_bias(self) -> None:
+        """Add `forget_bias` to the LSTM's forget-gate slice of bias_ih: torch orders an LSTM's
+        gates i, f, g, o, so the forget gate's biases are rows units..2·units. Called again after
+        the network's init scheme has set every bias (engine.families.mlp.network), which it
+        would otherwise overwrite."""
+        if self.forget_bias:
+            units = self.cell.hidden_size
+            self.cell.bias_ih_l0[units : 2 * units] += self.forget_bias
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out, _ = self.cell(x)
@@ -120,4 +134,4 @@ def build_layer(n: str, in_shape: Shape, cfg: dict) -> nn.Module:
         return nn.MaxPool2d(cfg["size"])
     if n == "avgpool":
         return nn.AvgPool2d(cfg["size"])
-    return Recurrent(n, in_shape[1], cfg["units"], cfg["return_sequences"])
+    return Recurrent(n, in_shape[1], cfg["units"], cfg["return_sequences"], cfg.get("forget_bias", 0.0))

@@ -12,18 +12,15 @@ import numpy as np
 import torch
 from torch import nn
 
-from engine.errors import SpecError
-from engine.nn.features import BANK_ORDER, FEATURES, feature_bank
-
-MIN_STD = 1e-8
-DEFAULT_FEATURES = ["x1", "x2"]
-AUTO_STANDARDIZE = {
-    "points2d": "none",
-    "function1d": "none",
-    "sequence": "none",
-    "tabular": "features",
-    "image": "global",
-}
+from engine.nn.features import feature_bank
+from engine.nn.numpy_preprocess import (  # noqa: F401 - names callers import from here
+    AUTO_STANDARDIZE,
+    DEFAULT_FEATURES,
+    MIN_STD,
+    feature_selection,
+    standardize_mode,
+    statistics,
+)
 
 
 class Preprocessor(nn.Module):
@@ -65,46 +62,11 @@ class Preprocessor(nn.Module):
 
 def build_preprocessor(dataset, data_spec: dict) -> Preprocessor:
     """The Preprocessor for `dataset` under `data_spec` (features, standardize), fitted on x_train."""
-    index, names = _features(dataset, data_spec.get("features"))
-    mode = data_spec.get("standardize") or "auto"
-    if mode == "auto":
-        mode = AUTO_STANDARDIZE[dataset.kind]
-    if mode not in ("none", "features", "global"):
-        raise SpecError("data.standardize", f"must be one of auto, none, features, global; got {mode!r}")
+    index, names = feature_selection(dataset, data_spec.get("features"))
+    mode = standardize_mode(dataset, data_spec)
     out_shape = (len(index),) if index is not None else tuple(dataset.raw_shape)
     plain = Preprocessor(index, np.float32(0.0), np.float32(1.0), out_shape, names, mode)
     if mode == "none":
         return plain
-    mean, std = _statistics(plain.apply_numpy(dataset.x_train), dataset.kind, mode)
+    mean, std = statistics(plain.apply_numpy(dataset.x_train), dataset.kind, mode)
     return Preprocessor(index, mean, std, out_shape, names, mode)
-
-
-def _features(dataset, features: Sequence[str] | None) -> tuple[list[int] | None, tuple[str, ...]]:
-    features = list(features) if features else list(DEFAULT_FEATURES)
-    if dataset.kind != "points2d":
-        if features != DEFAULT_FEATURES:
-            raise SpecError(
-                "data.features",
-                f"derived features apply to 2-D point sets only; {dataset.name} is {dataset.kind} data, "
-                "so leave the features at x1, x2",
-            )
-        return None, tuple(dataset.input_names)
-    for i, name in enumerate(features):
-        FEATURES.lookup(name, f"data.features[{i}]")
-    if len(set(features)) != len(features):
-        raise SpecError("data.features", "lists a feature twice")
-    return [BANK_ORDER.index(name) for name in features], tuple(features)
-
-
-def _statistics(train: np.ndarray, kind: str, mode: str) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and std (population) of the training inputs: one pair, or one per feature."""
-    values = train.astype(np.float64)
-    if mode == "global":
-        axes = tuple(range(values.ndim))
-    elif kind == "sequence":
-        axes = (0, 1)  # per channel, pooled over samples and time steps
-    else:
-        axes = (0,)
-    mean, std = values.mean(axis=axes), values.std(axis=axes)
-    std = np.where(std < MIN_STD, 1.0, std)
-    return mean.astype(np.float32), std.astype(np.float32)

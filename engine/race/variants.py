@@ -75,12 +75,36 @@ def variant_project(project: Project, overrides: Mapping[str, Any]) -> Project:
     doc = project.to_dict()  # every default filled in, so a path to one (e.g. optimizer.lr) exists
     for key, value in overrides.items():
         apply_override(doc, key, copy.deepcopy(value))
+    _keep_params_of_new_kinds(doc, overrides)
     if doc.get("model", {}).get("family") != project.model.family:
         _keep_settings_of_family(doc["model"], overrides)
     try:
         return Project.from_dict(doc)
     except SpecError as exc:
         raise _naming(exc, overrides) from None
+
+
+def _keep_params_of_new_kinds(doc: dict, overrides: Mapping[str, Any]) -> None:
+    """A variant that changes a layer's `type` (lstm against gru) drops the parameters the old kind
+    had and the new one does not (an lstm's forget_bias), instead of failing on them; parameters
+    the variant sets itself stay, for validation to judge."""
+    from engine.spec.catalog.layers import LAYERS
+
+    for key in overrides:
+        keys = split_path(key)
+        if len(keys) < 2 or keys[-1] != "type" or not isinstance(keys[-2], int):
+            continue
+        layer: Any = doc
+        for part in keys[:-1]:
+            layer = layer[part]
+        entry = LAYERS.get(layer.get("type")) if isinstance(layer, dict) else None
+        if entry is None:
+            continue  # validation names the unknown kind
+        prefix = key[: -len("type")]
+        asked = {k[len(prefix) :] for k in overrides if k.startswith(prefix)}
+        known = {"type", *(param.name for param in entry.params)}
+        for name in [k for k in layer if k not in known and k not in asked]:
+            del layer[name]
 
 
 def _keep_settings_of_family(model: dict, overrides: Mapping[str, Any]) -> None:

@@ -62,6 +62,7 @@ def test_every_lesson_reads_and_every_change_it_offers_builds():
         24,
         25,
         26,
+        27,
         28,
         29,
         30,

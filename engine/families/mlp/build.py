@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
-
-import torch
 
 from engine.errors import SpecError
 from engine.families.mlp.backend import Hyper, SplitData
@@ -20,7 +19,7 @@ class TrainingParts:
     dataset: Any
     head: TaskHead
     preprocessor: Any
-    network: Any
+    network: Any  # None on the NumPy fast path: `torch_twin` builds it where torch needs one
     layer_infos: list
     backend: Any
     backend_name: str  # "numpy" | "torch"
@@ -30,9 +29,11 @@ class TrainingParts:
 
 def resolve_device(requested: str) -> str:
     """`auto` picks CUDA when torch sees a device, else the CPU; `cuda` without one is an error."""
+    from engine.torch_probe import cuda_available  # torch itself only where the build has a GPU
+
     if requested == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if requested == "cuda" and not torch.cuda.is_available():
+        return "cuda" if cuda_available() else "cpu"
+    if requested == "cuda" and not cuda_available():
         raise SpecError(
             "training.device", "cuda was requested but torch sees no CUDA device; use auto or cpu"
         )
@@ -41,12 +42,13 @@ def resolve_device(requested: str) -> str:
 
 def check_network(project: Project, dataset) -> tuple[TaskHead, Any, list]:
     """Resolve the task and infer every layer's shape; raises SpecError naming the layer."""
-    from engine.families.mlp.network import infer_shapes
+    from engine.families.mlp.shapes import infer_shapes
     from engine.memory import check_memory
-    from engine.nn.preprocess import build_preprocessor
+    from engine.nn.numpy_preprocess import build_numpy_preprocessor
 
     head = resolve_task(project.training, project.network, dataset)
-    preprocessor = build_preprocessor(dataset, vars(project.data))
+    # torch-free; the torch backend swaps in its torch module (build_parts)
+    preprocessor = build_numpy_preprocessor(dataset, vars(project.data))
     infos = infer_shapes(project.network.layers, preprocessor.out_shape, head.n_out)
     check_memory(project, dataset, preprocessor.out_shape, infos)  # before the network is built
     return head, preprocessor, infos
@@ -54,18 +56,11 @@ def check_network(project: Project, dataset) -> tuple[TaskHead, Any, list]:
 
 def build_parts(project: Project, dataset=None) -> TrainingParts:
     from engine.data import make_dataset
-    from engine.families.mlp.network import build_network
-    from engine.nn.losses import LOSSES
 
     training = project.training
     early = training.early_stopping["enabled"]  # "auto" validation holds out a split only for it
     data = dataset if dataset is not None else make_dataset(vars(project.data), project.seed, early)
     head, preprocessor, infos = check_network(project, data)
-    init = "playground" if training.preset == "playground" else project.network.init
-    torch.manual_seed(project.seed)
-    network = build_network(
-        project.network.layers, preprocessor.out_shape, head.n_out, head.output_activation, init
-    )
     hyper = Hyper(
         l1=training.l1,
         l2=training.l2,
@@ -88,7 +83,7 @@ def build_parts(project: Project, dataset=None) -> TrainingParts:
     if backend_name == "numpy":
         from engine.families.mlp.fastpath import NumpyBackend
 
-        state = {k: v.detach().cpu().numpy().copy() for k, v in network.state_dict().items()}
+        network, state = _numpy_start(project, preprocessor, head)
         backend = NumpyBackend(
             project.network.layers,
             head.output_activation,
@@ -104,7 +99,10 @@ def build_parts(project: Project, dataset=None) -> TrainingParts:
         )
     else:
         from engine.families.mlp.torch_backend import TorchBackend
+        from engine.nn.losses import LOSSES
 
+        preprocessor = preprocessor.torch_module()
+        network = torch_twin(project, preprocessor, head)
         loss_fn = LOSSES[head.loss].factory(**head.loss_params)
         backend = TorchBackend(
             network,
@@ -119,6 +117,44 @@ def build_parts(project: Project, dataset=None) -> TrainingParts:
             validation=validation,
         )
     return TrainingParts(data, head, preprocessor, network, infos, backend, backend_name, device, hyper)
+
+
+def initial_scheme(project: Project) -> Any:
+    return "playground" if project.training.preset == "playground" else project.network.init
+
+
+def torch_twin(project: Project, preprocessor, head: TaskHead):
+    """The torch Network as torch.manual_seed(seed) and build_network make it (its initial weights)."""
+    import torch
+
+    from engine.families.mlp.network import build_network
+
+    torch.manual_seed(project.seed)
+    return build_network(
+        project.network.layers,
+        preprocessor.out_shape,
+        head.n_out,
+        head.output_activation,
+        initial_scheme(project),
+    )
+
+
+def _numpy_start(project: Project, preprocessor, head: TaskHead) -> tuple[Any, dict]:
+    """(network or None, initial state) of a dense stack: drawn without torch where the scheme allows
+    (engine/nn/numpy_init.py: the same float32 values), else from the torch twin."""
+    from engine.nn.numpy_init import dense_state
+
+    sizes, fan_in = [], math.prod(preprocessor.out_shape)
+    for layer in project.network.layers:  # the fast path runs dense layers only
+        sizes.append((fan_in, layer["units"]))
+        fan_in = layer["units"]
+    sizes.append((fan_in, head.n_out))
+    prefixes = [f"layers.{i}.linear" for i in range(len(project.network.layers))] + ["head.linear"]
+    state = dense_state(sizes, initial_scheme(project), project.seed, prefixes)
+    if state is not None:
+        return None, state
+    network = torch_twin(project, preprocessor, head)
+    return network, {k: v.detach().cpu().numpy().copy() for k, v in network.state_dict().items()}
 
 
 def _split(preprocessor, head: TaskHead, x, y) -> SplitData:

@@ -85,13 +85,28 @@ if njit is not None:
         return _batch(Ws, bs, codes, x, t, 0.0, loss_code, width, True, gWs, gbs, True)
 
     @njit(cache=True, fastmath=False)
-    def _batch(Ws, bs, codes, x, t, lr, loss_code, width, keep_if_not_finite, gWs, gbs, store):  # noqa: C901
+    def _batch(Ws, bs, codes, x, t, lr, loss_code, width, keep_if_not_finite, gWs, gbs, store):
         """sgd_batch's work; with `store` each gradient goes to gWs/gbs instead of w -= lr*g."""
+        n, n_layers = x.shape[0], len(Ws)
+        rows = np.arange(n)
+        zs, acts = np.zeros((n_layers, n, width)), np.zeros((n_layers + 1, n, width))
+        dz, new_dz = np.zeros((n, width)), np.zeros((n, width))
+        return batch_rows(
+            Ws, bs, codes, x, t, rows, lr, loss_code, keep_if_not_finite, gWs, gbs, store, zs, acts, dz, new_dz
+        )  # fmt: skip
+
+    @njit(cache=True, fastmath=False)
+    def batch_rows(  # noqa: C901
+        Ws, bs, codes, X, T, rows, lr, loss_code, keep_if_not_finite, gWs, gbs, store, zs, acts, dz, new_dz
+    ):
+        """_batch on rows `rows` of inputs X and targets T, in the room zs, acts (layers [+1], rows,
+        width) and dz, new_dz (rows, width) its caller allocated once (engine/families/mlp/epoch_kernel.py
+        walks an epoch in the same room): the same arithmetic in the same order, so the same bits."""
         n_layers = len(Ws)
-        n = x.shape[0]
-        zs = np.zeros((n_layers, n, width))
-        acts = np.zeros((n_layers + 1, n, width))
-        acts[0, :, : x.shape[1]] = x
+        n = rows.shape[0]
+        for r in range(n):
+            for i in range(X.shape[1]):
+                acts[0, r, i] = X[rows[r], i]
         for layer in range(n_layers):
             W, b, code = Ws[layer], bs[layer], codes[layer]
             n_out, n_in = W.shape
@@ -105,15 +120,14 @@ if njit is not None:
         # Output layer: one unit. d loss / d z of the output, as NumpyBackend._loss computes it.
         last = n_layers - 1
         code = codes[last]
-        dz = np.zeros((n, width))
         loss = 0.0
         for r in range(n):
-            z, a = zs[last, r, 0], acts[n_layers, r, 0]
+            z, a, target = zs[last, r, 0], acts[n_layers, r, 0], T[rows[r]]
             if loss_code == 2:  # bce on logits
-                loss += max(z, 0.0) + np.log1p(np.exp(-abs(z))) - t[r] * z
-                dz[r, 0] = (0.5 * (1.0 + np.tanh(0.5 * z)) - t[r]) / n
+                loss += max(z, 0.0) + np.log1p(np.exp(-abs(z))) - target * z
+                dz[r, 0] = (0.5 * (1.0 + np.tanh(0.5 * z)) - target) / n
             else:
-                diff = a - t[r]
+                diff = a - target
                 scale = 0.5 if loss_code == 1 else 1.0
                 loss += scale * diff * diff
                 dz[r, 0] = (2.0 * scale / n) * diff * _act_grad(code, z, a)
@@ -124,7 +138,6 @@ if njit is not None:
         for layer in range(n_layers - 1, -1, -1):
             W, b, gW, gb_out = Ws[layer], bs[layer], gWs[layer], gbs[layer]
             n_out, n_in = W.shape
-            new_dz = np.zeros((n, width))
             if layer > 0:
                 prev = codes[layer - 1]
                 for r in range(n):
@@ -149,5 +162,5 @@ if njit is not None:
                         gW[o, i] = g
                     else:
                         W[o, i] -= lr * g
-            dz = new_dz
+            dz, new_dz = new_dz, dz
         return loss

@@ -16,16 +16,18 @@ from typing import Any
 import numpy as np
 
 from engine.families.mlp.backend import Hyper, SplitData
-from engine.families.mlp.update_rules import UpdateRule, clip_gradients
+from engine.families.mlp.fast_optimizer_state import SavedUpdateRule
+from engine.families.mlp.update_rules import UpdateRule, clip_gradients, flat_views
 from engine.memory import EVAL_CHUNK
-from engine.nn.activations import activation_name
 from engine.snapshot import LayerStat
+from engine.spec.catalog.activations import activation_name
 
 HIDDEN = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu")
 OUTPUTS = ("linear", "sigmoid", "tanh")
 LOSSES = ("mse", "half_mse", "bce", "cross_entropy")
 OPTIMIZERS = UpdateRule.NAMES  # every optimizer in the catalog (engine/spec/catalog/optimizers.py)
 MAX_UNITS = 256  # wider layers are matrix work, where torch is just as fast
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def _act_params(value: Any) -> tuple[str, dict]:
@@ -69,7 +71,7 @@ def _backward_act(name: str, p: dict, z: np.ndarray, a: np.ndarray, grad: np.nda
     return grad
 
 
-class NumpyBackend:
+class NumpyBackend(SavedUpdateRule):
     """Dense layers in float64 numpy with hand-written backprop and optimizers matching torch.optim."""
 
     @staticmethod
@@ -115,6 +117,9 @@ class NumpyBackend:
         self.W: list[np.ndarray] = []
         self.b: list[np.ndarray] = []
         self.load_state_dict(state)
+        # Room for one batch's gradients, laid out as the parameters (flat, views per parameter).
+        self._grads = np.zeros_like(self._params)
+        self._grad_views = flat_views(self._grads, self.W + self.b)
         self._splits = {"train": self._prepare(train)}
         if test is not None and len(test.x):
             self._splits["test"] = self._prepare(test)
@@ -137,51 +142,6 @@ class NumpyBackend:
         """Switch optimizer: fresh state (momenta, averages), weights kept."""
         self.optimizer_name = name
         self._rule = UpdateRule(name, self.W + self.b)
-
-    def optimizer_state(self) -> tuple[dict[str, np.ndarray], dict]:
-        """The update rule's state beyond the weights, as copies: the moment buffers and the
-        playground's dead-weight masks (arrays), and the step counters (JSON-able)."""
-        rule = self._rule
-        tensors = {f"m.{k}": m.copy() for k, m in enumerate(rule.m)}
-        tensors |= {f"v.{k}": v.copy() for k, v in enumerate(rule.v)}
-        tensors |= {f"dead.{k}": d.copy() for k, d in enumerate(self._dead)}
-        info = {
-            "name": self.optimizer_name,
-            "momentum_started": rule.momentum_started,
-            "t": rule.t,
-            "any_dead": self._any_dead,
-        }
-        return tensors, info
-
-    def load_optimizer_state(self, tensors: dict[str, np.ndarray], info: dict) -> None:
-        """Adopt what optimizer_state() returned; SpecError (and nothing changed) if it does not fit."""
-        from engine.errors import SpecError
-
-        if info.get("name") != self.optimizer_name:
-            raise SpecError(
-                "optimizer",
-                f"the state is {info.get('name')!r}'s, this run trains with {self.optimizer_name!r}",
-            )
-        own = {
-            f"{kind}.{k}": a
-            for kind, arrays in (("m", self._rule.m), ("v", self._rule.v), ("dead", self._dead))
-            for k, a in enumerate(arrays)
-        }
-        if set(tensors) != set(own):
-            raise SpecError(
-                "optimizer", f"the state holds {len(tensors)} buffers, this network needs {len(own)}"
-            )
-        for key, array in own.items():
-            if tensors[key].shape != array.shape:
-                raise SpecError(
-                    "optimizer",
-                    f"buffer {key} has shape {tensors[key].shape}, the network needs {array.shape}",
-                )
-        for key, array in own.items():  # in place: the lists stay the arrays the update rule walks
-            array[...] = tensors[key]
-        self._rule.momentum_started = bool(info["momentum_started"])
-        self._rule.t = int(info["t"])
-        self._any_dead = bool(info["any_dead"])
 
     # -- forward / backward -----------------------------------------------------------------
     def _forward(self, x: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -222,15 +182,16 @@ class NumpyBackend:
         return loss, _backward_act(name, p, z, out, grad_out)
 
     def _gradients(self, x: np.ndarray, t: np.ndarray) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
+        """The batch's loss and gradients, written into self._grads (gW and gb are views of it)."""
         zs, acts = self._forward(x)
         loss, dz = self._loss(acts[-1], zs[-1], t)
         if not math.isfinite(loss):
             return loss, [], []
-        gW: list[np.ndarray] = [None] * len(self.W)  # type: ignore[list-item]
-        gb: list[np.ndarray] = [None] * len(self.W)  # type: ignore[list-item]
-        for i in range(len(self.W) - 1, -1, -1):
-            gW[i] = dz.T @ acts[i]
-            gb[i] = dz.sum(axis=0)
+        n = len(self.W)
+        gW, gb = self._grad_views[:n], self._grad_views[n:]
+        for i in range(n - 1, -1, -1):
+            np.matmul(dz.T, acts[i], out=gW[i])
+            np.sum(dz, axis=0, out=gb[i])
             if i:
                 name, p = self.acts[i - 1]
                 dz = _backward_act(name, p, zs[i - 1], acts[i], dz @ self.W[i])
@@ -258,12 +219,33 @@ class NumpyBackend:
         x, t = self._splits["train"]
         return self._kernel.parts(x, t, self._rule, h.optimizer)
 
+    def compiled_epoch(self, batches: np.ndarray, lrs: np.ndarray) -> int | None:
+        """Train the batches (rows of the train split, one batch a row) at rates `lrs` in one
+        compiled call, as train_batch would one by one; returns how many were done (a batch whose
+        loss is not finite, and those after it, are left), or None where train_batch would not
+        take the compiled step."""
+        if not len(batches) or self.compiled_parts(batches.shape[1]) is None:
+            return None if len(batches) else 0
+        from engine.families.mlp.epoch_kernel import epoch_batches
+
+        kernel, rule, opt = self._kernel, self._rule, self.hyper.optimizer
+        x = self._splits["train"][0]
+        code = kernel.optimizer_code(rule.name, opt)
+        return epoch_batches(
+            self._params, self._shapes, kernel.act_codes, kernel.loss_code, max(kernel.width, x.shape[1]),
+            x, self._flat_targets, batches, lrs, code, kernel.settings(rule, opt),
+            rule.m_flat, rule.v_flat, rule.counters,
+        )  # fmt: skip
+
     def _prepare_kernel(self) -> None:
         from engine.families.mlp.compiled_step import CompiledStep  # numba loads with it
 
         names = [name for name, _ in self.acts]
         fits = CompiledStep.fits(self.W, names, self.loss, self._splits["train"][1])
         self._kernel = CompiledStep(self.W, self.b, names, self.loss) if fits else None
+        if fits:  # the targets as the compiled epoch reads them: one per row, contiguous
+            t = self._splits["train"][1]
+            self._flat_targets = np.ascontiguousarray(t.reshape(len(t), -1)[:, 0])
 
     def train_batch(self, idx: np.ndarray, lr: float, collect: bool) -> float:
         x_all, t_all = self._splits["train"]
@@ -281,28 +263,39 @@ class NumpyBackend:
             return loss
         if not self.playground and (h.l1 > 0 or h.l2 > 0):
             for i, W in enumerate(self.W):
-                gW[i] = gW[i] + h.l1 * np.sign(W) + h.l2 * W
-        grads = gW + gb
+                gW[i][...] = gW[i] + h.l1 * np.sign(W) + h.l2 * W
         # No per-array finiteness scan here (it was a fifth of a step): a non-finite gradient makes
         # the next loss non-finite, and the trainer then restores the last finite weights.
-        grad_norms = [_norm(g) for g in gW] if collect else []
-        if not clip_gradients(grads, self.hyper):
+        clipped = collect and h.clip_mode != "none"
+        raw = self._grads.copy() if clipped else self._grads  # the statistics take the norms before clipping
+        if not clip_gradients(gW + gb, self.hyper):
             return float("inf")
-        before = [W.copy() for W in self.W] if collect else []
-        self._rule.step(self.W + self.b, grads, lr, self.hyper.optimizer)
+        before = self._params.copy() if collect else None
+        # One element-wise update of the flat parameters: the bits of the per-parameter step.
+        self._rule.step_flat(self._params, self._grads, lr, self.hyper.optimizer)
         if self.playground:
             self._playground_regularise(lr)
         if collect:
-            self._stats = tuple(
-                LayerStat(
-                    f"{name}.weight",
-                    _norm(W),
-                    g,
-                    _norm(W - w0) / max(_norm(w0), 1e-12),
-                )
-                for name, W, g, w0 in zip(self.names, self.W, grad_norms, before, strict=True)
-            )
+            self._stats = self._layer_stats(before, raw)
         return loss
+
+    def _layer_stats(self, before: np.ndarray, grads: np.ndarray) -> tuple[LayerStat, ...]:
+        """Each weight matrix's norm, its gradient's and its last update's relative size."""
+        from engine.families.mlp.epoch_kernel import layer_statistics
+
+        if layer_statistics is None:
+            n = len(self.W)
+            w0s, gs = flat_views(before, self.W), flat_views(grads, self.W + self.b)[:n]
+            rows = [
+                (_norm(W), _norm(g), _norm(W - w0), _norm(w0))
+                for W, g, w0 in zip(self.W, gs, w0s, strict=True)
+            ]
+        else:
+            rows = layer_statistics(self._params, before, grads, self._shapes).tolist()
+        return tuple(
+            LayerStat(f"{name}.weight", w, g, d / max(w0, 1e-12))
+            for name, (w, g, d, w0) in zip(self.names, rows, strict=True)
+        )
 
     def _playground_regularise(self, lr: float) -> None:
         """TF Playground's separate step w -= lr·rate·R'(w); L1 weights that cross zero die at zero."""
@@ -323,6 +316,10 @@ class NumpyBackend:
         if split not in self._splits:
             return float("nan"), np.zeros((0, 1))
         x, t = self._splits[split]
+        if len(x) <= EVAL_CHUNK:  # the usual small split: one pass, no lists
+            with np.errstate(all="ignore"):
+                z, out = self._output(x)
+                return self._loss(out, z, t, grad=False)[0], out
         # In chunks, keeping one layer at a time: all of a split's activations at once grew with
         # samples x width x depth (200,000 samples through 64 layers of 256 units passed 4 GB).
         losses, outputs = [], []
@@ -341,7 +338,8 @@ class NumpyBackend:
         """The output layer's pre-activation and activation, without keeping the hidden layers."""
         z, a = x, x
         for W, b, (name, p) in zip(self.W, self.b, self.acts, strict=True):
-            z = a @ W.T + b
+            z = a @ W.T
+            z += b  # in place: the same sums as `a @ W.T + b`, without a second array
             a = _forward_act(name, p, z)
         return z, a
 
@@ -358,11 +356,18 @@ class NumpyBackend:
         return self._stats
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        state = {}
-        for name, W, b in zip(self.names, self.W, self.b, strict=True):
-            state[f"{name}.weight"] = W.copy()
-            state[f"{name}.bias"] = b.copy()
-        return state
+        """A copy of the weights: one flat copy, the dict's arrays views into it."""
+        copy = flat_views(self._params.copy(), self.W + self.b)
+        n = len(self.names)
+        return {
+            key: array
+            for name, W, b in zip(self.names, copy[:n], copy[n:], strict=True)
+            for key, array in ((f"{name}.weight", W), (f"{name}.bias", b))
+        }
+
+    def all_fit_float32(self) -> bool:
+        """Whether every weight and bias is finite and fits float32 (one pass over the flat array)."""
+        return bool(np.abs(self._params).max() <= FLOAT32_MAX)
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
         W = [np.array(state[f"{n}.weight"], dtype=np.float64) for n in self.names]
@@ -370,8 +375,13 @@ class NumpyBackend:
         if self.W:  # keep the arrays the optimizer state refers to
             for dst, src in zip(self.W + self.b, W + b, strict=True):
                 dst[...] = src
-        else:
-            self.W, self.b = W, b
+            return
+        # Every weight matrix, then every bias, back to back in one array, the lists views into it:
+        # the compiled epoch (epoch_kernel.py) takes the one array, the rest the views.
+        self._params = np.concatenate([a.ravel() for a in W + b])
+        views = flat_views(self._params, W + b)
+        self.W, self.b = views[: len(W)], views[len(W) :]
+        self._shapes = np.array([W_.shape for W_ in W], dtype=np.int64)
 
     def forward_probe(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         """The network on many points for drawing, in float32 (as the torch backend)."""

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-KERNEL_MODULES = ("fastkernel", "optimizer_kernel", "race_kernel")
+KERNEL_MODULES = ("fastkernel", "optimizer_kernel", "race_kernel", "epoch_kernel")
 
 
 def drop_stale() -> None:

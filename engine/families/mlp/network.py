@@ -6,27 +6,14 @@ layer's weights are ``layers.{i}.linear.weight``) and ``head.linear.weight`` for
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import torch
 from torch import nn
 
-from engine.errors import SpecError
+from engine.families.mlp.shapes import MAX_ACTIVATIONS, MAX_PARAMETERS, LayerInfo, infer_shapes  # noqa: F401
 from engine.nn.init import initialize
-from engine.nn.layers import LAYERS, DenseLayer
-
-MAX_PARAMETERS = 20_000_000  # checked on shapes, before any tensor is allocated
-MAX_ACTIVATIONS = 2_000_000  # values per sample across all layers
-
-
-@dataclass(frozen=True)
-class LayerInfo:
-    """What a layer card shows: its output shape and parameter count."""
-
-    name: str
-    out_shape: tuple[int, ...]
-    params: int
+from engine.nn.layers import LAYERS, DenseLayer, Recurrent
 
 
 class Network(nn.Module):
@@ -48,31 +35,6 @@ class Network(nn.Module):
         return self.head(x), outputs
 
 
-def infer_shapes(layers: list[dict[str, Any]], in_shape: tuple[int, ...], n_out: int) -> list[LayerInfo]:
-    """Every layer's output shape and parameters (the head last); SpecError names the first bad layer."""
-    infos, shape, total, values = [], tuple(in_shape), 0, 0
-    for i, cfg in enumerate(layers):
-        kind = LAYERS[cfg["type"]].factory
-        shape, params = kind.shape(shape, cfg, f"network.layers[{i}]")
-        total += params
-        values += int(torch.Size(shape).numel())
-        infos.append(LayerInfo(cfg["type"], shape, params))
-    flat = int(torch.Size(shape).numel())
-    head_params = (flat + 1) * n_out
-    infos.append(LayerInfo("output", (n_out,), head_params))
-    total += head_params
-    if total > MAX_PARAMETERS:
-        raise SpecError(
-            "network.layers", f"the network would have {total:,} parameters; the limit is {MAX_PARAMETERS:,}"
-        )
-    if values > MAX_ACTIVATIONS:
-        raise SpecError(
-            "network.layers",
-            f"the layers would produce {values:,} values per sample; the limit is {MAX_ACTIVATIONS:,}",
-        )
-    return infos
-
-
 def build_network(
     layers: list[dict[str, Any]], in_shape: tuple[int, ...], n_out: int, output_activation: str, init: Any
 ) -> Network:
@@ -84,6 +46,9 @@ def build_network(
         shape, _ = kind.shape(shape, cfg, f"network.layers[{i}]")
     network = Network(modules, DenseLayer(int(torch.Size(shape).numel()), n_out, output_activation))
     initialize(network, init)
+    for module in network.layers:
+        if isinstance(module, Recurrent):
+            module.add_forget_bias()  # on top of the scheme's bias, which initialize just set
     return network
 
 

@@ -135,3 +135,18 @@ def accuracy(head: TaskHead, outputs: np.ndarray, labels: np.ndarray) -> float |
     else:
         predicted = probabilities(head, outputs).argmax(axis=1)
     return np.count_nonzero(predicted == labels) / len(labels)
+
+
+def epoch_accuracy(head, outputs: np.ndarray, labels: np.ndarray) -> float | None:
+    """accuracy(), the same figure; for a one-output classifier read straight off the output.
+
+    accuracy() asks whether P(class 1) > 0.5. For a tanh output that is clip((o + 1) / 2, 0, 1)
+    > 0.5, which holds exactly when o + 1 > 1 (halving is exact, the clip never crosses 0.5,
+    NaN fails both); for sigmoid and linear outputs, clip(o, 0, 1) > 0.5 exactly when o > 0.5.
+    BCE's logistic and the multi-class cases go through accuracy().
+    """
+    if not (head.classification and head.n_out == 1 and head.loss != "bce" and len(labels)):
+        return accuracy(head, outputs, labels)
+    o = np.asarray(outputs, dtype=np.float64)[:, 0]
+    predicted = (o + 1.0 > 1.0) if head.output_activation == "tanh" else (o > 0.5)
+    return np.count_nonzero(predicted == labels) / len(labels)
