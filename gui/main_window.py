@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QSplitter,
-    QStackedWidget,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -46,8 +45,12 @@ from gui.training_controls import TrainingControls
 from gui.view_pacer import ViewPacer
 from gui.views import CurvesView, GradientFlowView, NetworkView, OutputPanel
 from gui.views.histograms import HistogramView
+from gui.widgets.fit_scroll import CurrentPageStack, FitScrollArea, pair_columns
 
 AUTOSAVE_MS = 60_000
+PANELS_MIN_WIDTH = 330  # the editing tabs: a layer card's widest row
+FIT_WIDTH = 1024  # the narrowest screen the window fits without cutting a panel (its columns scroll)
+COLUMN_TALLEST = 420  # a shorter window scrolls the column rather than cutting its lower box
 
 
 class MainWindow(
@@ -137,7 +140,7 @@ class MainWindow(
         self.panelTabs.addTab(self.builderPanel, "Network")
         self.panelTabs.addTab(self.trainingPanel, "Training")
         self.panelTabs.setCurrentWidget(self.builderPanel)
-        self.panelTabs.setMinimumWidth(330)
+        self.panelTabs.setMinimumWidth(PANELS_MIN_WIDTH)
         self._build_lesson_tab()  # gui/lesson_browser.py: shown while the project is a lesson
 
         self.networkView = NetworkView()
@@ -183,13 +186,15 @@ class MainWindow(
         self._build_family_views(middle, right, _titled)  # the other families' boxes, in their place
 
         views = QSplitter(Qt.Orientation.Horizontal)
-        views.addWidget(middle)
-        views.addWidget(right)
+        # The columns scroll only past the width they share: the window fits a 1024-pixel screen.
+        columns = [FitScrollArea(column, 0, COLUMN_TALLEST) for column in (middle, right)]
+        for column in columns:
+            views.addWidget(column)
         views.setSizes([560, 520])
         views.setChildrenCollapsible(False)
         self._views_splitter = views
         # One run's views, or compare mode's page in their place (gui/compare/mode.py).
-        self.viewStack = QStackedWidget()
+        self.viewStack = CurrentPageStack()
         self.viewStack.addWidget(views)
         self.viewStack.addWidget(self._build_compare_view())
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -198,6 +203,7 @@ class MainWindow(
         splitter.setSizes([360, 1080])
         splitter.setChildrenCollapsible(False)
         self.setCentralWidget(splitter)
+        pair_columns(*columns, FIT_WIDTH - PANELS_MIN_WIDTH - splitter.handleWidth() - views.handleWidth())
 
         self.networkView.unitHovered.connect(self._on_unit_hovered)
         self._build_status_labels()
@@ -228,6 +234,7 @@ class MainWindow(
         if not self._from_current_session():
             return
         self.view_pacer.cancel()  # views of the previous run must not be drawn over the new one
+        self._forget_run_line()
         self._compare_rebuilt()
         self.run_info = info
         self.curvesView.clear()
@@ -382,6 +389,7 @@ def _titled(title: str, widget: QWidget) -> QWidget:
     layout.setContentsMargins(4, 2, 4, 2)
     label = QLabel(title)
     label.setStyleSheet("QLabel { font-weight: 600; color: #3c4043; }")
+    label.setWordWrap(True)  # a long title wraps: unwrapped, it set the column's (and window's) minimum width
     layout.addWidget(label)
     layout.addWidget(widget, 1)
     box.title_label = label

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -65,8 +66,24 @@ def recent_label(entry: files.Recent) -> tuple[str, str, bool]:
             return f"{entry.target} (lesson)", f"{entry.target} (no longer there)", False
         return f"{title} (lesson)", f"The lesson {entry.target}", True
     available = entry.available()
-    where = EXAMPLE_TIPS.get(entry.target, "") if entry.kind == "example" else entry.target
-    return entry.label, (where if available else f"{entry.target} (no longer there)"), available
+    if entry.kind == "example":  # its title, as the start page's Examples name it, not its file's id
+        where = EXAMPLE_TIPS.get(entry.target, "")
+        return f"{example_title(entry.target)} (example)", where or entry.target, available
+    return entry.label, (entry.target if available else f"{entry.target} (no longer there)"), available
+
+
+@functools.cache
+def example_title(name: str) -> str:
+    """A bundled example's title ("Three-arm spiral" for spiral3); the id when it cannot be read
+    (opening it then says why). Cached: File ▸ Recent and the start page ask on every refresh."""
+    from engine.errors import SpecError
+    from engine.examples import example_path
+    from engine.store import load_project
+
+    try:
+        return load_project(example_path(name)).name or name
+    except (SpecError, OSError, KeyError, ValueError):
+        return name
 
 
 def open_recent_entry(window, entry: files.Recent) -> bool:

@@ -78,6 +78,7 @@ class RunMessages:
     """Mixin for MainWindow: the run panel's messages and fix button, and the window's stop."""
 
     _rate_faded_told = False  # the sentence about a rate brought to 0 is said once per fall
+    _run_line: str | None = None  # the stop line last put in the status bar
 
     def _show_run_state(self, frame: RunFrame, running: bool, stopped: bool) -> None:
         """The run panel and status bar: why the run stopped, a warning when the network does
@@ -100,7 +101,14 @@ class RunMessages:
             self.outputPanel.hide_run_message()
             self._fix = None
         if line is not None:
-            self.show_message(line if warning is None else f"{line} {warning.split(':')[0]}.", 20000)
+            self._run_line = line if warning is None else f"{line} {warning.split(':')[0]}."
+            self.show_message(self._run_line, 20000)
+
+    def _forget_run_line(self) -> None:
+        """A new run: the last one's stop line (and its diagnosis) no longer describes what is shown."""
+        if self._run_line and self.statusBar().currentMessage() == self._run_line:
+            self.statusBar().clearMessage()
+        self._run_line = None
 
     def _start_warning(self, snapshot) -> str | None:
         """Before the first epoch: a sentence when the loss is far from a classifier's even guess."""

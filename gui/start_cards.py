@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QSizePol
 from engine.lesson_concepts import concepts_line
 from engine.lessons import Lesson
 from gui.panels.lesson_panel import TryButton
+from gui.start_catalog import concept_note
 from gui.widgets.param_form import tag
 
 CARD_STYLE = "QFrame#topicCard { background: white; border: 1px solid #dadce0; border-radius: 6px; }"
@@ -67,9 +68,10 @@ class TopicCard(QFrame):
         column.addWidget(heading)
         self.buttons: dict[str, CardButton] = {}
         for lesson in lessons:
-            noun = "Concept" if len(lesson.concepts) == 1 else "Concepts"
-            button = CardButton(lesson.title, f"{noun} {concepts_line(lesson.concepts)}")
-            tag(button, f"startLesson_{lesson.id}", lesson.title, lesson.text[0])
+            button = CardButton(lesson.title, concept_note(lesson))
+            noun = "Concept" if len(lesson.concepts) == 1 else "Concepts"  # all of them, in the tooltip
+            tip = f"{lesson.text[0]}\n{noun} {concepts_line(lesson.concepts)}"
+            tag(button, f"startLesson_{lesson.id}", lesson.title, tip)
             button.clicked.connect(lambda _=False, i=lesson.id: self.lessonClicked.emit(i))
             column.addWidget(button)
             self.buttons[lesson.id] = button

@@ -4,8 +4,10 @@ classics, model families) and each topic's first lessons. No widgets, so it is t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from engine.lesson_concepts import CONCEPTS, concept_label
 from engine.lessons import TOPICS, Lesson
 
 CLASSICS = "Playground classics"
@@ -20,6 +22,9 @@ FAMILY_TITLES = {
     "gan": "GAN",
 }
 LESSONS_PER_TOPIC = 2
+# Words that say nothing about which concept a title names ("XOR needs a hidden layer").
+STEM = 6
+FILLER_WORDS = {"a", "an", "and", "as", "its", "of", "on", "or", "the", "to", "too"}
 
 
 @dataclass(frozen=True)
@@ -79,3 +84,28 @@ def first_lessons(
         if members:
             rows.append((topic, members[:count], members[count:]))
     return rows
+
+
+def _words(text: str) -> set[str]:
+    """The words of `text` that carry meaning, lower-case, cut to their first STEM letters (so
+    "Convolutions" and "Convolutional", "weights" and "weight" are one word)."""
+    found = re.findall(r"[a-z0-9]+", text.lower().replace("-", ""))
+    return {w[:STEM] for w in found if w not in FILLER_WORDS}
+
+
+def named_by_title(title: str, concept: int) -> bool:
+    """Whether `title` says the concept already: at least half of the concept name's words are in it
+    ("Dropout: train with half the units missing" names "Dropout")."""
+    words = _words(CONCEPTS[concept])
+    return bool(words) and 2 * len(words & _words(title)) >= len(words)
+
+
+def concept_note(lesson: Lesson) -> str:
+    """The grey line under a lesson's title on the start page: the concepts the title does not
+    already name, so the card never says the same thing twice; "" when the title names them all."""
+    rest = [c for c in lesson.concepts if not named_by_title(lesson.title, c)]
+    if not rest:
+        return ""
+    noun = "concept" if len(rest) == 1 else "concepts"
+    lead = f"Also {noun}" if len(rest) < len(lesson.concepts) else noun.capitalize()
+    return f"{lead} {'; '.join(concept_label(c) for c in rest)}"

@@ -56,6 +56,7 @@ class StartPage(QScrollArea):
         self.setObjectName("startPage")
         self._window = window
         self.toolbar_was_visible = True  # the window's toolbar, given back as it was
+        self.status_bar_was_visible = True  # and its status bar (epoch, device: nothing to say here)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         # Everything wraps to the width it gets; only a short window scrolls, down.
@@ -220,6 +221,12 @@ class StartPage(QScrollArea):
     def _on_window_moved_on(self, *_args) -> None:
         hide_start_page(self._window)
 
+    def _on_status_message_changed(self, text: str) -> None:
+        """On the page the status bar shows only while it has a message to give (a file that
+        could not be opened, say): its epoch and device belong to the project behind."""
+        if start_page_shown(self._window):
+            self._window.statusBar().setVisible(bool(text))
+
     def _on_open_clicked(self) -> None:
         from gui.menus import open_project_dialog
 
@@ -247,8 +254,11 @@ def show_start_page(window) -> StartPage:
     page.refresh()
     if not start_page_shown(window):
         page.toolbar_was_visible = window.toolbar.isVisible()
+        page.status_bar_was_visible = window.statusBar().isVisible()
     window.centralWidget().setCurrentWidget(page)
     window.toolbar.setVisible(False)  # Play and Reset act on the project behind: not offered here
+    # The status bar speaks of the project behind (its epoch, its device): shown only for a message.
+    window.statusBar().setVisible(bool(window.statusBar().currentMessage()))
     page.lessonsButton.setFocus()
     return page
 
@@ -258,7 +268,9 @@ def hide_start_page(window) -> None:
     if not start_page_shown(window):
         return
     window.centralWidget().setCurrentIndex(0)
-    window.toolbar.setVisible(start_page(window).toolbar_was_visible)
+    page = start_page(window)
+    window.toolbar.setVisible(page.toolbar_was_visible)
+    window.statusBar().setVisible(page.status_bar_was_visible)
 
 
 def _install(window) -> StartPage:
@@ -275,6 +287,7 @@ def _install(window) -> StartPage:
     # replaces the project: the page makes way for it. So does training, from its shortcuts.
     # (methods, not lambdas: Qt drops a connection when its receiver goes)
     window.model.changed.connect(page._on_window_moved_on)
+    window.statusBar().messageChanged.connect(page._on_status_message_changed)
     for action in (window.playAction, window.stepAction):
         action.triggered.connect(page._on_window_moved_on)
     return page

@@ -5,31 +5,29 @@ modes covered, ...).
 Each plot's first metric is solid, its second dashed (the mlp's train and test), in the run's colour; a wrapped colour key above the plots lists each
 run once, shortened by gui/compare/labels.py (a legend strip in the plot was clipped). Curves
 are made once per comparison and then only fed with setData, from each run's bounded MetricsLog,
-one plot per part (`update_steps`) so that the window's ViewPacer paints them in separate turns.
+one plot per part (`update_steps`) so that the window's ViewPacer paints them in separate turns;
+each curve draws at most ~1,000 points of its series (gui/compare/curve_points.py). The two plots
+share the user's pan and zoom of the epoch axis but not auto-range's steps, so a growing epoch axis
+re-lays-out one plot per turn, not both at once.
 """
 
 from __future__ import annotations
 
 import html
 
-import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from engine.metrics import MetricsLog
+from gui.compare.curve_points import CurvePoints
 from gui.compare.family_terms import CompareTerms
 from gui.compare.labels import short_labels
 from gui.views.colors import BACKGROUND, FOREGROUND, live_curve, style_plot
 from gui.views.log_axis import LogAxis
-from gui.views.plot_range import SteppedViewBox
+from gui.views.plot_range import SteppedViewBox, link_user_x
 
 MIN_WIDTH = 320  # the plots' tick labels, axis titles and a few epochs of curve stay readable
-
-
-def _finite(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    keep = np.isfinite(y)
-    return x[keep], y[keep]
 
 
 class CompareCurvesPlot(QWidget):
@@ -41,7 +39,8 @@ class CompareCurvesPlot(QWidget):
         self.setObjectName("compareCurves")
         self.loss_plot = _make_plot("compareLossPlot", "loss")
         self.accuracy_plot = _make_plot("compareAccuracyPlot", "accuracy")
-        self.accuracy_plot.setXLink(self.loss_plot)
+        # Not setXLink: each plot steps its epoch axis in its own pacer part (gui/views/plot_range.py).
+        link_user_x(self.loss_plot.getPlotItem(), self.accuracy_plot.getPlotItem())
         self.key = QLabel("solid: train   ·   dashed: test")
         self.key.setStyleSheet(f"QLabel {{ color: {FOREGROUND}; font-size: 11px; }}")
         self.run_key = _make_run_key()
@@ -54,6 +53,7 @@ class CompareCurvesPlot(QWidget):
         layout.addWidget(self.loss_plot, 3)
         layout.addWidget(self.accuracy_plot, 2)
         self._curves: dict[str, dict[str, pg.PlotDataItem]] = {}  # run id -> metric -> curve
+        self._points: dict[str, dict[str, CurvePoints]] = {}  # run id -> metric -> what it draws
         self._plotted: list[tuple[str, ...]] = []  # each shown plot's metrics: one ViewPacer part each
         self._names: list[str] = []
         self.key_entries: list[str] = []  # each run's entry as the key shows it
@@ -65,6 +65,7 @@ class CompareCurvesPlot(QWidget):
             for item in list(widget.getPlotItem().listDataItems()):
                 widget.getPlotItem().removeItem(item)
         self._curves = {run_id: {} for run_id, _, _ in runs}
+        self._points = {run_id: {} for run_id, _, _ in runs}
         self._plotted = [plot.metrics for plot in terms.plots]
         for widget, plot in zip(widgets, terms.plots, strict=False):
             item = widget.getPlotItem()
@@ -79,11 +80,18 @@ class CompareCurvesPlot(QWidget):
             item.getViewBox().setMouseEnabled(y=not plot.unit_range)
             for run_id, _, color in runs:
                 for n, metric in enumerate(plot.metrics):
-                    self._curves[run_id][metric] = live_curve(item, color, None, dashed=n == 1)
+                    curve = live_curve(item, color, None, dashed=n == 1)
+                    # CurvePoints bins the series once: pyqtgraph's clipping and downsampling redid
+                    # all 16 curves on every repaint and every step of the x range.
+                    curve.setClipToView(False)
+                    curve.setDownsampling(ds=1, auto=False)
+                    self._curves[run_id][metric] = curve
+                    self._points[run_id][metric] = CurvePoints()
         self.key.setText(terms.plots[0].key)
         self._show_key(runs)
         self.accuracy_plot.setVisible(len(terms.plots) > 1)
-        self.loss_plot.getPlotItem().getViewBox().restart()
+        for widget in widgets:
+            widget.getPlotItem().getViewBox().restart()
 
     def _show_key(self, runs: list[tuple[str, str, str]]) -> None:
         """Coloured squares and short labels, wrapped between entries and never inside one."""
@@ -112,10 +120,13 @@ class CompareCurvesPlot(QWidget):
             epoch = log.column("epoch")
             for metric in metrics:
                 if metric in curves and metric in log.columns:
-                    curves[metric].setData(*_finite(epoch, log.column(metric)))
+                    points = self._points[run_id][metric].points(epoch, log.column(metric))
+                    curves[metric].setData(*points)
 
     def refit(self) -> None:
-        self.loss_plot.getPlotItem().getViewBox().refit()
+        """Fit both plots tightly to their data at the next repaint (training has stopped)."""
+        for widget in (self.loss_plot, self.accuracy_plot):
+            widget.getPlotItem().getViewBox().refit()
 
     def legend_names(self) -> list[str]:
         """Every run's full label, in the key's order (the key may show them shortened)."""

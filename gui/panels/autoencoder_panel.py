@@ -69,6 +69,7 @@ class AutoencoderPanel(QWidget):
         self.setObjectName("autoencoderPanel")
         self.errorLabel = QLabel("No run yet")
         self.errorLabel.setObjectName("autoencoderError")
+        self.errorLabel.setWordWrap(True)  # unwrapped, its one line set the window's minimum width
         self.errorLabel.setStyleSheet("QLabel { font-size: 15px; font-weight: 600; }")
         self.shapeLabel = QLabel()
         self.shapeLabel.setObjectName("autoencoderShape")

@@ -46,6 +46,19 @@ PAINTED = ("painted", "painted_curve")  # sets whose points are the project's ow
 PREVIEW_SIZE = 112
 
 
+def fixed_reason(name: str, params: dict, defaults: dict) -> str:
+    """Why Regenerate has nothing to draw anew for set `name` ("" when it has: generated data,
+    or digits placed at random offsets by their shift)."""
+    if name == "csv":
+        return "A CSV file's rows are fixed"
+    if name in PAINTED:
+        return "Painted points are fixed"
+    randomly_placed = name == "digits" and (params or {}).get("shift", 0)
+    if defaults["max_samples"] != MAX_SAMPLES and not randomly_placed:  # a real set's own rows
+        return f"{DATASETS[name].label} is a fixed set of real samples"
+    return ""
+
+
 class DataPanel(CsvFileChoice, QWidget):
     """Edits `data` (and training.batch_size, which is about how the data is fed)."""
 
@@ -204,12 +217,14 @@ class DataPanel(CsvFileChoice, QWidget):
         self.csvPathLabel.setText(f"File: {data.path}" if data.path else "No file chosen")
         self.csvPathLabel.setToolTip(data.path or "")
         self.csvPathLabel.setVisible(is_csv)
-        fixed = is_csv or data.name in PAINTED
-        self.regenerateButton.setEnabled(not fixed)
+        why = fixed_reason(data.name, data.params, defaults)
+        self.regenerateButton.setEnabled(not why)
         self.regenerateButton.setToolTip(
-            f"{'A CSV file' if is_csv else 'Painted points'} are fixed: there is nothing to regenerate "
+            f"{why}: there is nothing to regenerate "
             "(the seed in the Training tab reshuffles the train/test split)"
-            if fixed
+            if why
+            else "Place the digits at new random offsets (a new random seed)"
+            if data.name == "digits"
             else "Draw new points (a new random seed)"
         )
         self.datasetParams.set_params(entry.params, data.params)

@@ -75,13 +75,13 @@ class GanSettings(QWidget):
         column = QVBoxLayout(box)
         row = QHBoxLayout()
         self.dStepButton = tag(
-            QPushButton("Discriminator: one update"),
+            QPushButton("One D update"),
             "ganDStepButton",
             "One discriminator update",
             "D learns on one batch of real and generated points: watch its map sharpen",
         )
         self.gStepButton = tag(
-            QPushButton("Generator: one update"),
+            QPushButton("One G update"),
             "ganGStepButton",
             "One generator update",
             "G moves its samples along the arrows, towards where D says real",

@@ -21,8 +21,8 @@ NOT_SEPARABLE = (
 )
 KEY = (
     f"<span style='color:{LINE_COLOR}'>━━</span> θ's boundary θ·x = 0 &nbsp; "
-    f"<span style='color:{LINE_COLOR}'>➜</span> θ, normal to it, towards the "
-    f"<span style='color:{BLUE}'>blue</span> class<br>"
+    f"<span style='color:{LINE_COLOR}'>➜</span> θ, normal to it, towards "
+    f"<span style='color:{BLUE}'>class +1</span> (blue; y = ±1 is the class in the rule)<br>"
     f"<span style='color:{POCKET_COLOR}'>╍╍</span> the pocket's boundary (fewest errors seen)<br>"
     f"<span style='color:{MISTAKE_COLOR}'>◯</span> misclassified now &nbsp; big ring: the point just "
     f"looked at, <span style='color:{MISTAKE_COLOR}'>red</span> a mistake (θ moved), "
@@ -106,7 +106,7 @@ class PerceptronPanel(QWidget):
             lambda v: self._edit(f"Learning rate {v:g}", lambda doc: doc["model"].update(lr=float(v)))
         )
         self.pocketCheck = tag(
-            QCheckBox("Pocket (keep the line with the fewest errors seen)"),
+            QCheckBox("Pocket: keep the line of fewest errors"),
             "perceptronPocketCheck",
             "Pocket",
             "model.pocket: Gallant's pocket algorithm; the run answers with the kept line",

@@ -10,7 +10,7 @@ and come back as frames, so training continues from them.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
@@ -21,8 +21,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.data.base import PM1_NAMES
 from engine.errors import SpecError
+from gui.views.backprop_marker import TRACED_COLOR, TracedPointMarker
 from gui.views.backprop_stages import build_stages, number
+from gui.views.legend import class_text
 from gui.widgets.param_form import tag
 
 STEP_TIP = (
@@ -68,13 +71,25 @@ class BackpropPanel(QWidget):
         self.stageLabel.setObjectName("backpropStage")
         self.stageLabel.setWordWrap(True)
         self.stageLabel.setStyleSheet("QLabel { background: #e8f0fe; color: #202124; padding: 4px; }")
-        bar = QHBoxLayout()
-        for widget in (self.button, self.pointSpin, self.backButton, self.nextButton):
-            bar.addWidget(widget)
+        # Said once, above every stage: the step shown is one point's, not the optimizer's batch step.
+        self.scopeLabel = QLabel()
+        self.scopeLabel.setObjectName("backpropScope")
+        self.scopeLabel.setWordWrap(True)
+        self.scopeLabel.setTextFormat(Qt.TextFormat.RichText)
+        self.scopeLabel.setStyleSheet("QLabel { color: #3c4043; padding: 0 4px; }")
+        self._marker = None  # the ring on the decision map, made on first use (backprop_marker.py)
+        # Two rows: in one, the four buttons set the column's width past what a 1024 px window has.
+        bar, steps = QHBoxLayout(), QHBoxLayout()
+        bar.addWidget(self.button)
         bar.addStretch(1)
+        for widget in (self.pointSpin, self.backButton, self.nextButton):
+            steps.addWidget(widget)
+        steps.addStretch(1)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         column.addLayout(bar)
+        column.addLayout(steps)
+        column.addWidget(self.scopeLabel)
         column.addWidget(self.stageLabel)
         column.addWidget(network_view, 1)
         self._show_controls(False)
@@ -96,6 +111,7 @@ class BackpropPanel(QWidget):
             self._timer.stop()
             self.stages, self._traced, self.trace = [], None, None
             self.view.clear_stage()
+            self.marker().hide()
             return
         if self.main.running:
             self.main.pause()  # the weights must hold still to be followed through a step
@@ -104,7 +120,7 @@ class BackpropPanel(QWidget):
         self._on_poll()
 
     def _show_controls(self, on: bool) -> None:
-        for widget in (self.pointSpin, self.backButton, self.nextButton, self.stageLabel):
+        for widget in (self.pointSpin, self.backButton, self.nextButton, self.scopeLabel, self.stageLabel):
             widget.setVisible(on)
 
     def go(self, index: int) -> None:
@@ -142,8 +158,11 @@ class BackpropPanel(QWidget):
             reason = exc.reason if isinstance(exc, SpecError) else str(exc)
             self.stages = []
             self.view.clear_stage()
+            self.marker().hide()
+            self.scopeLabel.setText("")
             self.stageLabel.setText(f"Cannot step through this network: {reason}")
             return
+        self._show_scope(info, point)
         self.go(self.index)
 
     def _build(self, state, info, point: int, lr: float) -> list:
@@ -152,13 +171,50 @@ class BackpropPanel(QWidget):
         project = self.main.model.project
         net, self.trace = trace_training_rows(state, project, info.dataset, info.head, [point])
         update = sgd_update(net, self.trace, lr, project.training)
-        self._net, self._point_text = net, self._describe(info, point, self.trace.inputs[0])
+        self._net, self._point_text = (
+            net,
+            self._describe(info, point, self.trace.inputs[0], self.trace.targets[0]),
+        )
         self._asked = None
         if not update.exact:  # the optimizer's own step reads averages only the session holds
             checkpoint = self.main._checkpoint
             self._asked = (checkpoint.generation, checkpoint.epoch, [point], lr)
             self.main.training.send("optimizer_step", self._asked)
         return build_stages(net, self.trace, update, lr, self._point_text)
+
+    def marker(self):
+        """The traced point's ring on the decision map (gui/views/backprop_marker.py)."""
+        if self._marker is None:
+            self._marker = TracedPointMarker(self.main.boundaryView.getPlotItem())
+        return self._marker
+
+    def _show_scope(self, info, point: int) -> None:
+        """Ring the point on the map and say plainly that the step shown is this point's alone."""
+        data = info.dataset
+        name = class_text(data.class_names, int(data.y_train[point])) if info.head.classification else ""
+        on_map = data.kind == "points2d"
+        if on_map:
+            x, y = data.x_train[point][:2]
+            self.marker().show(x, y, f"traced: #{point}" + (f" ({name})" if name else ""))
+        else:
+            self.marker().hide()
+        batch = self.main.model.project.training.batch_size
+        n = len(data.x_train)
+        size = n if batch == "all" else min(int(batch), n)
+        where = (
+            f" — ringed in <span style='color:{TRACED_COLOR}'><b>magenta</b></span> on the map"
+            if on_map
+            else ""
+        )
+        batch_text = "the whole training set" if size >= n else f"a batch of {size:,} points"
+        self.scopeLabel.setText(
+            f"This follows <b>one</b> training point, #{point}{where}. Training itself averages "
+            f"∂L/∂w over {batch_text} before each step, so the update shown is the step this one "
+            "point alone would make, not the optimizer's step."
+            if size > 1
+            else f"This follows one training point, #{point}{where}. With batch size 1 each step "
+            "of training is exactly this one point's step."
+        )
 
     def show_optimizer_step(self, payload) -> None:
         """The session's answer to optimizer_step: the exact update, shown in place of the plain
@@ -189,18 +245,22 @@ class BackpropPanel(QWidget):
         return float(self.main.model.project.training.optimizer["lr"])
 
     @staticmethod
-    def _describe(info, point: int, seen) -> str:
+    def _describe(info, point: int, seen, target) -> str:
         """The point as the data has it and, when preprocessing changes it, as the network sees it
-        (the diagram's inputs): a learner redoing the sums by hand must find the same numbers."""
+        (the diagram's inputs): a learner redoing the sums by hand must find the same numbers. Its
+        class is named as the map's key names it; the number the loss compares with is `target`."""
         data = info.dataset
         raw = data.x_train[point][:4]
         coords = ", ".join(f"x{k + 1} = {number(v)}" for k, v in enumerate(raw))
-        target = data.y_train[point]
-        label = f"class {int(target)}" if info.head.classification else f"target {number(target)}"
+        label = data.y_train[point]
+        if info.head.classification:
+            label = f"{class_text(data.class_names, int(label))}{_target_note(info.head, target, data.class_names)}"
+        else:
+            label = f"target {number(label)}"
         if len(seen) != len(raw) or not np.allclose(seen, raw):
             inputs = ", ".join(number(v) for v in seen[:8])
-            return f"#{point} ({coords}; {label}), which the network sees preprocessed as {inputs}"
-        return f"#{point} ({coords}; {label})"
+            return f"#{point} at {coords}, {label}, which the network sees preprocessed as {inputs},"
+        return f"#{point} at {coords}, {label},"
 
     # -- frames drawn -------------------------------------------------------------------------
     def _on_probe_shown(self, probe) -> None:
@@ -268,6 +328,22 @@ class BackpropPanel(QWidget):
     def _say(self, text: str) -> None:
         self.last_message = text
         self.main.show_message(text, 15000)
+
+
+def _target_note(head, target, names) -> str:
+    """What the loss compares the output with, where that number is not the class's name: BCE and a
+    sigmoid read the two classes as 0 and 1 (the key's −1 and +1), several outputs as one-hot."""
+    values = np.atleast_1d(np.asarray(target, dtype=float))
+    first, second = class_text(names, 0), class_text(names, 1)
+    if head.target_kind == "pm1":
+        if tuple(names) == PM1_NAMES:
+            return ""  # a tanh output's target is the class's own −1 or +1
+        return f" (the loss's target {number(values[0])}: it counts {first} as −1, {second} as +1)"
+    if head.target_kind == "binary":
+        return f" (the loss's target {number(values[0])}: it counts {first} as 0, {second} as 1)"
+    if head.target_kind == "onehot":
+        return f" (the loss's target {', '.join(number(v) for v in values)}, one-hot)"
+    return ""
 
 
 def _is_swap_of(before, after, layer: int, i: int, j: int) -> bool:

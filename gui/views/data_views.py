@@ -8,7 +8,9 @@ from __future__ import annotations
 from importlib import import_module
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QStackedWidget, QWidget
+from PySide6.QtWidgets import QWidget
+
+from gui.widgets.fit_scroll import CurrentPageStack
 
 PAGES = {
     "image": ("gui.views.image_views", "ImageViews"),
@@ -21,7 +23,7 @@ def has_data_views(kind: str) -> bool:
     return kind in PAGES
 
 
-class DataViews(QStackedWidget):
+class DataViews(CurrentPageStack):  # as wide as its page: the others must not widen the window
     """The page of the current run's kind of data, and the probes it draws."""
 
     sampleChosen = Signal(int)

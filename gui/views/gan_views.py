@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
-from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QGraphicsItem, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from gui.views.boundary import MapImage
 from gui.views.colors import BACKGROUND, FOREGROUND, packed_rgb, rgb, style_plot
@@ -146,6 +146,7 @@ class GanView(QWidget):
         self.key_label.setWordWrap(True)
         self.numbers = QLabel(numbers_text(None, None))
         self.numbers.setObjectName("ganNumbers")
+        self.numbers.setWordWrap(True)  # unwrapped, its one line set the window's minimum width
         self._layout()
         self._extent = None
         self._placed = False  # the map's rect is set for the current extent
@@ -161,11 +162,12 @@ class GanView(QWidget):
         return box
 
     def _layout(self) -> None:
-        checks = QHBoxLayout()
-        checks.addWidget(QLabel("Show:"))
-        for box in self.checks.values():
-            checks.addWidget(box)
-        checks.addStretch(1)
+        # Two rows of three: in one row the five boxes set the window's minimum width (> 1024 px in all).
+        checks = QGridLayout()
+        checks.addWidget(QLabel("Show:"), 0, 0)
+        for index, box in enumerate(self.checks.values()):
+            checks.addWidget(box, index // 3, 1 + index % 3)
+        checks.setColumnStretch(4, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.numbers)

@@ -3,8 +3,9 @@ of every conv and pool layer. Hovering a feature-map pixel shows its value and o
 input image, the pixels it sees (its receptive field).
 
 Values are drawn on the playground's diverging map (blue positive, orange negative, white 0),
-stretched per layer over its largest magnitude; the images are made once per run, a probe only
-hands new pictures.
+stretched per layer over its largest magnitude, and each picture says its range (a colour bar
+under the filters, a small scale in each layer's caption). The maps are laid out in as many
+columns as make them largest in the view's size; a probe only hands new pictures.
 """
 
 from __future__ import annotations
@@ -15,29 +16,53 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
-from gui.views.colors import BACKGROUND, FOREGROUND, diverging_colors
+from gui.views.colors import BACKGROUND, DIVERGING_LUT, FOREGROUND, diverging_colors
 from gui.views.confusion_matrix import WRONG
 from gui.views.image_fit import captioned_image, keep_fitted
 from gui.views.image_samples import gray_images, ink, label_text
+from gui.widgets.color_bar import scale_html
 
 TILE_GAP = np.array([218, 220, 224], dtype=np.uint8)  # between maps
-FILTER_COLUMNS = 16  # kernels a row in the filter view
-FILTER_CAPTION_PX, FILTER_ROW_PX = 40, 34  # the filter view's height: its caption and a row of kernels
+FILTER_CAPTION_PX = 26  # the filter view's caption line
 FIELD_COLOR = WRONG  # the receptive field's outline: it must stand out on grey ink
+LAYER_CAPTION_PX = 22  # a layer's caption line in the feature-map view
+INPUT_SHARE = 0.22  # of the feature-map view's width for the picked sample (an 8x8 digit)
 
 
-def columns_for(count: int) -> int:
-    """Maps a row: up to 8 in one row, else rows of 8 or 16."""
-    return count if count <= 8 else 8 if count <= 16 else 16
+def best_columns(shapes: list[tuple[int, int, int]], width: float, height: float) -> list[int]:
+    """Columns for each (n, h, w) layer's mosaic (1-px gaps) so that, stacked, they fill
+    width x height at the largest pixel size all of them share (found by bisection)."""
+
+    def layout(scale: float) -> tuple[list[int], float]:
+        columns, total = [], 0.0
+        for n, h, w in shapes:
+            fit = max(1, min(n, int((width + scale) // ((w + 1) * scale))))
+            rows = -(-n // fit)
+            columns.append(-(-n // rows))  # as few empty tiles in the last row as the rows allow
+            total += rows * (h + 1) * scale
+        return columns, total
+
+    lo, hi = 0.05, 64.0
+    for _ in range(30):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if layout(mid)[1] <= height else (lo, mid)
+    return layout(lo)[0]
+
+
+def mosaic_top(maps: np.ndarray) -> float:
+    """The bound the diverging map is stretched over: the 99th percentile of |values|, not the
+    maximum (one hot pixel would otherwise wash every map out)."""
+    maps = np.asarray(maps, dtype=np.float32)
+    top = float(np.nanpercentile(np.abs(maps), 99)) if maps.size else 0.0
+    return max(top, 1e-9)
 
 
 def diverging_mosaic(maps: np.ndarray, columns: int) -> np.ndarray:
-    """(n, h, w) values as one RGB picture, 1-px gaps, on the diverging map over +-|values|."""
+    """(n, h, w) values as one RGB picture, 1-px gaps, on the diverging map over ±mosaic_top."""
     maps = np.asarray(maps, dtype=np.float32)
     n, h, w = maps.shape
-    # The 99th percentile, not the maximum: one hot pixel would otherwise wash every map out.
-    top = float(np.nanpercentile(np.abs(maps), 99)) if maps.size else 0.0
-    colors = diverging_colors(maps, (-max(top, 1e-9), max(top, 1e-9))).reshape(n, h, w, 3)
+    top = mosaic_top(maps)
+    colors = diverging_colors(maps, (-top, top)).reshape(n, h, w, 3)
     rows = max(1, -(-n // columns))
     out = np.empty((rows * (h + 1) - 1, columns * (w + 1) - 1, 3), dtype=np.uint8)
     out[:] = TILE_GAP
@@ -61,19 +86,25 @@ def tile_pixel(x: float, y: float, shape: tuple[int, int, int], columns: int) ->
 
 
 class FilterView(pg.GraphicsLayoutWidget):
-    """The first conv layer's kernels as small images (channels averaged), blue positive."""
+    """The first conv layer's kernels as images (channels averaged), blue positive, in as many
+    columns as draw them largest in the view (one row of 9-px kernels was unreadable)."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         captioned_image(self, "filterView", "First layer filters")
         self.shown = np.zeros((0, 0, 0), dtype=np.float32)
+        self.levels: tuple[float, float] | None = None  # the colour range of the kernels drawn
+        self.columns = 0
+        self.probe = None
 
     def show_probe(self, probe) -> None:
+        self.probe = probe
         filters = np.asarray(probe.filters, dtype=np.float32).mean(axis=1)  # (F, k, k)
         self.shown = filters
-        columns = min(len(filters), FILTER_COLUMNS)
-        picture = diverging_mosaic(filters, columns)
-        self.setFixedHeight(FILTER_CAPTION_PX + FILTER_ROW_PX * -(-len(filters) // columns))
+        self.columns = self._best_columns()
+        picture = diverging_mosaic(filters, self.columns)
+        top = mosaic_top(filters)
+        self.levels = (-top, top)
         fresh = self.image_item.image is None or self.image_item.image.shape != picture.shape
         self.image_item.setImage(picture, levels=(0, 255))
         if fresh:
@@ -81,10 +112,23 @@ class FilterView(pg.GraphicsLayoutWidget):
         k = filters.shape[-1]
         cut = f" (first {len(filters)})" if probe.filter_count > len(filters) else ""
         self.caption.setText(
-            f"{probe.filter_layer}: {probe.filter_count} filters{cut} of {k}×{k} weights (blue +, orange −)",
+            f"{probe.filter_layer}: {probe.filter_count} filters{cut} of {k}×{k} weights",
             color=FOREGROUND,
             size="9pt",
         )
+
+    def _best_columns(self) -> int:
+        width, height = self.width() - 16, self.height() - FILTER_CAPTION_PX - 12
+        return best_columns([self.shown.shape], max(width, 20), max(height, 20))[0]
+
+    def weight_pixels(self) -> float:
+        """Screen pixels one kernel weight is drawn across now (what a learner's eye gets)."""
+        return 1.0 / max(self.box.viewPixelSize()[0], 1e-9)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)  # pyqtgraph calls it with None while it is being built
+        if getattr(self, "probe", None) is not None and self._best_columns() != self.columns:
+            self.show_probe(self.probe)
 
 
 class FeatureMapView(pg.GraphicsLayoutWidget):
@@ -119,6 +163,10 @@ class FeatureMapView(pg.GraphicsLayoutWidget):
         self.layer_items: list[pg.ImageItem] = []
         self.pixel_rects: list[QGraphicsRectItem] = []
         self.layout_key: tuple = ()
+        self.columns: list[int] = []  # each layer's mosaic columns (best_columns for the size)
+        self.layer_levels: list[tuple[float, float]] = []  # each layer's colour range, as captioned
+        self.ci.setContentsMargins(2, 2, 2, 2)
+        self.ci.setSpacing(4)
         self.probe = None
         self.levels = (0.0, 1.0)
         self.hover_text = ""  # what the pointer's pixel says (the window shows it under the view)
@@ -135,11 +183,11 @@ class FeatureMapView(pg.GraphicsLayoutWidget):
         self.probe = probe
         self.input_item.setImage(ink(gray_images(probe.sample_image[None])[0], self.levels), levels=(0, 255))
         key = tuple((f.name, f.maps.shape) for f in probe.features)
-        if key != self.layout_key:
-            self._make_layers(probe)
+        columns = self._best_columns(probe)
+        if key != self.layout_key or columns != self.columns:
+            self._make_layers(probe, columns)
             self.layout_key = key
-        for feature, item in zip(probe.features, self.layer_items, strict=True):
-            item.setImage(diverging_mosaic(feature.maps, columns_for(len(feature.maps))), levels=(0, 255))
+        self._draw_maps(probe)
         true = label_text(probe.class_names, probe.sample_true)
         if probe.classification:
             guess = int(np.argmax(probe.sample_probs))
@@ -147,23 +195,60 @@ class FeatureMapView(pg.GraphicsLayoutWidget):
         else:
             said = f"predicted {float(probe.sample_probs[0]):.3g}"
         self.sample_caption.setText(
-            f"test sample {probe.sample}<br>true {true}, {said}", color=FOREGROUND, size="9pt"
+            f"test sample {probe.sample}<br>true {true}<br>{said}", color=FOREGROUND, size="9pt"
         )
 
-    def _make_layers(self, probe) -> None:
+    def _draw_maps(self, probe) -> None:
+        """Each layer's mosaic, and its caption with the colour range it is stretched over."""
+        for i, (feature, item) in enumerate(zip(probe.features, self.layer_items, strict=True)):
+            item.setImage(diverging_mosaic(feature.maps, self.columns[i]), levels=(0, 255))
+            top = mosaic_top(feature.maps)
+            self.layer_levels[i] = (-top, top)
+            n, h, w = feature.maps.shape
+            shown = f" (first {n})" if feature.channels > n else ""
+            # Short: a caption wider than its column pushed the maps off the view's right edge.
+            # What a pixel sees is in the hover line.
+            text = (
+                f"{feature.name}: {feature.channels} maps{shown} {h}×{w}"
+                f" &nbsp; {scale_html((-top, top), DIVERGING_LUT, 5)}"
+            )
+            if text != self.layer_captions[i].text:  # a new caption re-lays the view out: only on change
+                self.layer_captions[i].setText(text, color=FOREGROUND, size="8pt")
+
+    def _best_columns(self, probe) -> list[int]:
+        """The mosaics' columns that draw the maps largest in the view's present size."""
+        shapes = [f.maps.shape for f in probe.features]
+        width = self.width() - self._input_width() - 16
+        height = self.height() - len(shapes) * (LAYER_CAPTION_PX + 4) - 8
+        return best_columns(shapes, max(width, 40), max(height, 20))
+
+    def _input_width(self) -> int:
+        return max(112, int(INPUT_SHARE * self.width()))
+
+    def map_pixels(self, layer: int) -> float:
+        """Screen pixels one map of `layer` is drawn across now (what a learner's eye gets)."""
+        w = self.probe.features[layer].maps.shape[-1]
+        return w / max(self.layer_boxes[layer].viewPixelSize()[0], 1e-9)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if (
+            getattr(self, "probe", None) is not None
+            and self.probe.features
+            and self._best_columns(self.probe) != self.columns
+        ):
+            self.show_probe(self.probe)  # a new size, new columns: the maps as large as it allows
+
+    def _make_layers(self, probe, columns: list[int]) -> None:
         for item in self.layer_captions + self.layer_boxes:
             self.ci.removeItem(item)
         self.layer_captions, self.layer_boxes, self.layer_items, self.pixel_rects = [], [], [], []
+        self.columns = list(columns)
+        self.layer_levels = [(-1.0, 1.0)] * len(probe.features)
         grid = self.ci.layout
         for i, feature in enumerate(probe.features):
             n, h, w = feature.maps.shape
-            size = feature.field.size
-            shown = f" (first {n})" if feature.channels > n else ""
-            caption = pg.LabelItem(
-                f"{feature.name}: {feature.channels} maps{shown}, {h}×{w} — a pixel sees {size}×{size}",
-                color=FOREGROUND,
-                size="8pt",
-            )
+            caption = pg.LabelItem("", color=FOREGROUND, size="8pt")
             box = pg.ViewBox(lockAspect=True, enableMouse=False, invertY=True)
             box.setMenuEnabled(False)
             item = pg.ImageItem(axisOrder="row-major")
@@ -177,20 +262,18 @@ class FeatureMapView(pg.GraphicsLayoutWidget):
             box.addItem(rect)
             self.ci.addItem(caption, row=2 * i, col=1)
             self.ci.addItem(box, row=2 * i + 1, col=1)
-            rows = -(-n // columns_for(n))
-            grid.setRowStretchFactor(
-                2 * i + 1, max(1, int(100 * rows * (h + 1) / (columns_for(n) * (w + 1))))
-            )
+            rows = -(-n // columns[i])
+            grid.setRowFixedHeight(2 * i, LAYER_CAPTION_PX)
+            grid.setRowStretchFactor(2 * i + 1, max(1, rows * (h + 1)))  # one pixel size for all
             self.layer_captions.append(caption)
             self.layer_boxes.append(box)
             self.layer_items.append(item)
             self.pixel_rects.append(rect)
-            keep_fitted(box, (0, columns_for(n) * (w + 1) - 1), (0, rows * (h + 1) - 1), 0.02)
-        # The input image spans the layers' rows under its caption, its column a third of the width.
+            keep_fitted(box, (0, columns[i] * (w + 1) - 1), (0, rows * (h + 1) - 1), 0.01)
+        # The input image spans the layers' rows under its caption, in a narrow column of its own.
         self.ci.removeItem(self.input_box)
         self.ci.addItem(self.input_box, row=1, col=0, rowspan=max(1, 2 * len(probe.features) - 1))
-        grid.setColumnStretchFactor(0, 1)
-        grid.setColumnStretchFactor(1, 3)
+        grid.setColumnFixedWidth(0, self._input_width())
         h, w = probe.sample_image.shape[-2:]
         keep_fitted(self.input_box, (0, w), (0, h), 0.02)
         self.input_frame.setRect(QRectF(0, 0, w, h))
@@ -206,7 +289,7 @@ class FeatureMapView(pg.GraphicsLayoutWidget):
         self.field_rect.setRect(QRectF(cols[0], rows[0], cols[1] - cols[0] + 1, rows[1] - rows[0] + 1))
         self.field_rect.show()
         n, h, w = feature.maps.shape
-        r, c = divmod(channel, columns_for(n))
+        r, c = divmod(channel, self.columns[layer])
         for k, rect in enumerate(self.pixel_rects):
             rect.setVisible(k == layer)
         self.pixel_rects[layer].setRect(QRectF(c * (w + 1) + column, r * (h + 1) + row, 1, 1))
@@ -225,7 +308,7 @@ class FeatureMapView(pg.GraphicsLayoutWidget):
                 continue
             point = box.mapSceneToView(pos)  # the map's pixels: its image is not moved in the box
             maps = self.probe.features[i].maps
-            hit = tile_pixel(point.x(), point.y(), maps.shape, columns_for(len(maps)))
+            hit = tile_pixel(point.x(), point.y(), maps.shape, self.columns[i])
             if hit is not None:
                 self.hover(i, *hit)
                 return

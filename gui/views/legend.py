@@ -22,6 +22,23 @@ def _hex(rgb) -> str:
     return "#{:02x}{:02x}{:02x}".format(*(int(v) for v in rgb))
 
 
+def shown_name(name: str) -> str:
+    """A class name as the window prints it: a number with a true minus sign ("−1"), else as it is."""
+    text = str(name)
+    return text.replace("-", "−", 1) if text.lstrip("+-").isdigit() else text
+
+
+def class_text(names, index: int) -> str:
+    """A class as every view names it (one scheme, tests/gui/test_class_names.py): "class −1" or
+    "class 3" where the data names its classes by numbers (the playground's −1/+1 on the plane),
+    the name itself where it is a word ("setosa", "upper"), "class k" where it has no names."""
+    names = tuple(names)
+    if not 0 <= index < len(names):
+        return f"class {index}"
+    text = shown_name(names[index])
+    return f"class {text}" if text.lstrip("+−").isdigit() else text
+
+
 def class_colors(n_classes: int) -> list[str]:
     """The colour of each class, as the map and the points draw it."""
     return [ORANGE, BLUE] if n_classes == 2 else [class_color(k) for k in range(n_classes)]
@@ -52,9 +69,8 @@ def legend_html(dataset, head, levels: tuple[float, float] | None = None, painti
         colors = diverging_colors(np.linspace(lo, hi, SCALE_STEPS), (lo, hi))
         scale = "".join(_swatch(_hex(c), 1) for c in colors)
         return f"value {lo:.3g} {scale} {hi:.3g} &nbsp;·&nbsp; {points}"
-    names = list(dataset.class_names) or [f"class {k}" for k in range(dataset.n_classes)]
     keys = [
-        f"{_swatch(color)} {html.escape(str(name))}"
-        for color, name in zip(class_colors(dataset.n_classes), names, strict=False)
+        f"{_swatch(color)} {html.escape(class_text(dataset.class_names, k))}"
+        for k, color in enumerate(class_colors(dataset.n_classes))
     ]
     return " &nbsp; ".join([*keys, f"{_swatch(NEUTRAL)} unsure"]) + f" &nbsp;·&nbsp; {points}"

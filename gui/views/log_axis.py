@@ -35,12 +35,15 @@ def log_ticks(lo: float, hi: float, pixels: float, gap: float = LABEL_GAP) -> tu
         minor = [d + math.log10(m) for d in range(first, last) for m in range(2, 10)]
         minor = [v for v in minor if lo <= v <= hi]
     per_unit = pixels / (hi - lo)
+    # A label centred within half a gap of either end is cut off (pyqtgraph hides it): on a short
+    # plot spanning many decades those ends were the only labels left, so labels go inside first.
+    inside = [d for d in decades if min(d - lo, hi - d) * per_unit >= gap / 2] or decades
     # Decades thinned to every 1st, 2nd, 5th, 10th… so that their labels keep their distance.
     stride = 1
-    while len(decades) > 1 and stride * per_unit < gap:
+    while len(inside) > 1 and stride * per_unit < gap:
         stride = stride * 5 // 2 if str(stride)[0] == "2" else stride * 2
-    labelled = [d for d in decades if int(d) % stride == 0]
-    unlabelled = [d for d in decades if int(d) % stride != 0]
+    labelled = [d for d in inside if int(d) % stride == 0] or inside[len(inside) // 2 : len(inside) // 2 + 1]
+    unlabelled = [d for d in decades if d not in labelled]
     if stride == 1:  # room to spare: label 2s and 5s, then the rest, wherever they fit
         for value in sorted(minor, key=_priority):
             if all(abs(value - other) * per_unit >= gap for other in labelled):

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -21,6 +20,7 @@ from gui.views.legend import legend_html
 from gui.views.paint_controller import PaintController
 from gui.views.paint_tools import PaintToolRow
 from gui.views.unit_contributions import UnitContributionView
+from gui.widgets.fit_scroll import CurrentPageStack
 from gui.widgets.param_form import tag
 
 
@@ -78,9 +78,11 @@ class OutputPanel(QWidget):
         map_column.setContentsMargins(0, 0, 0, 0)
         map_column.addLayout(options)
         map_column.addWidget(self.boundaryView, 1)
-        map_column.addWidget(self.unitContributionView)
+        # The key belongs to the map or the fitted curve: right under it, not under the 1-D fit's
+        # unit-contribution strip (where it read as that strip's key).
         map_column.addWidget(self.legendLabel)
-        self.pages = QStackedWidget()
+        map_column.addWidget(self.unitContributionView)
+        self.pages = CurrentPageStack()  # the hidden page's width must not widen the window
         self.pages.addWidget(self._map_page)
         self.pages.addWidget(self.dataViews)
         column = QVBoxLayout(self)

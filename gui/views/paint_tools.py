@@ -18,6 +18,10 @@ from gui.views.colors import CLASS_COLORS
 from gui.views.paint_layer import MAX_PAINT_CLASSES
 from gui.widgets.param_form import tag
 
+CLASS_TIP = (
+    "the class a click adds, by its colour: with two classes orange is class −1 and blue class +1 (the"
+    " playground's labels); with more, the colours are classes 0, 1, 2, … in this order"
+)
 COLOR_NAMES = ("orange", "blue", "green", "red", "purple", "yellow", "teal", "pink")
 PAINT_TIP = (
     "Paint your own data on the map: click or drag to add points of the chosen class (or value), "
@@ -40,9 +44,9 @@ class PaintToolRow(QWidget):
         self.paintButton = tag(QToolButton(), "paintButton", "Paint points", PAINT_TIP)
         self.paintButton.setText("✎ Paint")
         self.paintButton.setCheckable(True)
-        self.classCombo = tag(QComboBox(), "paintClassCombo", "Class to paint", "the class a click adds")
-        for k in range(MAX_PAINT_CLASSES):
-            self.classCombo.addItem(swatch(CLASS_COLORS[k]), f"class {k} · {COLOR_NAMES[k]}", k)
+        self.classCombo = tag(QComboBox(), "paintClassCombo", "Class to paint", CLASS_TIP)
+        for k in range(MAX_PAINT_CLASSES):  # named by colour: the key names the class (−1/+1 or 0, 1, 2…)
+            self.classCombo.addItem(swatch(CLASS_COLORS[k]), COLOR_NAMES[k], k)
         self.valueSpin = tag(
             QDoubleSpinBox(), "paintValueSpin", "Value to paint", "the target value a click adds (regression)"
         )

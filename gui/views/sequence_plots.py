@@ -23,6 +23,7 @@ from gui.views.colors import (
     style_plot,
 )
 from gui.views.log_axis import LogAxis
+from gui.widgets.color_bar import ColorBar
 
 TARGET_COLOR = "#202124"
 PREDICTION_COLOR = "#d93025"
@@ -47,10 +48,6 @@ MEANINGS = {
 }
 
 
-def color_map(lut: np.ndarray) -> pg.ColorMap:
-    return pg.ColorMap(np.linspace(0.0, 1.0, len(lut)), lut)
-
-
 NICE_LEVELS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0)
 
 
@@ -65,6 +62,21 @@ def signed_levels(values: np.ndarray) -> tuple[float, float]:
 def time_axis(steps: int) -> np.ndarray:
     """Steps are numbered from 1, as in h_1 … h_T."""
     return np.arange(1, steps + 1, dtype=np.float64)
+
+
+def is_binary(values: np.ndarray) -> bool:
+    """Inputs that are bits (parity's 0s and 1s): a value per step, nothing between steps."""
+    return values.size > 0 and bool(np.isin(values, (0.0, 1.0)).all())
+
+
+def draw_input(curve: pg.PlotDataItem, t: np.ndarray, values: np.ndarray) -> None:
+    """Bits as steps (one flat segment a time step, no slope between 0 and 1, which no input
+    ever took); a continuous signal as a line through its samples."""
+    if is_binary(values):
+        edges = np.append(t - 0.5, t[-1] + 0.5)
+        curve.setData(edges, values, stepMode="center", symbol=None)
+    else:
+        curve.setData(t, values, stepMode=None, symbol="o")
 
 
 class SequencePlot(pg.PlotWidget):
@@ -116,24 +128,44 @@ class SequencePlot(pg.PlotWidget):
         if regression:
             self.legend.addItem(self.target_item, "target")
             self.legend.addItem(self.prediction_item, "prediction")
-        size_legend_strip(plot, len(names) + 2 * regression, longest=12)
+        # One input and nothing else: its name is the axis label, and the legend's row goes to
+        # the plot (parity's bits were squeezed to a 17-px plot, too short for their 0/1 ticks).
+        alone = len(names) == 1 and not regression
+        size_legend_strip(plot, 0 if alone else len(names) + 2 * regression, longest=12)
+        self.legend.setVisible(not alone)
+        plot.getAxis("left").setLabel(f"input {names[0]}" if alone else "input", color=FOREGROUND)
         self._names, self._regression = names, regression
 
     def show_probe(self, probe) -> None:
         self.set_inputs(probe.input_names[: probe.inputs.shape[1]] or ("x",), not probe.classification)
         t = time_axis(probe.steps)
         for k, curve in enumerate(self.input_curves):
-            curve.setData(t, probe.inputs[:, k].astype(np.float64))
+            draw_input(curve, t, probe.inputs[:, k].astype(np.float64))
         if probe.classification:
             self.target_item.setData([], [])
             self.prediction_item.setData([], [])
             self.setXRange(0.5, probe.steps + 0.5, padding=0.02)
+            self._bit_axis(is_binary(probe.inputs))
             return
         per_step = len(probe.target) == probe.steps > 1
         where = t if per_step else np.array([probe.steps + 1.0])
+        self._bit_axis(False)
         self.target_item.setData(where, probe.target.astype(np.float64))
         self.prediction_item.setData(where, probe.prediction[: len(where)].astype(np.float64))
         self.setXRange(0.5, probe.steps + (0.5 if per_step else 1.5), padding=0.02)
+
+    def _bit_axis(self, bits: bool) -> None:
+        """Bits get the ticks 0 and 1 and room above the ones (a step at the top edge was lost)."""
+        axis = self.getPlotItem().getAxis("left")
+        # pyqtgraph hides a tick label that would stick out of its axis: on a short plot the 0 and
+        # the 1 near the edges both went. Room around them, and they are drawn whatever happens.
+        axis.setStyle(hideOverlappingLabels=not bits)
+        if bits:
+            axis.setTicks([[(0.0, "0"), (1.0, "1")]])
+            self.setYRange(-0.3, 1.3, padding=0)
+        else:
+            axis.setTicks(None)
+            self.enableAutoRange(axis="y")
 
     def clear_probe(self) -> None:
         for item in (*self.input_curves, self.target_item, self.prediction_item):
@@ -155,12 +187,13 @@ class GateHeatmap(pg.GraphicsLayoutWidget):
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
         style_plot(self.plot, "time step t", "unit")
-        self.plot.getAxis("bottom").showLabel(False)
         self.image_item = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image_item)
-        self.signed_map, self.gate_map = color_map(DIVERGING_LUT), color_map(GATE_LUT)
-        self.bar = pg.ColorBarItem(values=(-1, 1), colorMap=self.signed_map, interactive=False, width=12)
-        self.bar.setImageItem(self.image_item, insert_in=self.plot)
+        # The scale is a line of its own under the map (SequenceViews places it): pyqtgraph's
+        # bar beside a map this short crammed its tick labels on top of each other.
+        self.scale = ColorBar(DIVERGING_LUT)
+        self.scale.setObjectName("gateScale")
+        self.levels: tuple[float, float] | None = None
         self.shown = ""  # the name of the quantity drawn
         self.values = np.zeros((0, 0), dtype=np.float32)  # (units, steps) as drawn
 
@@ -170,18 +203,19 @@ class GateHeatmap(pg.GraphicsLayoutWidget):
         if values is None or values.size == 0:
             self.values = np.zeros((0, 0), dtype=np.float32)
             self.image_item.clear()
+            self.levels = None
+            self.scale.set_scale(None)
             self.caption.setText(title, color=FOREGROUND)
             return
         steps, units = values.shape
         self.values = np.ascontiguousarray(values.T, dtype=np.float32)  # rows: units (y), columns: steps
         if name in OPEN_CLOSED:
-            self.bar.setColorMap(self.gate_map)
-            levels = (0.0, 1.0)
+            lut, levels, meaning = GATE_LUT, (0.0, 1.0), "0 closed, 1 open"
         else:
-            self.bar.setColorMap(self.signed_map)
-            levels = signed_levels(values)
-        self.image_item.setImage(self.values, autoLevels=False)
-        self.bar.setLevels(levels)
+            lut, levels, meaning = DIVERGING_LUT, signed_levels(values), "orange −, white 0, blue +"
+        self.levels = levels
+        self.image_item.setImage(self.values, levels=levels, lut=lut)
+        self.scale.set_scale(levels, lut, name, meaning)
         self.image_item.setRect(QRectF(0.5, 0.5, steps, units))
         self.plot.setRange(xRange=(0.5, steps + 0.5), yRange=(0.5, units + 0.5), padding=0)
         self.caption.setText(f"{title} — {MEANINGS.get(name, '')}", color=FOREGROUND)
@@ -228,7 +262,7 @@ def gradient_title(ratio: float) -> str:
     """How much of the last step's gradient reaches the first, in words."""
     if not np.isfinite(ratio):
         return "gradient of the loss reaching each step (log scale)"
-    return f"gradient reaching each step: step 1 gets {ratio:.2g}× that of the last step"
+    return f"step 1 gets {ratio:.2g}× the gradient of the last step"  # short: it sets the width
 
 
 def summary_text(probe) -> str:

@@ -37,6 +37,7 @@ class SequenceViews(QWidget):
         self.gateChoice.setToolTip("The hidden state, or one of the gates, over time and units")
         self.summary = QLabel()
         self.summary.setObjectName("sequenceSummary")
+        self.summary.setWordWrap(True)  # a long line must not widen a narrow window
         self.summary.setContentsMargins(4, 0, 4, 0)
         self.sequenceView = SequencePlot()
         self.gateView = GateHeatmap()
@@ -53,9 +54,14 @@ class SequenceViews(QWidget):
         layout.setSpacing(2)
         layout.addLayout(controls)
         layout.addWidget(self.summary)
+        # Minimum heights: below them a plot has no room for its ticks, the heat map for its rows.
+        self.sequenceView.setMinimumHeight(105)
+        self.gateView.setMinimumHeight(130)
+        self.bpttView.setMinimumHeight(95)
         layout.addWidget(self.sequenceView, 4)
         layout.addWidget(self.gateView, 4)
-        layout.addWidget(self.bpttView, 4)
+        layout.addWidget(self.gateView.scale)  # what the heat map's colours mean, with its range
+        layout.addWidget(self.bpttView, 3)
         self.sampleSpin.valueChanged.connect(self._on_sample_changed)
         self.gateChoice.currentTextChanged.connect(self._on_gate_changed)
         self.probe = None

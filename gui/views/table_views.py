@@ -1,6 +1,7 @@
-"""The output area's views of a network on a table (a CSV file, iris): the confusion matrix of a
-classifier, or a regressor's predictions against the actual values with the line y = x where a
-perfect fit would put every point. Drawn from an engine.inspect.tables.TableProbe."""
+"""The output area's views of a network on a table (a CSV file, iris): its first rows with the
+target marked (gui/views/table_preview.py), then the confusion matrix of a classifier, or a
+regressor's predictions against the actual values with the line y = x where a perfect fit would
+put every point. Drawn from an engine.inspect.tables.TableProbe."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 from gui.views.colors import BACKGROUND, BLUE, FOREGROUND, style_plot
 from gui.views.confusion_matrix import ConfusionMatrixView
 from gui.views.image_views import accuracy_caption
+from gui.views.table_preview import PREVIEW_ROWS, TablePreview
 
 IDEAL_COLOR = "#5f6368"  # y = x: under the points
 
@@ -80,12 +82,14 @@ class TableViews(QWidget):
         self.targetLabel = QLabel()
         self.targetLabel.setObjectName("tableTarget")
         self.targetLabel.setWordWrap(True)
+        self.tablePreview = TablePreview()
         self.pages = QStackedWidget()
         self.pages.addWidget(self.confusionMatrix)
         self.pages.addWidget(self.predictionPlot)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.targetLabel)
+        layout.addWidget(self.tablePreview)
         layout.addWidget(self.pages, 1)
         self.probe = None
 
@@ -96,13 +100,16 @@ class TableViews(QWidget):
         if classification:
             self.confusionMatrix.set_classes(tuple(data.class_names))
         self.pages.setCurrentWidget(self.confusionMatrix if classification else self.predictionPlot)
-        self.targetLabel.hide()
+        self.tablePreview.show_dataset(data)
+        shown = min(PREVIEW_ROWS, len(data.x_train))
+        target = data.target_name or ("class" if classification else "target")
+        self.targetLabel.setText(
+            f"The first {shown} of {len(data.x_train):,} training rows, as read (before scaling). "
+            f"The network predicts the column “{target}” from the others."
+        )
 
     def show_probe(self, probe) -> None:
         self.probe = probe
-        if probe.target:
-            self.targetLabel.setText(f"The network predicts the column “{probe.target}”.")
-        self.targetLabel.setVisible(bool(probe.target))
         if probe.n_test == 0:
             return
         if probe.classification:

@@ -14,7 +14,8 @@ from PySide6.QtCore import Qt
 from gui.views.colors import BACKGROUND, FOREGROUND, class_color, style_plot
 
 HEIGHT = 170  # px: a strip under the fit, not a second big plot
-TITLE = "Each hidden unit's share w·a(x) of the fit (dashed: the output bias)"
+MIN_HEIGHT = 110  # px: a short window squeezes the strip, never the key above it
+TITLE = "Each hidden unit's share w·a(x) of the fit · dashed: output bias"
 
 
 class UnitContributionView(pg.PlotWidget):
@@ -24,7 +25,8 @@ class UnitContributionView(pg.PlotWidget):
         super().__init__(parent, background=BACKGROUND)
         self.setObjectName("unitContributionView")
         self.setAccessibleName("Hidden units' contributions")
-        self.setFixedHeight(HEIGHT)
+        self.setMinimumHeight(MIN_HEIGHT)
+        self.setMaximumHeight(HEIGHT)
         plot = self.getPlotItem()
         style_plot(plot, "x", "w·a")
         plot.setTitle(TITLE, color=FOREGROUND, size="9pt")

@@ -102,16 +102,16 @@ def test_recent_lists_what_was_opened_and_dialogs_start_in_the_project_folder(
 ):
     recent = _menu(window, "recentMenu")
     assert window.open_example("gauss")
-    assert recent.isEnabled() and _texts(recent)[0] == "gauss (example)"
+    assert recent.isEnabled() and _texts(recent)[0] == "Two Gaussians (example)"
     csv = _good_csv(tmp_path / "table.csv")
     assert window.dataPanel.open_csv(str(csv))
-    assert _texts(recent)[:2] == ["table.csv (CSV)", "gauss (example)"]
+    assert _texts(recent)[:2] == ["table.csv (CSV)", "Two Gaussians (example)"]
     folder = tmp_path / "projects"
     folder.mkdir()
     assert window.save_as(folder / "mine.layerlab.json")
     assert _texts(recent)[0] == "mine.layerlab.json"
     # Recent reopens each kind: the example, then the CSV (on the current project).
-    _trigger(recent, "gauss (example)")
+    _trigger(recent, "Two Gaussians (example)")
     assert window.model.project.data.name == "gauss"
     _trigger(recent, "table.csv (CSV)")
     assert window.model.project.data.path == str(csv)

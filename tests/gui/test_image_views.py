@@ -10,7 +10,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtWidgets import QWidget
 
 from engine.spec.project import Project
-from gui.views.image_features import columns_for, diverging_mosaic
+from gui.views.image_features import diverging_mosaic
 from tests.gui.helpers import new_run, open_example
 
 
@@ -56,14 +56,14 @@ def test_digits_cnn_views_show_the_probe_and_follow_a_clicked_sample(qtbot, wind
     assert "true" in matrix.getPlotItem().getAxis("left").labelText
     assert "predicted" in matrix.getPlotItem().getAxis("bottom").labelText
     # The conv tab: the first layer's filters and the picked sample's feature maps.
-    page.tabs.setCurrentIndex(1)
-    qtbot.waitUntil(lambda: filters.isVisible() and maps.isVisible(), timeout=5000)
+    page.tabs.setCurrentIndex(2)
+    qtbot.waitUntil(filters.isVisible, timeout=5000)
     np.testing.assert_allclose(filters.shown, probe.filters.mean(axis=1))
+    page.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(maps.isVisible, timeout=5000)
     assert len(maps.layer_items) == len(probe.features) == 3
-    for feature, item in zip(probe.features, maps.layer_items, strict=True):
-        np.testing.assert_array_equal(
-            item.image, diverging_mosaic(feature.maps, columns_for(len(feature.maps)))
-        )
+    for feature, item, columns in zip(probe.features, maps.layer_items, maps.columns, strict=True):
+        np.testing.assert_array_equal(item.image, diverging_mosaic(feature.maps, columns))
     # Hovering a pixel of the last conv layer's map 2 shows its value and outlines its field.
     feature = probe.features[2]
     box = maps.layer_boxes[2]
@@ -94,7 +94,8 @@ def test_digits_cnn_views_show_the_probe_and_follow_a_clicked_sample(qtbot, wind
     window.step()
     qtbot.waitUntil(lambda: _shows_probe(window) and page.probe.filters is None, timeout=60000)
     assert page.sampleGrid.isVisible() and page.confusionMatrix.isVisible()
-    assert not page.tabs.isTabVisible(1) and not page.filterView.isVisible()
+    assert not page.tabs.isTabVisible(1) and not page.tabs.isTabVisible(2)
+    assert not page.filterView.isVisible()
     assert page.probe.features == ()
 
 

@@ -9,12 +9,11 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 import main
 from engine.examples import example_names, example_path
-from engine.lesson_concepts import concepts_line
 from engine.lessons import TOPICS, all_lessons
 from engine.store import load_project, save_project
 from gui import files
 from gui.app import bundled_target, open_first
-from gui.start_catalog import CLASSICS, FAMILY_TITLES, example_entries
+from gui.start_catalog import CLASSICS, FAMILY_TITLES, concept_note, example_entries
 from gui.start_page import show_start_page, start_page_shown
 from tests.gui.helpers import new_run
 
@@ -68,7 +67,7 @@ def test_the_page_offers_every_topic_and_example_and_steps_aside(qtbot, window):
         assert list(card.buttons) == [x.id for x in members[:2]]  # the topic's first lessons
         for lesson in members[:2]:
             text = card.buttons[lesson.id].label.text()
-            assert lesson.title.split(":")[0] in text and concepts_line(lesson.concepts) in text
+            assert lesson.title.split(":")[0] in text and concept_note(lesson) in text
         assert (card.moreButton is not None) == (len(members) > 2)
     assert set(page.exampleButtons) == set(example_names())
     groups = {entry.name: entry.group for entry in example_entries()}
@@ -134,7 +133,7 @@ def test_whatever_the_page_opens_replaces_it(qtbot, window, tmp_path, monkeypatc
 
     # What was opened is recent now: the page lists it, newest first, and a click opens it again.
     show_start_page(window)
-    assert [b.title for b in page.recentButtons[:2]] == [path.name, "xor (example)"]
+    assert [b.title for b in page.recentButtons[:2]] == [path.name, "XOR (example)"]
     assert not page.recentEmpty.isVisible()
     opened(qtbot, window, page.recentButtons[1])
     assert window.model.project.data.name == "xor" and window.model.path is None

@@ -89,6 +89,18 @@ def test_log_axis_labels_never_crowd_each_other(lo, hi, pixels):
     assert not set(labelled) & set(unlabelled)
 
 
+@pytest.mark.parametrize(
+    ("lo", "hi", "pixels"), [(-10.5, 0.2, 35), (-10.0, 0.0, 45), (-8, 2, 120), (-3, 0, 100)]
+)
+def test_log_axis_labels_sit_inside_the_axis_where_they_are_not_cut_off(lo, hi, pixels):
+    """A short plot over ten decades (an RNN's gradient through time) labelled only its two ends,
+    which pyqtgraph hides: no label left. Labels now keep half a gap from either end."""
+    labelled, _ = log_ticks(lo, hi, pixels)
+    assert labelled
+    per_unit = pixels / (hi - lo)
+    assert all(min(v - lo, hi - v) * per_unit >= LABEL_GAP / 2 for v in labelled), labelled
+
+
 def test_the_pyqtgraph_log_axis_would_have_crowded_them(qtbot):
     """The case the issue saw: 0.9, 0.8, 0.7 … all labelled on a short axis."""
     import pyqtgraph as pg

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from engine.cli import load_project_arg
-from tests.gui.helpers import card, train_until
+from tests.gui.helpers import card, new_run, train_until
 
 
 def _choose(combo, data) -> None:
@@ -91,6 +91,10 @@ def test_stop_after_stops_at_the_budget_and_says_so(qtbot, window):
     qtbot.waitUntil(lambda: not window.running, timeout=20000)
     assert window.epoch == 5
     assert "Stopped: reached epoch 5" in window.statusBar().currentMessage()
+    ready = new_run(window)
+    window.model.replace(load_project_arg("xor", []), None)  # another project: that stop is not its own
+    qtbot.waitUntil(ready, timeout=10000)
+    assert "Stopped" not in window.statusBar().currentMessage()
 
 
 def test_a_network_worse_than_chance_says_so_with_a_fix(qtbot, window):
