@@ -249,10 +249,15 @@ def round_rates(trainer, loop, seconds: float) -> dict[str, float]:
     }
 
 
-def check(example: str, epochs: int = 3) -> None:
-    """Both sides from the same seed for `epochs` epochs: their metrics side by side."""
+def family_pair(example: str):
+    """The example's trainer and the hand-written loop doing the same work."""
     trainer = make_trainer(example)
-    loop = loop_for(trainer)
+    return trainer, loop_for(trainer)
+
+
+def check(example: str, epochs: int = 3, make_pair=family_pair) -> None:
+    """Both sides from the same seed for `epochs` epochs: their metrics side by side."""
+    trainer, loop = make_pair(example)
     for _ in range(epochs):
         trainer.run_epoch()
         loop.run_epoch()
@@ -262,9 +267,8 @@ def check(example: str, epochs: int = 3) -> None:
         print(f"  check after {epochs} epochs  {name:22} trainer {ours!s:>22}  loop {value!s:>22}")
 
 
-def bench(example: str, seconds: float, rounds: int) -> None:
-    trainer = make_trainer(example)
-    loop = loop_for(trainer)
+def bench(example: str, seconds: float, rounds: int, make_pair=family_pair) -> None:
+    trainer, loop = make_pair(example)
     for _ in range(3):  # warm-up, both sides
         trainer.run_epoch()
         loop.run_epoch()

@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_families  # noqa: E402
-from bench_families import optimizer, round_rates  # noqa: E402
+from bench_families import optimizer  # noqa: E402
 
 from engine.cli import load_project_arg  # noqa: E402
 from engine.nn.layers import ConvLayer, DenseLayer, Recurrent  # noqa: E402
@@ -149,41 +149,6 @@ def make_pair(example: str):
     return trainer, SupervisedLoop(trainer)
 
 
-def check(example: str, epochs: int = 3) -> None:
-    trainer, loop = make_pair(example)
-    for _ in range(epochs):
-        trainer.run_epoch()
-        loop.run_epoch()
-    snap = trainer.snapshot()
-    for name, value in loop.last.items():
-        print(
-            f"  check after {epochs} epochs  {name:16} trainer {snap.metric(name)!s:>22}  loop {value!s:>22}"
-        )
-
-
-def bench(example: str, seconds: float, rounds: int) -> None:
-    trainer, loop = make_pair(example)
-    for _ in range(2):  # warm-up, both sides
-        trainer.run_epoch()
-        loop.run_epoch()
-    print(f"{example}: {trainer.n_train} training samples, batch {trainer._batch_size()}")
-    done = []
-    for n in range(rounds):
-        r = round_rates(trainer, loop, seconds)
-        r["ratio"], r["ratio_cpu"] = r["ours"] / r["loop"], r["ours_cpu"] / r["loop_cpu"]
-        done.append(r)
-        print(
-            f"  round {n + 1}: Layerlab {r['ours']:6.1f} epochs/s   torch loop {r['loop']:6.1f} epochs/s"
-            f"   ratio {r['ratio']:5.2f}   (per CPU second ratio {r['ratio_cpu']:5.2f})"
-        )
-    for key, label in (("ratio", "wall-clock"), ("ratio_cpu", "CPU-time")):
-        values = [r[key] for r in done]
-        print(
-            f"  {label} ratio Layerlab / torch loop: median {np.median(values):.2f}"
-            f" (rounds {min(values):.2f}-{max(values):.2f}; {rounds} rounds, ~{seconds:g} s a side each)"
-        )
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="seconds per side per round")
@@ -199,8 +164,8 @@ def main() -> int:
     print(f"the loop's optimizers: {'foreach kernels' if args.loop_foreach else 'torch default'}")
     for example in args.example or EXAMPLES:
         if args.check:
-            check(example)
-        bench(example, args.seconds, args.rounds)
+            bench_families.check(example, make_pair=make_pair)
+        bench_families.bench(example, args.seconds, args.rounds, make_pair=make_pair)
     return 0
 
 
