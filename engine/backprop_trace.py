@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.errors import SpecError
-from engine.families.mlp.fastpath import _act_params, _backward_act, _forward_act
+from engine.families.mlp.dense_math import _act_params, _backward_act, _forward_act
 
 HIDDEN = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu")
 OUTPUTS = ("linear", "sigmoid", "tanh", "softmax")

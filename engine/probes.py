@@ -51,7 +51,7 @@ class DenseProbe:
     head: TaskHead
 
     def compute(self, inputs: GridInputs) -> GridProbe:
-        from engine.families.mlp.fastpath import dense_forward
+        from engine.families.mlp.dense_math import dense_forward
 
         out, acts = dense_forward(self.weights, self.biases, self.activations, inputs.points)
         return assemble(inputs, self.head, out, acts, self.weights)

@@ -227,9 +227,8 @@ class Trainer(RunControl):
     def _finish_epoch(self, lr: float) -> None:
         self.epoch += 1
         snap = self._evaluate(lr, self._seen_loss())
-        state = self.backend.state_dict()  # one copy serves both the check and the checkpoint
-        fits = getattr(self.backend, "all_fit_float32", None)  # the fast path: one pass, not one an array
-        if not math.isfinite(snap.train_loss) or not (fits() if fits else _finite_state(state)):
+        state = self.backend.state_dict()  # the checkpoint a later divergence goes back to
+        if not math.isfinite(snap.train_loss) or not self.backend.all_fit_float32():
             self._diverge(snap.train_loss, lr)
             return
         self._checkpoint = state

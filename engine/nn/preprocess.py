@@ -61,12 +61,8 @@ class Preprocessor(nn.Module):
 
 
 def build_preprocessor(dataset, data_spec: dict) -> Preprocessor:
-    """The Preprocessor for `dataset` under `data_spec` (features, standardize), fitted on x_train."""
-    index, names = feature_selection(dataset, data_spec.get("features"))
-    mode = standardize_mode(dataset, data_spec)
-    out_shape = (len(index),) if index is not None else tuple(dataset.raw_shape)
-    plain = Preprocessor(index, np.float32(0.0), np.float32(1.0), out_shape, names, mode)
-    if mode == "none":
-        return plain
-    mean, std = statistics(plain.apply_numpy(dataset.x_train), dataset.kind, mode)
-    return Preprocessor(index, mean, std, out_shape, names, mode)
+    """The Preprocessor for `dataset` under `data_spec` (features, standardize), fitted on x_train:
+    the torch module of engine.nn.numpy_preprocess's, whose statistics are the same numbers."""
+    from engine.nn.numpy_preprocess import build_numpy_preprocessor
+
+    return build_numpy_preprocessor(dataset, data_spec).torch_module()

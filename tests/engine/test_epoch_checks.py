@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from engine.families.mlp.fastpath import _norm
+from engine.families.mlp.dense_math import _norm
 from engine.families.mlp.task import TaskHead, accuracy, probabilities
 from engine.train import FLOAT32_MAX, _finite_state
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from engine.families.mlp.backend import Hyper, SplitData
+from engine.families.mlp.dense_math import _act_params, _backward_act, _forward_act, _norm, dense_forward
 from engine.families.mlp.fast_optimizer_state import SavedUpdateRule
 from engine.families.mlp.update_rules import UpdateRule, clip_gradients, flat_views
 from engine.memory import EVAL_CHUNK
@@ -28,47 +29,6 @@ LOSSES = ("mse", "half_mse", "bce", "cross_entropy")
 OPTIMIZERS = UpdateRule.NAMES  # every optimizer in the catalog (engine/spec/catalog/optimizers.py)
 MAX_UNITS = 256  # wider layers are matrix work, where torch is just as fast
 FLOAT32_MAX = float(np.finfo(np.float32).max)
-
-
-def _act_params(value: Any) -> tuple[str, dict]:
-    if isinstance(value, dict):
-        return value["name"], {k: v for k, v in value.items() if k != "name"}
-    return value, {}
-
-
-def _forward_act(name: str, p: dict, z: np.ndarray) -> np.ndarray:
-    if name == "tanh":
-        return np.tanh(z)
-    if name == "relu":
-        return np.maximum(z, 0.0)
-    if name == "sigmoid":
-        return 0.5 * (1.0 + np.tanh(0.5 * z))  # overflow-free logistic
-    if name == "leaky_relu":
-        return np.where(z > 0, z, p.get("slope", 0.01) * z)
-    if name == "elu":
-        return np.where(z > 0, z, p.get("alpha", 1.0) * np.expm1(np.minimum(z, 0.0)))
-    return z
-
-
-def _norm(a: np.ndarray) -> float:
-    """np.linalg.norm's Frobenius norm, as it computes it, without its ~8 µs of checks."""
-    flat = a.ravel()
-    return math.sqrt(float(flat @ flat))
-
-
-def _backward_act(name: str, p: dict, z: np.ndarray, a: np.ndarray, grad: np.ndarray) -> np.ndarray:
-    """d loss / d z, given d loss / d a and the layer's pre- and post-activation values."""
-    if name == "tanh":
-        return grad * (1.0 - a * a)
-    if name == "relu":
-        return grad * (z > 0)
-    if name == "sigmoid":
-        return grad * a * (1.0 - a)
-    if name == "leaky_relu":
-        return grad * np.where(z > 0, 1.0, p.get("slope", 0.01))
-    if name == "elu":
-        return grad * np.where(z > 0, 1.0, a + p.get("alpha", 1.0))
-    return grad
 
 
 class NumpyBackend(SavedUpdateRule):
@@ -386,22 +346,3 @@ class NumpyBackend(SavedUpdateRule):
     def forward_probe(self, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
         """The network on many points for drawing, in float32 (as the torch backend)."""
         return dense_forward(self.W, self.b, self.acts, x)
-
-
-def dense_forward(weights, biases, acts, x: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-    """A dense stack's output and hidden activations on many points, in float32.
-
-    Worked unit-major, (units, points): adding a bias over (points, 8) runs numpy's inner loop
-    8 elements at a time, ten thousand times (measured 0.37 ms a layer on the 100x100 grid, more
-    than the matmul and tanh together); over (8, points) it is 8 long runs. The arrays returned
-    are transposed views, (points, units) as the Backend interface says, and each unit's map is
-    then already contiguous for the views.
-    """
-    a = np.ascontiguousarray(np.asarray(x, dtype=np.float32).reshape(len(x), -1).T)
-    outputs = []
-    for W, b, (name, p) in zip(weights, biases, acts, strict=True):
-        z = np.asarray(W, dtype=np.float32) @ a
-        z += np.asarray(b, dtype=np.float32)[:, None]
-        a = np.tanh(z, out=z) if name == "tanh" else _forward_act(name, p, z)  # all element-wise
-        outputs.append(a)
-    return outputs[-1].T, [act.T for act in outputs[:-1]]

@@ -12,6 +12,7 @@ from engine.families.mlp.backend import Hyper, SplitData
 from engine.run_control import drop_grads, use_foreach
 from engine.snapshot import LayerStat
 
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 EVAL_CHUNK = 4096  # rows per forward pass in evaluation, bounding memory on big splits
 
 
@@ -199,6 +200,16 @@ class TorchBackend:
 
     def layer_stats(self) -> tuple[LayerStat, ...]:
         return self._stats
+
+    @torch.no_grad()
+    def all_fit_float32(self) -> bool:
+        """Whether every float of the network (weights, batch norm's statistics) is finite: the
+        largest magnitude is NaN if any value is, and NaN <= x is False."""
+        return all(
+            float(t.abs().max()) <= FLOAT32_MAX
+            for t in self.network.state_dict().values()
+            if t.is_floating_point() and t.numel()
+        )
 
     def state_dict(self) -> dict[str, np.ndarray]:
         return {k: v.detach().cpu().numpy().copy() for k, v in self.network.state_dict().items()}
